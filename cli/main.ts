@@ -1,0 +1,79 @@
+import { ConfigError, loadConfig, type Config } from '@logflow/core/config';
+import { createLogger } from '@logflow/core/logger';
+import { createPool, runMigrations } from '@logflow/core/postgres';
+import { ROLES } from './roles.ts';
+import { runAll } from './run-all.ts';
+
+const HELP = `Usage: logflow <command>
+
+Roles (each runs until SIGINT/SIGTERM, then shuts down gracefully):
+${Object.entries(ROLES)
+  .map(([name, role]) => `  ${name.padEnd(11)} ${role.describe}`)
+  .join('\n')}
+  all         every role above, each as its own process
+
+Other commands:
+  migrate     apply the database migrations
+  help        this text
+
+Settings come from the environment (KAFKA_BROKERS, ELASTICSEARCH_URL, DATABASE_URL, REDIS_URL, ...);
+see the README's configuration table.`;
+
+function configOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+}
+
+async function runRole(name: string): Promise<void> {
+  const config = configOrExit();
+  const logger = createLogger(config, name);
+  const stop = await ROLES[name]!.start(config, logger);
+  logger.info('started');
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'unclean stop');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}
+
+async function migrate(): Promise<void> {
+  const config = configOrExit();
+  const logger = createLogger(config, 'migrate');
+  const pool = createPool(config, 'logflow-migrate', 1);
+  try {
+    await runMigrations(pool);
+    logger.info('migrations applied');
+  } finally {
+    await pool.end();
+  }
+}
+
+const command = process.argv[2] ?? 'help';
+if (command in ROLES) {
+  await runRole(command);
+} else if (command === 'all') {
+  configOrExit();
+  process.exitCode = await runAll(Object.keys(ROLES));
+} else if (command === 'migrate') {
+  await migrate();
+} else {
+  process.stdout.write(`${HELP}\n`);
+  if (command !== 'help' && command !== '--help') process.exitCode = 2;
+}

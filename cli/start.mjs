@@ -1,0 +1,39 @@
+// `npm start`: dependencies, engines, migrations, the dashboard build, then every role.
+import { spawn } from 'node:child_process';
+import { engineEnvironment, ensureDependencies, ensureWebBuild, ROOT, run } from './bootstrap.mjs';
+
+ensureDependencies();
+const env = { ...process.env, ...(await engineEnvironment()) };
+run(process.execPath, ['cli/logflow.mjs', 'migrate'], { env });
+ensureWebBuild();
+
+const ingesterPort = env.INGESTER_PORT ?? '3000';
+const queryPort = env.QUERY_PORT ?? '5000';
+const all = spawn(process.execPath, ['cli/logflow.mjs', 'all'], { cwd: ROOT, env, stdio: 'inherit' });
+
+async function answers(url) {
+  try {
+    return (await fetch(url)).ok;
+  } catch {
+    return false;
+  }
+}
+
+const urls = { ingester: `http://localhost:${ingesterPort}`, query: `http://localhost:${queryPort}` };
+const deadline = Date.now() + 120_000;
+while (Date.now() < deadline && all.exitCode === null) {
+  if ((await answers(urls.ingester)) && (await answers(urls.query))) {
+    console.log(`
+LogFlow is running.
+  Ingest:    curl -XPOST ${urls.ingester}/logs -H 'content-type: application/json' -d @test/fixtures/example_log.json
+  Dashboard: ${urls.query}
+  Search:    curl '${urls.query}/api/logs/search?level=error'
+Ctrl-C stops LogFlow; \`npm run stack -- down\` stops the engines.
+`);
+    break;
+  }
+  await new Promise((resolve) => setTimeout(resolve, 500));
+}
+
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => all.kill('SIGTERM'));
+all.on('exit', (code) => process.exit(code ?? 0));

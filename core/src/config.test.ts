@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.ts';
+
+describe('loadConfig', () => {
+  it('defaults to the local stack', () => {
+    const config = loadConfig({});
+    expect(config.kafka.brokers).toEqual(['127.0.0.1:9092']);
+    expect(config.kafka.topic).toBe('logflow.logs');
+    expect(config.ingester.port).toBe(3000);
+    expect(config.query.port).toBe(5000);
+  });
+
+  it('splits a broker list', () => {
+    expect(loadConfig({ KAFKA_BROKERS: 'a:9092, b:9093' }).kafka.brokers).toEqual(['a:9092', 'b:9093']);
+  });
+
+  it('names every bad variable and what it got', () => {
+    const load = () => loadConfig({ KAFKA_BROKERS: 'nohostport', INGESTER_PORT: '70000', REDIS_URL: 'http://x' });
+    expect(load).toThrow(ConfigError);
+    try {
+      load();
+    } catch (error) {
+      const message = (error as Error).message;
+      expect(message).toContain('KAFKA_BROKERS: expected host:port (got "nohostport")');
+      expect(message).toContain('INGESTER_PORT');
+      expect(message).toContain('REDIS_URL: expected a redis:// URL');
+    }
+  });
+});

@@ -1,0 +1,69 @@
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const hostPort = /^[^\s:,]+:\d{1,5}$/;
+
+/** Every setting LogFlow reads, by environment variable. Defaults match `npm run stack -- up`. */
+const envSchema = z.object({
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  LISTEN_HOST: z.string().min(1).default('0.0.0.0'),
+  INGESTER_PORT: port.default(3000),
+  QUERY_PORT: port.default(5000),
+  KAFKA_BROKERS: z
+    .string()
+    .default('127.0.0.1:9092')
+    .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(hostPort, 'expected host:port')).min(1, 'at least one broker')),
+  KAFKA_TOPIC: z.string().min(1).default('logflow.logs'),
+  KAFKA_DLQ_TOPIC: z.string().min(1).default('logflow.logs.dlq'),
+  KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().min(1).default(6),
+  KAFKA_REPLICATION_FACTOR: z.coerce.number().int().min(1).default(1),
+  ELASTICSEARCH_URL: z.url().default('http://127.0.0.1:9200'),
+  ELASTICSEARCH_REPLICAS: z.coerce.number().int().min(0).default(0),
+  DATABASE_URL: z
+    .url()
+    .default('postgres://logflow:logflow@127.0.0.1:5432/logflow')
+    .refine((u) => /^postgres(ql)?:/.test(u), 'expected a postgres:// URL'),
+  REDIS_URL: z
+    .url()
+    .default('redis://127.0.0.1:6379')
+    .refine((u) => /^rediss?:/.test(u), 'expected a redis:// URL'),
+});
+
+export type Config = ReturnType<typeof toConfig>;
+
+function toConfig(env: z.infer<typeof envSchema>) {
+  return {
+    logLevel: env.LOG_LEVEL,
+    ingester: { host: env.LISTEN_HOST, port: env.INGESTER_PORT },
+    query: { host: env.LISTEN_HOST, port: env.QUERY_PORT },
+    kafka: {
+      brokers: env.KAFKA_BROKERS,
+      topic: env.KAFKA_TOPIC,
+      dlqTopic: env.KAFKA_DLQ_TOPIC,
+      partitions: env.KAFKA_TOPIC_PARTITIONS,
+      replicationFactor: env.KAFKA_REPLICATION_FACTOR,
+    },
+    elasticsearch: { url: env.ELASTICSEARCH_URL, replicas: env.ELASTICSEARCH_REPLICAS },
+    postgres: { url: env.DATABASE_URL },
+    redis: { url: env.REDIS_URL },
+  } as const;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses the environment once; throws a ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? '?');
+      const got = env[name] === undefined ? '' : ` (got ${JSON.stringify(env[name])})`;
+      return `  ${name}: ${issue.message}${got}`;
+    });
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return toConfig(parsed.data);
+}

@@ -1,0 +1,79 @@
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import {
+  hasZodFastifySchemaValidationErrors,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import { randomUUID } from 'node:crypto';
+import { AppError } from './errors.ts';
+import type { Logger } from './logger.ts';
+
+export interface ErrorBody {
+  error: { code: string; message: string; details?: unknown };
+  requestId: string;
+}
+
+export interface HttpServerOptions {
+  logger: Logger;
+  bodyLimit?: number;
+}
+
+/**
+ * A fastify server with zod schemas on routes, a request id on every log line (taken from
+ * `x-request-id` when the caller sends one) and one error shape for every failure.
+ */
+export function createHttpServer({ logger, bodyLimit }: HttpServerOptions) {
+  const app = Fastify({
+    loggerInstance: logger,
+    bodyLimit,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    disableRequestLogging: true,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      'request',
+    );
+  });
+
+  app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
+    const body = (code: string, message: string, details?: unknown): ErrorBody => ({
+      error: { code, message, ...(details === undefined ? {} : { details }) },
+      requestId: request.id,
+    });
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      const details = error.validation.map((v) => ({
+        field: `${error.validationContext ?? 'body'}${v.instancePath === '/' ? '' : v.instancePath.replaceAll('/', '.')}`,
+        rule: v.keyword,
+        message: v.message,
+      }));
+      request.log.warn({ details }, 'invalid request');
+      return reply.status(400).send(body('invalid_request', details.map((d) => `${d.field}: ${d.message}`).join('; '), details));
+    }
+    if (error instanceof AppError) {
+      const log = error.status >= 500 ? request.log.error.bind(request.log) : request.log.warn.bind(request.log);
+      log({ code: error.code, details: error.details }, error.message);
+      return reply.status(error.status).headers(error.headers).send(body(error.code, error.message, error.details));
+    }
+    const status = error.statusCode ?? 500;
+    if (status < 500) {
+      request.log.warn({ code: error.code }, error.message);
+      return reply.status(status).send(body(error.code ?? 'bad_request', error.message));
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    return reply.status(500).send(body('internal', 'internal error'));
+  });
+
+  return app;
+}
+
+export type HttpServer = ReturnType<typeof createHttpServer>;
+export type { FastifyInstance };

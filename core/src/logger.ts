@@ -1,0 +1,13 @@
+import { pino, type Logger } from 'pino';
+import type { Config } from './config.ts';
+
+export type { Logger };
+
+/** One JSON logger per process, named by role; secrets never reach a log line. */
+export function createLogger(config: Pick<Config, 'logLevel'>, role: string): Logger {
+  return pino({
+    name: role,
+    level: config.logLevel,
+    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', '*.password'], censor: '[redacted]' },
+  });
+}

@@ -1,0 +1,42 @@
+import fastifyStatic from '@fastify/static';
+import type { Client } from '@elastic/elasticsearch';
+import { errors } from '@elastic/elasticsearch';
+import { AppError } from '@logflow/core/errors';
+import { createHttpServer } from '@logflow/core/http';
+import type { Logger } from '@logflow/core/logger';
+import { existsSync } from 'node:fs';
+import { searchLogs, searchQuerySchema, searchResultSchema } from './search.ts';
+
+export interface QueryDeps {
+  logger: Logger;
+  elasticsearch: Client;
+  /** The built dashboard (`web/dist`); served when it exists. */
+  webRoot?: string;
+}
+
+export async function buildQueryApp({ logger, elasticsearch, webRoot }: QueryDeps) {
+  const app = createHttpServer({ logger });
+
+  app.get(
+    '/api/logs/search',
+    { schema: { querystring: searchQuerySchema, response: { 200: searchResultSchema } } },
+    async (request) => {
+      try {
+        return await searchLogs(elasticsearch, request.query);
+      } catch (error) {
+        if (error instanceof errors.ConnectionError || error instanceof errors.TimeoutError || error instanceof errors.NoLivingConnectionsError) {
+          throw new AppError(503, 'search_unavailable', 'Elasticsearch is unreachable; try again shortly', undefined, { 'retry-after': '5' });
+        }
+        throw error;
+      }
+    },
+  );
+
+  if (webRoot && existsSync(webRoot)) {
+    await app.register(fastifyStatic, { root: webRoot });
+  } else {
+    app.get('/', async () => ({ message: 'LogFlow query API. The dashboard is not built: run `npm run build:web`.' }));
+  }
+
+  return app;
+}

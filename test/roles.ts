@@ -1,0 +1,74 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const ENTRY = fileURLToPath(new URL('../cli/logflow.mjs', import.meta.url));
+
+/** Ports away from the defaults, so tests run beside a developer's `npm start`. */
+export const TEST_PORTS = { ingester: 13000, query: 15000 } as const;
+export const INGESTER_URL = `http://127.0.0.1:${TEST_PORTS.ingester}`;
+export const QUERY_URL = `http://127.0.0.1:${TEST_PORTS.query}`;
+
+export interface RunningRole {
+  role: string;
+  process: ChildProcess;
+  output: string[];
+  /** SIGTERM and wait for a graceful exit. */
+  stop(): Promise<void>;
+}
+
+/** Starts `logflow <role>` as a real process and resolves once it logged "started". */
+export function startRole(role: string, env: Record<string, string> = {}, timeoutMs = 60_000): Promise<RunningRole> {
+  const child = spawn(process.execPath, [ENTRY, role], {
+    env: {
+      ...process.env,
+      INGESTER_PORT: String(TEST_PORTS.ingester),
+      QUERY_PORT: String(TEST_PORTS.query),
+      LOG_LEVEL: 'info',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const running: RunningRole = {
+    role,
+    process: child,
+    output,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${role} did not start within ${timeoutMs} ms:\n${output.join('\n')}`));
+    }, timeoutMs);
+    const onData = (chunk: Buffer) => {
+      for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
+        output.push(line);
+        if (line.includes('"msg":"started"')) {
+          clearTimeout(timer);
+          resolve(running);
+        }
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${role} exited with ${code} before starting:\n${output.join('\n')}`));
+    });
+  });
+}
+
+/** Polls `probe` until it returns a value or the time is up. */
+export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000, everyMs = 200): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
