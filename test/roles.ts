@@ -62,13 +62,20 @@ export function startRole(role: string, env: Record<string, string> = {}, timeou
   });
 }
 
-/** Polls `probe` until it returns a value or the time is up. */
+/** Polls `probe` until it returns a value or the time is up; a probe that throws is retried too. */
 export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000, everyMs = 200): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    let lastError: unknown;
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`condition not met within ${timeoutMs} ms${lastError ? `: ${String(lastError)}` : ''}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
 }

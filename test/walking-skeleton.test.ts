@@ -44,6 +44,7 @@ describe('walking skeleton: HTTP → Kafka → Elasticsearch and Postgres → qu
     const [hit, row] = await Promise.all([
       eventually(async () => {
         const response = await fetch(`${QUERY_URL}/api/logs/search?${search}`);
+        if (!response.ok) throw new Error(`search answered ${response.status}: ${await response.text()}`);
         const body = (await response.json()) as { hits: { id: string }[] };
         return body.hits.find((h) => h.id === id);
       }),
