@@ -7,6 +7,12 @@ import type { Logger } from '@logflow/core/logger';
 import { existsSync } from 'node:fs';
 import { searchLogs, searchQuerySchema, searchResultSchema } from './search.ts';
 
+/** ES down, overloaded, or a new daily index whose shards are not active yet: retry later. */
+function isUnavailable(error: unknown): boolean {
+  if (error instanceof errors.ResponseError) return error.statusCode === 429 || (error.statusCode ?? 0) >= 500;
+  return error instanceof errors.ConnectionError || error instanceof errors.TimeoutError || error instanceof errors.NoLivingConnectionsError;
+}
+
 export interface QueryDeps {
   logger: Logger;
   elasticsearch: Client;
@@ -24,7 +30,7 @@ export async function buildQueryApp({ logger, elasticsearch, webRoot }: QueryDep
       try {
         return await searchLogs(elasticsearch, request.query);
       } catch (error) {
-        if (error instanceof errors.ConnectionError || error instanceof errors.TimeoutError || error instanceof errors.NoLivingConnectionsError) {
+        if (isUnavailable(error)) {
           throw new AppError(503, 'search_unavailable', 'Elasticsearch is unreachable; try again shortly', undefined, { 'retry-after': '5' });
         }
         throw error;
