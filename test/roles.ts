@@ -3,8 +3,11 @@ import { fileURLToPath } from 'node:url';
 
 const ENTRY = fileURLToPath(new URL('../cli/logflow.mjs', import.meta.url));
 
-/** Ports away from the defaults, so tests run beside a developer's `npm start`. */
-export const TEST_PORTS = { ingester: 13000, query: 15000 } as const;
+/** Ports away from the defaults, so tests run beside a developer's `npm start` (or another test run). */
+export const TEST_PORTS = {
+  ingester: Number(process.env.TEST_INGESTER_PORT ?? 13000),
+  query: Number(process.env.TEST_QUERY_PORT ?? 15000),
+} as const;
 export const INGESTER_URL = `http://127.0.0.1:${TEST_PORTS.ingester}`;
 export const QUERY_URL = `http://127.0.0.1:${TEST_PORTS.query}`;
 
