@@ -76,8 +76,8 @@ describe('walking skeleton: HTTP → Kafka → Elasticsearch and Postgres → qu
     });
     expect(response.status).toBe(400);
     const body = (await response.json()) as { error: { code: string; details: { field: string; rule: string }[] } };
-    expect(body.error.code).toBe('invalid_request');
-    expect(body.error.details).toContainEqual(expect.objectContaining({ field: 'body.level', rule: 'invalid_value' }));
+    expect(body.error.code).toBe('invalid_logs');
+    expect(body.error.details).toContainEqual(expect.objectContaining({ field: 'level', rule: 'invalid_value' }));
   });
 
   it('serves the dashboard on the query port', async () => {

@@ -14,6 +14,13 @@ describe('loadConfig', () => {
     expect(loadConfig({ KAFKA_BROKERS: 'a:9092, b:9093' }).kafka.brokers).toEqual(['a:9092', 'b:9093']);
   });
 
+  it('reads the optional timestamp window as durations, off by default', () => {
+    expect(loadConfig({}).ingester.timestampWindow).toEqual({ maxPastMs: undefined, maxFutureMs: undefined });
+    const config = loadConfig({ INGEST_MAX_PAST: '30d', INGEST_MAX_FUTURE: '15m' });
+    expect(config.ingester.timestampWindow).toEqual({ maxPastMs: 30 * 86_400_000, maxFutureMs: 15 * 60_000 });
+    expect(() => loadConfig({ INGEST_MAX_PAST: 'a week' })).toThrow(/INGEST_MAX_PAST: expected a duration like 90s/);
+  });
+
   it('names every bad variable and what it got', () => {
     const load = () => loadConfig({ KAFKA_BROKERS: 'nohostport', INGESTER_PORT: '70000', REDIS_URL: 'http://x' });
     expect(load).toThrow(ConfigError);

@@ -1,6 +1,22 @@
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+
+const DURATION_UNITS_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+/** `90s`, `15m`, `24h`, `30d` → milliseconds; empty means "off". */
+const optionalDuration = z
+  .string()
+  .default('')
+  .transform((s, ctx) => {
+    if (s.trim() === '') return undefined;
+    const match = /^(\d+)([smhd])$/.exec(s.trim());
+    if (!match) {
+      ctx.addIssue({ code: 'custom', message: 'expected a duration like 90s, 15m, 24h or 30d' });
+      return z.NEVER;
+    }
+    return Number(match[1]) * DURATION_UNITS_MS[match[2] as keyof typeof DURATION_UNITS_MS];
+  });
 const hostPort = /^[^\s:,]+:\d{1,5}$/;
 
 /** Every setting LogFlow reads, by environment variable. Defaults match `npm run stack -- up`. */
@@ -14,6 +30,13 @@ const envSchema = z.object({
     .default('127.0.0.1:9092')
     .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean))
     .pipe(z.array(z.string().regex(hostPort, 'expected host:port')).min(1, 'at least one broker')),
+  INGEST_BODY_LIMIT_BYTES: positiveInt.default(10 * 1024 * 1024),
+  INGEST_MAX_BATCH_ITEMS: positiveInt.default(10_000),
+  INGEST_ACK_TIMEOUT_MS: positiveInt.default(10_000),
+  INGEST_QUEUE_MAX_BYTES: positiveInt.default(64 * 1024 * 1024),
+  INGEST_MAX_IN_FLIGHT: positiveInt.default(4),
+  INGEST_MAX_PAST: optionalDuration,
+  INGEST_MAX_FUTURE: optionalDuration,
   KAFKA_TOPIC: z.string().min(1).default('logflow.logs'),
   KAFKA_DLQ_TOPIC: z.string().min(1).default('logflow.logs.dlq'),
   KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().min(1).default(6),
@@ -35,7 +58,16 @@ export type Config = ReturnType<typeof toConfig>;
 function toConfig(env: z.infer<typeof envSchema>) {
   return {
     logLevel: env.LOG_LEVEL,
-    ingester: { host: env.LISTEN_HOST, port: env.INGESTER_PORT },
+    ingester: {
+      host: env.LISTEN_HOST,
+      port: env.INGESTER_PORT,
+      bodyLimitBytes: env.INGEST_BODY_LIMIT_BYTES,
+      maxBatchItems: env.INGEST_MAX_BATCH_ITEMS,
+      ackTimeoutMs: env.INGEST_ACK_TIMEOUT_MS,
+      queueMaxBytes: env.INGEST_QUEUE_MAX_BYTES,
+      maxInFlight: env.INGEST_MAX_IN_FLIGHT,
+      timestampWindow: { maxPastMs: env.INGEST_MAX_PAST, maxFutureMs: env.INGEST_MAX_FUTURE },
+    },
     query: { host: env.LISTEN_HOST, port: env.QUERY_PORT },
     kafka: {
       brokers: env.KAFKA_BROKERS,

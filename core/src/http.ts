@@ -14,6 +14,9 @@ export interface ErrorBody {
   requestId: string;
 }
 
+/** Servers that are shutting down: their responses close the connection instead of keeping it alive. */
+const draining = new WeakSet<object>();
+
 export interface HttpServerOptions {
   logger: Logger;
   bodyLimit?: number;
@@ -37,6 +40,7 @@ export function createHttpServer({ logger, bodyLimit }: HttpServerOptions) {
 
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    if (draining.has(app)) reply.header('connection', 'close');
   });
   app.addHook('onResponse', async (request, reply) => {
     request.log.info(
@@ -77,4 +81,18 @@ export function createHttpServer({ logger, bodyLimit }: HttpServerOptions) {
 }
 
 export type HttpServer = ReturnType<typeof createHttpServer>;
+
+/**
+ * Stops accepting, answers the requests in flight, then closes. Keep-alive connections would
+ * otherwise hold `close()` open: idle ones are closed as they appear, busy ones after their answer.
+ */
+export async function closeGracefully(app: HttpServer): Promise<void> {
+  draining.add(app);
+  const sweeper = setInterval(() => app.server.closeIdleConnections(), 50);
+  try {
+    await app.close();
+  } finally {
+    clearInterval(sweeper);
+  }
+}
 export type { FastifyInstance };

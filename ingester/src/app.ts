@@ -1,29 +1,113 @@
 import { z } from 'zod';
+import { AppError } from '@logflow/core/errors';
 import { createHttpServer } from '@logflow/core/http';
 import { newLogId } from '@logflow/core/ids';
-import { logEventSchema, toLogRecord } from '@logflow/core/log-event';
+import { toLogRecord, type LogRecord } from '@logflow/core/log-event';
 import type { Logger } from '@logflow/core/logger';
-import type { LogProducer } from './log-producer.ts';
+import { registerMetricsRoute } from '@logflow/core/metrics';
+import type { Registry } from 'prom-client';
+import { registerBodyParsers } from './body-parsers.ts';
+import type { IngestMetrics } from './ingest-metrics.ts';
+import { validateItems, type ItemError, type TimestampWindow } from './validate-items.ts';
 
 export interface IngesterDeps {
   logger: Logger;
-  producer: Pick<LogProducer, 'send'>;
+  producer: { send(records: LogRecord[]): Promise<void>; isReady(): boolean };
+  metrics: IngestMetrics;
+  registry: Registry;
+  bodyLimitBytes: number;
+  maxBatchItems: number;
+  timestampWindow: TimestampWindow;
 }
 
-export function buildIngesterApp({ logger, producer }: IngesterDeps) {
-  const app = createHttpServer({ logger });
+const itemErrorSchema = z.object({ index: z.number(), field: z.string(), rule: z.string(), message: z.string() });
+const ingestBodySchema = z.union([z.array(z.unknown()), z.record(z.string(), z.unknown())], {
+  error: 'expected a log object, a JSON array of logs, or NDJSON',
+});
+const ingestQuerySchema = z.object({
+  atomic: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true')
+    .describe('refuse the whole batch when any item is invalid'),
+});
+const singleAcceptedSchema = z.object({ id: z.uuid() });
+const batchAcceptedSchema = z.object({
+  accepted: z.number().int(),
+  rejected: z.number().int(),
+  /** In request order; null where the item was refused. */
+  ids: z.array(z.uuid().nullable()),
+  errors: z.array(itemErrorSchema),
+});
+
+function invalid(errors: ItemError[], what: string): AppError {
+  const summary = errors.slice(0, 5).map((e) => `[${e.index}] ${e.field}: ${e.message}`).join('; ');
+  return new AppError(400, 'invalid_logs', `${what}: ${summary}${errors.length > 5 ? '; …' : ''}`, errors);
+}
+
+export function buildIngesterApp(deps: IngesterDeps) {
+  const { producer, metrics } = deps;
+  const app = createHttpServer({ logger: deps.logger, bodyLimit: deps.bodyLimitBytes });
+  registerBodyParsers(app, (bytes) => metrics.bytes.inc(bytes));
+  registerMetricsRoute(app, deps.registry);
+  app.addHook('onError', async (_request, _reply, error) => {
+    metrics.rejected.inc({ reason: (error as { code?: string }).code ?? 'error' });
+  });
 
   app.get('/', { schema: { response: { 200: z.object({ message: z.string() }) } } }, async () => ({
     message: 'Hello from the LogFlow ingester. POST your logs to /logs.',
   }));
 
+  app.get('/healthz', { schema: { response: { 200: z.object({ status: z.literal('ok') }) } } }, async () => ({ status: 'ok' as const }));
+
+  app.get(
+    '/readyz',
+    { schema: { response: { 200: z.object({ status: z.literal('ready') }), 503: z.object({ status: z.literal('not_ready'), reason: z.string() }) } } },
+    async (_request, reply) =>
+      producer.isReady()
+        ? { status: 'ready' as const }
+        : reply.status(503).send({ status: 'not_ready', reason: 'Kafka is not reachable or its last produce request failed' }),
+  );
+
   app.post(
     '/logs',
-    { schema: { body: logEventSchema, response: { 202: z.object({ id: z.uuid() }) } } },
+    {
+      schema: {
+        querystring: ingestQuerySchema,
+        body: ingestBodySchema,
+        response: { 202: z.union([singleAcceptedSchema, batchAcceptedSchema]), 207: batchAcceptedSchema },
+      },
+    },
     async (request, reply) => {
-      const record = toLogRecord(request.body, request.body.id ?? newLogId(), new Date());
-      await producer.send([record]);
-      return reply.status(202).send({ id: record.id });
+      const single = !Array.isArray(request.body);
+      const items: unknown[] = single ? [request.body] : (request.body as unknown[]);
+      if (items.length > deps.maxBatchItems) {
+        throw new AppError(413, 'too_many_items', `the batch has ${items.length} logs; at most ${deps.maxBatchItems} per request`);
+      }
+      metrics.batchSize.observe(items.length);
+      const { valid, errors } = validateItems(items, deps.timestampWindow);
+      for (const error of errors) metrics.rejected.inc({ reason: error.rule });
+      if (single && errors.length > 0) throw invalid(errors, 'the log is invalid');
+      if (valid.length === 0 && errors.length > 0) throw invalid(errors, 'every log in the batch is invalid');
+      if (request.query.atomic && errors.length > 0) throw invalid(errors, 'atomic batch refused, nothing was accepted');
+
+      const receivedAt = new Date();
+      const records = valid.map(({ event }) => toLogRecord(event, event.id ?? newLogId(), receivedAt));
+      try {
+        await producer.send(records);
+      } catch (error) {
+        // The ids let a client retry with the same ones: the stores then keep each log once.
+        if (error instanceof AppError) throw new AppError(error.status, error.code, error.message, { ids: records.map((r) => r.id) }, error.headers);
+        throw error;
+      }
+      metrics.accepted.inc(records.length);
+
+      if (single) return reply.status(202).send({ id: records[0]!.id });
+      const ids: (string | null)[] = items.map(() => null);
+      valid.forEach(({ index }, i) => (ids[index] = records[i]!.id));
+      return reply
+        .status(errors.length > 0 ? 207 : 202)
+        .send({ accepted: records.length, rejected: new Set(errors.map((e) => e.index)).size, ids, errors });
     },
   );
 

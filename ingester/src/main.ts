@@ -1,19 +1,43 @@
 import type { Config } from '@logflow/core/config';
+import { closeGracefully } from '@logflow/core/http';
 import { createKafka, ensureTopics } from '@logflow/core/kafka';
 import type { Logger } from '@logflow/core/logger';
+import { createMetricsRegistry } from '@logflow/core/metrics';
 import { buildIngesterApp } from './app.ts';
-import { LogProducer } from './log-producer.ts';
+import { BatchingProducer } from './batching-producer.ts';
+import { createIngestMetrics } from './ingest-metrics.ts';
 
-/** Runs the ingester until stopped; the returned function shuts it down gracefully. */
+/**
+ * Runs the ingester. It listens at once and reaches Kafka in the background, so an ingester
+ * started before Kafka answers 503 (not connection refused) until Kafka is there.
+ */
 export async function startIngester(config: Config, logger: Logger): Promise<() => Promise<void>> {
+  const settings = config.ingester;
   const kafka = createKafka(config, logger, 'logflow-ingester');
-  await ensureTopics(kafka, config);
-  const producer = new LogProducer(kafka, config.kafka.topic);
-  await producer.connect();
-  const app = buildIngesterApp({ logger, producer });
-  await app.listen({ host: config.ingester.host, port: config.ingester.port });
+  const registry = createMetricsRegistry('ingester');
+  let producer: BatchingProducer | undefined;
+  const metrics = createIngestMetrics(registry, () => producer?.queueDepth ?? { requests: 0, bytes: 0 });
+  producer = new BatchingProducer(
+    kafka,
+    { topic: config.kafka.topic, ackTimeoutMs: settings.ackTimeoutMs, queueMaxBytes: settings.queueMaxBytes, maxInFlight: settings.maxInFlight },
+    logger,
+    metrics,
+  );
+  const connecting = producer.connect(() => ensureTopics(kafka, config));
+  const app = buildIngesterApp({
+    logger,
+    producer,
+    metrics,
+    registry,
+    bodyLimitBytes: settings.bodyLimitBytes,
+    maxBatchItems: settings.maxBatchItems,
+    timestampWindow: settings.timestampWindow,
+  });
+  await app.listen({ host: settings.host, port: settings.port });
   return async () => {
-    await app.close();
-    await producer.disconnect();
+    // Stop accepting and answer the requests in flight, then flush and leave Kafka.
+    await closeGracefully(app);
+    await producer.close();
+    await connecting;
   };
 }

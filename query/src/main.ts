@@ -1,4 +1,5 @@
 import type { Config } from '@logflow/core/config';
+import { closeGracefully } from '@logflow/core/http';
 import { createElasticsearch } from '@logflow/core/elasticsearch';
 import type { Logger } from '@logflow/core/logger';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +12,7 @@ export async function startQuery(config: Config, logger: Logger): Promise<() => 
   const app = await buildQueryApp({ logger, elasticsearch, webRoot: WEB_ROOT });
   await app.listen({ host: config.query.host, port: config.query.port });
   return async () => {
-    await app.close();
+    await closeGracefully(app);
     await elasticsearch.close();
   };
 }

@@ -1,0 +1,105 @@
+import { createGunzip } from 'node:zlib';
+import { Transform } from 'node:stream';
+import secureJson from 'secure-json-parse';
+import { AppError } from '@logflow/core/errors';
+import type { HttpServer } from '@logflow/core/http';
+
+/** An NDJSON line that is not JSON: reported as an invalid item, the other lines go on. */
+export class BrokenLine {
+  constructor(readonly reason: string) {}
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function decodeUtf8(body: Buffer): string {
+  try {
+    return utf8.decode(body);
+  } catch {
+    throw new AppError(400, 'invalid_utf8', 'the body is not valid UTF-8');
+  }
+}
+
+/** JSON.parse that refuses `__proto__` and `constructor.prototype` keys instead of stripping them. */
+function parseJson(text: string): unknown {
+  return secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
+}
+
+function isPollution(error: unknown): boolean {
+  return error instanceof SyntaxError && /prototype property/.test(error.message);
+}
+
+function pollutionError(): AppError {
+  return new AppError(400, 'forbidden_key', 'the body contains a __proto__ or constructor.prototype key; nothing was accepted');
+}
+
+export function parseJsonBody(body: Buffer): unknown {
+  const text = decodeUtf8(body);
+  try {
+    return parseJson(text);
+  } catch (error) {
+    if (isPollution(error)) throw pollutionError();
+    throw new AppError(400, 'invalid_json', `the body is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+/** One JSON value per line; blank lines are skipped, a broken line becomes a BrokenLine item. */
+export function parseNdjsonBody(body: Buffer): unknown[] {
+  const items: unknown[] = [];
+  for (const line of decodeUtf8(body).split('\n')) {
+    if (line.trim() === '') continue;
+    try {
+      items.push(parseJson(line));
+    } catch (error) {
+      if (isPollution(error)) throw pollutionError();
+      items.push(new BrokenLine((error as Error).message));
+    }
+  }
+  return items;
+}
+
+/** Counts compressed bytes so fastify can check Content-Length against what arrived. */
+class EncodedLengthCounter extends Transform {
+  receivedEncodedLength = 0;
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null, data?: Buffer) => void) {
+    this.receivedEncodedLength += chunk.length;
+    done(null, chunk);
+  }
+}
+
+/**
+ * JSON and NDJSON bodies, optionally gzip-compressed. The body limit applies after
+ * decompression (fastify stops reading the inflating stream at the limit: no gzip bomb).
+ */
+export function registerBodyParsers(app: HttpServer, onBodyBytes: (bytes: number) => void): void {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => {
+    try {
+      onBodyBytes((body as Buffer).length);
+      done(null, parseJsonBody(body as Buffer));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+  app.addContentTypeParser('application/x-ndjson', { parseAs: 'buffer' }, (_request, body, done) => {
+    try {
+      onBodyBytes((body as Buffer).length);
+      done(null, parseNdjsonBody(body as Buffer));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+
+  app.addHook('preParsing', async (request, _reply, payload) => {
+    const encoding = (request.headers['content-encoding'] ?? 'identity').toLowerCase();
+    if (encoding === 'identity') return payload;
+    if (encoding !== 'gzip') {
+      throw new AppError(415, 'unsupported_encoding', `Content-Encoding ${encoding} is not supported; use gzip or none`);
+    }
+    const counter = new EncodedLengthCounter();
+    const inflated = payload.pipe(counter).pipe(createGunzip());
+    // Corrupt gzip is reported by fastify's body reader (400); this keeps an early error from crashing the process.
+    inflated.on('error', () => undefined);
+    return Object.defineProperty(inflated, 'receivedEncodedLength', { get: () => counter.receivedEncodedLength });
+  });
+}
