@@ -20,13 +20,15 @@ const draining = new WeakSet<object>();
 export interface HttpServerOptions {
   logger: Logger;
   bodyLimit?: number;
+  /** Level of the one line per request; a high-volume ingest endpoint logs it at debug. */
+  requestLogLevel?: 'info' | 'debug';
 }
 
 /**
  * A fastify server with zod schemas on routes, a request id on every log line (taken from
  * `x-request-id` when the caller sends one) and one error shape for every failure.
  */
-export function createHttpServer({ logger, bodyLimit }: HttpServerOptions) {
+export function createHttpServer({ logger, bodyLimit, requestLogLevel = 'info' }: HttpServerOptions) {
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit,
@@ -43,7 +45,7 @@ export function createHttpServer({ logger, bodyLimit }: HttpServerOptions) {
     if (draining.has(app)) reply.header('connection', 'close');
   });
   app.addHook('onResponse', async (request, reply) => {
-    request.log.info(
+    request.log[requestLogLevel](
       { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
       'request',
     );

@@ -47,7 +47,7 @@ function invalid(errors: ItemError[], what: string): AppError {
 
 export function buildIngesterApp(deps: IngesterDeps) {
   const { producer, metrics } = deps;
-  const app = createHttpServer({ logger: deps.logger, bodyLimit: deps.bodyLimitBytes });
+  const app = createHttpServer({ logger: deps.logger, bodyLimit: deps.bodyLimitBytes, requestLogLevel: 'debug' });
   registerBodyParsers(app, (bytes) => metrics.bytes.inc(bytes));
   registerMetricsRoute(app, deps.registry);
   app.addHook('onError', async (_request, _reply, error) => {

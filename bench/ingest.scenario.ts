@@ -1,0 +1,119 @@
+import autocannon from 'autocannon';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { Partitioners } from 'kafkajs';
+import { loadConfig } from '@logflow/core/config';
+import { newLogId } from '@logflow/core/ids';
+import { createKafka, ensureTopics } from '@logflow/core/kafka';
+import { logEventSchema, toLogRecord } from '@logflow/core/log-event';
+import { createLogger } from '@logflow/core/logger';
+import { startRole } from '../test/roles.ts';
+
+const example = JSON.parse(readFileSync(new URL('../test/fixtures/example_log.json', import.meta.url), 'utf8'));
+const PORT = 13500;
+const URL_BASE = `http://127.0.0.1:${PORT}`;
+
+interface Figures {
+  requestsPerSec: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+  bytesPerSec: number;
+}
+
+async function load(connections: number, body: string, durationSec: number, contentType = 'application/json'): Promise<Figures> {
+  const result = await autocannon({
+    url: `${URL_BASE}/logs`,
+    method: 'POST',
+    headers: { 'content-type': contentType },
+    body,
+    connections,
+    duration: durationSec,
+  });
+  return {
+    requestsPerSec: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+    bytesPerSec: (Buffer.byteLength(body) * result.requests.total) / durationSec,
+  };
+}
+
+/** The engine's own limit: the same records produced straight to Kafka from one process (acks=all). */
+async function rawKafka(batchSize: number, total: number): Promise<number> {
+  const config = loadConfig();
+  const kafka = createKafka(config, createLogger({ logLevel: 'warn' }, 'bench'), 'logflow-bench-raw');
+  await ensureTopics(kafka, config);
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  const event = logEventSchema.parse({ ...example, resourceId: `bench-raw-${randomUUID()}` });
+  const started = performance.now();
+  const inFlight: Promise<unknown>[] = [];
+  for (let sent = 0; sent < total; sent += batchSize) {
+    const now = new Date();
+    const messages = Array.from({ length: batchSize }, () => {
+      const record = toLogRecord(event, newLogId(), now);
+      return { key: record.id, value: JSON.stringify(record) };
+    });
+    inFlight.push(producer.send({ topic: config.kafka.topic, acks: -1, messages }));
+    if (inFlight.length >= 4) await inFlight.shift();
+  }
+  await Promise.all(inFlight);
+  const seconds = (performance.now() - started) / 1000;
+  await producer.disconnect();
+  return total / seconds;
+}
+
+function peakRssMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+export async function run(args: string[]): Promise<void> {
+  const durationSec = Number(args[0] ?? 10);
+  const ingester = await startRole('ingester', { INGESTER_PORT: String(PORT) });
+  try {
+    const one = JSON.stringify({ ...example, resourceId: 'bench-single' });
+    const batch = (n: number) => JSON.stringify(Array.from({ length: n }, () => ({ ...example, resourceId: 'bench-batch' })));
+    await load(10, one, 2); // warm-up: JIT, Kafka connections, topic metadata
+
+    console.log(`\nIngest benchmark (${durationSec}s per scenario)\n`);
+    const rows: string[][] = [['scenario', 'requests/s', 'logs/s', 'MiB/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors']];
+    const single10 = await load(10, one, durationSec);
+    const single100 = await load(100, one, durationSec);
+    const body100 = batch(100);
+    const batch100 = await load(10, body100, durationSec);
+    const body1000 = batch(1000);
+    const batch1000 = await load(4, body1000, durationSec);
+    const add = (name: string, f: Figures, logsPerRequest: number) =>
+      rows.push([
+        name,
+        fmt(f.requestsPerSec),
+        fmt(f.requestsPerSec * logsPerRequest),
+        fmt(f.bytesPerSec / 1024 / 1024, 1),
+        fmt(f.p50, 1),
+        fmt(f.p99, 1),
+        String(f.non2xx),
+        String(f.errors),
+      ]);
+    add('single log, concurrency 10', single10, 1);
+    add('single log, concurrency 100', single100, 1);
+    add('batch of 100, concurrency 10', batch100, 100);
+    add('batch of 1000, concurrency 4', batch1000, 1000);
+    const rss = peakRssMiB(ingester.process.pid!);
+
+    const raw = await rawKafka(1000, 200_000);
+    const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+    for (const row of rows) console.log(row.map((cell, i) => cell.padStart(widths[i]!)).join('  '));
+    console.log(`\nbaseline: kafkajs straight to Kafka, batches of 1000, acks=all: ${fmt(raw)} logs/s`);
+    console.log(`ratio ingester (batches of 1000) / raw kafkajs: ${fmt((batch1000.requestsPerSec * 1000) / raw, 2)}`);
+    console.log(`ratio single log c10 vs seed (535 req/s): ${fmt(single10.requestsPerSec / 535, 1)}x`);
+    console.log(`ingester peak RSS: ${fmt(rss)} MiB`);
+  } finally {
+    await ingester.stop();
+  }
+}
