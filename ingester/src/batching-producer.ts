@@ -1,4 +1,4 @@
-import kafkajs, { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
+import kafkajs, { type Message, type Producer } from 'kafkajs';
 import { AppError } from '@logflow/core/errors';
 import type { LogRecord } from '@logflow/core/log-event';
 import type { Logger } from '@logflow/core/logger';
@@ -41,7 +41,6 @@ function unavailable(message: string): AppError {
  * its logs, and always settles within the ack timeout.
  */
 export class BatchingProducer {
-  private readonly producer: Producer;
   private readonly queue: Pending[] = [];
   private queuedBytes = 0;
   private inFlight = 0;
@@ -54,17 +53,12 @@ export class BatchingProducer {
   private idle: (() => void) | undefined;
 
   constructor(
-    kafka: Kafka,
+    private readonly producer: Pick<Producer, 'connect' | 'send' | 'disconnect'>,
     private readonly options: BatchingProducerOptions,
     private readonly logger: Logger,
     private readonly stats?: ProducerStats,
   ) {
     this.maxSendBytes = options.maxSendBytes ?? 768 * 1024;
-    this.producer = kafka.producer({
-      allowAutoTopicCreation: false,
-      createPartitioner: Partitioners.DefaultPartitioner,
-      retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2_000 },
-    });
   }
 
   /** Connects in the background until it succeeds; requests meanwhile wait (or 503 once a try failed). */

@@ -1,3 +1,4 @@
+import { Partitioners } from 'kafkajs';
 import type { Config } from '@logflow/core/config';
 import { closeGracefully } from '@logflow/core/http';
 import { createKafka, ensureTopics } from '@logflow/core/kafka';
@@ -17,8 +18,13 @@ export async function startIngester(config: Config, logger: Logger): Promise<() 
   const registry = createMetricsRegistry('ingester');
   let producer: BatchingProducer | undefined;
   const metrics = createIngestMetrics(registry, () => producer?.queueDepth ?? { requests: 0, bytes: 0 });
+  const kafkaProducer = kafka.producer({
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+    retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2_000 },
+  });
   producer = new BatchingProducer(
-    kafka,
+    kafkaProducer,
     { topic: config.kafka.topic, ackTimeoutMs: settings.ackTimeoutMs, queueMaxBytes: settings.queueMaxBytes, maxInFlight: settings.maxInFlight },
     logger,
     metrics,
