@@ -52,7 +52,7 @@ async function rawKafka(batchSize: number, total: number): Promise<number> {
   const started = performance.now();
   const inFlight: Promise<unknown>[] = [];
   for (let sent = 0; sent < total; sent += batchSize) {
-    const now = new Date();
+    const now = new Date().toISOString();
     const messages = Array.from({ length: batchSize }, () => {
       const record = toLogRecord(event, newLogId(), now);
       return { key: record.id, value: JSON.stringify(record) };

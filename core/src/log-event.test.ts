@@ -44,7 +44,7 @@ describe('logEventSchema', () => {
 describe('toLogRecord', () => {
   it('normalises the timestamp to UTC milliseconds', () => {
     const event = logEventSchema.parse({ ...example, timestamp: '2023-09-15T10:00:00.123456+02:00' });
-    const record = toLogRecord(event, '0190a000-0000-7000-8000-000000000000', new Date('2026-01-01T00:00:00Z'));
+    const record = toLogRecord(event, '0190a000-0000-7000-8000-000000000000', '2026-01-01T00:00:00.000Z');
     expect(record.timestamp).toBe('2023-09-15T08:00:00.123Z');
     expect(record.receivedAt).toBe('2026-01-01T00:00:00.000Z');
   });

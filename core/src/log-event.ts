@@ -116,7 +116,22 @@ export interface LogRecord extends Omit<LogEvent, 'id'> {
   receivedAt: string;
 }
 
-/** Timestamps are stored as UTC with millisecond precision, the resolution both stores share. */
-export function toLogRecord(event: LogEvent, id: string, receivedAt: Date): LogRecord {
-  return { ...event, id, timestamp: new Date(event.timestamp).toISOString(), receivedAt: receivedAt.toISOString() };
+/**
+ * Timestamps are stored as UTC with millisecond precision, the resolution both stores share.
+ * The record is built field by field: one fixed object shape keeps JSON.stringify on its
+ * fast path, which the ingester's hot loop depends on.
+ */
+export function toLogRecord(event: LogEvent, id: string, receivedAt: string): LogRecord {
+  return {
+    id,
+    receivedAt,
+    level: event.level,
+    message: event.message,
+    timestamp: new Date(event.timestamp).toISOString(),
+    resourceId: event.resourceId,
+    traceId: event.traceId,
+    spanId: event.spanId,
+    commit: event.commit,
+    metadata: event.metadata,
+  };
 }

@@ -91,7 +91,7 @@ export function buildIngesterApp(deps: IngesterDeps) {
       if (valid.length === 0 && errors.length > 0) throw invalid(errors, 'every log in the batch is invalid');
       if (request.query.atomic && errors.length > 0) throw invalid(errors, 'atomic batch refused, nothing was accepted');
 
-      const receivedAt = new Date();
+      const receivedAt = new Date().toISOString();
       const records = valid.map(({ event }) => toLogRecord(event, event.id ?? newLogId(), receivedAt));
       try {
         await producer.send(records);
