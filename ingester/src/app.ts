@@ -35,8 +35,8 @@ const singleAcceptedSchema = z.object({ id: z.uuid() });
 const batchAcceptedSchema = z.object({
   accepted: z.number().int(),
   rejected: z.number().int(),
-  /** In request order; null where the item was refused. */
-  ids: z.array(z.uuid().nullable()),
+  /** In request order; null where the item was refused. Plain strings: the ids were made or checked already. */
+  ids: z.array(z.string().nullable()),
   errors: z.array(itemErrorSchema),
 });
 
