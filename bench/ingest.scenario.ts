@@ -1,10 +1,9 @@
 import autocannon from 'autocannon';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Partitioners } from 'kafkajs';
 import { loadConfig } from '@logflow/core/config';
 import { newLogId } from '@logflow/core/ids';
-import { createKafka, ensureTopics } from '@logflow/core/kafka';
+import { createKafka, ensureTopics, uuidKeyPartitioner } from '@logflow/core/kafka';
 import { logEventSchema, toLogRecord } from '@logflow/core/log-event';
 import { createLogger } from '@logflow/core/logger';
 import { startRole } from '../test/roles.ts';
@@ -46,7 +45,7 @@ async function rawKafka(batchSize: number, total: number): Promise<number> {
   const config = loadConfig();
   const kafka = createKafka(config, createLogger({ logLevel: 'warn' }, 'bench'), 'logflow-bench-raw');
   await ensureTopics(kafka, config);
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  const producer = kafka.producer({ createPartitioner: uuidKeyPartitioner });
   await producer.connect();
   const event = logEventSchema.parse({ ...example, resourceId: `bench-raw-${randomUUID()}` });
   const started = performance.now();

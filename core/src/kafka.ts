@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type LogEntry } from 'kafkajs';
+import { Kafka, logLevel, type ICustomPartitioner, type LogEntry } from 'kafkajs';
 import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
 
@@ -47,3 +47,10 @@ export async function ensureTopics(kafka: Kafka, config: Config): Promise<void> 
     await admin.disconnect();
   }
 }
+
+/**
+ * Partitions by the log id without hashing: ids are UUIDs whose last digits are random, so
+ * they spread evenly. kafkajs's murmur2 partitioner cost a quarter of the producer's CPU.
+ */
+export const uuidKeyPartitioner: ICustomPartitioner = () => ({ partitionMetadata, message }) =>
+  Number.parseInt(String(message.key).slice(-8), 16) % partitionMetadata.length;

@@ -1,7 +1,6 @@
-import { Partitioners } from 'kafkajs';
 import type { Config } from '@logflow/core/config';
 import { closeGracefully } from '@logflow/core/http';
-import { createKafka, ensureTopics } from '@logflow/core/kafka';
+import { createKafka, ensureTopics, uuidKeyPartitioner } from '@logflow/core/kafka';
 import type { Logger } from '@logflow/core/logger';
 import { createMetricsRegistry } from '@logflow/core/metrics';
 import { buildIngesterApp } from './app.ts';
@@ -20,7 +19,7 @@ export async function startIngester(config: Config, logger: Logger): Promise<() 
   const metrics = createIngestMetrics(registry, () => producer?.queueDepth ?? { requests: 0, bytes: 0 });
   const kafkaProducer = kafka.producer({
     allowAutoTopicCreation: false,
-    createPartitioner: Partitioners.DefaultPartitioner,
+    createPartitioner: uuidKeyPartitioner,
     retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2_000 },
   });
   producer = new BatchingProducer(
