@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig, type Config } from '@logflow/core/config';
+import { setReaderPassword } from '@logflow/core/db/reader-role';
 import { createLogger } from '@logflow/core/logger';
 import { createPool, runMigrations } from '@logflow/core/postgres';
 import { ROLES } from './roles.ts';
@@ -60,6 +61,12 @@ async function migrate(): Promise<void> {
   try {
     await runMigrations(pool);
     logger.info('migrations applied');
+    if (config.postgres.readerPassword === undefined) {
+      logger.info('LOGFLOW_READER_PASSWORD is not set: the SQL role logflow_reader keeps its current login');
+    } else {
+      await setReaderPassword(pool, config.postgres.readerPassword);
+      logger.info('SQL role logflow_reader can log in with LOGFLOW_READER_PASSWORD');
+    }
   } finally {
     await pool.end();
   }
