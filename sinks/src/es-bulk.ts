@@ -1,39 +1,89 @@
 import type { Client } from '@elastic/elasticsearch';
-import { dailyIndexName } from '@logflow/core/es-index';
-import type { LogRecord } from '@logflow/core/log-event';
 
-export interface BulkOutcome {
-  /** Refused for a reason that will not go away by retrying (mapping or parse errors). */
-  refused: { id: string; reason: string }[];
-  /** Not indexed for now (429, 5xx): to be sent again. */
-  retry: LogRecord[];
+/** One document for a bulk request: its index, `_id` and source as JSON text. */
+export interface BulkItem<T> {
+  index: string;
+  id: string;
+  json: string;
+  /** What the caller needs back for a refused or retried item (e.g. its Kafka message). */
+  ref: T;
 }
 
-/** Status codes of a bulk item that a later attempt may turn into success. */
-function isTransient(status: number): boolean {
-  return status === 429 || status >= 500;
+export interface BulkLimits {
+  maxDocs: number;
+  maxBytes: number;
+}
+
+export interface BulkOutcome<T> {
+  indexed: BulkItem<T>[];
+  /** Refused for a reason that will not go away by retrying: a mapping or parse error (400). */
+  refused: { item: BulkItem<T>; reason: string }[];
+  /** Not indexed for now (429, 5xx, a blocked or missing index): to be sent again. */
+  retry: BulkItem<T>[];
+}
+
+/** Bytes an item adds to the NDJSON body: its action line and source line, with newlines. */
+const ACTION_OVERHEAD = '{"index":{"_index":"","_id":""}}\n\n'.length;
+export function itemBytes(item: BulkItem<unknown>): number {
+  return ACTION_OVERHEAD + item.index.length + item.id.length + Buffer.byteLength(item.json);
+}
+
+/** Splits items into bulk requests of at most `maxDocs` items and about `maxBytes` (an oversized item goes alone). */
+export function chunkItems<T>(items: BulkItem<T>[], { maxDocs, maxBytes }: BulkLimits): BulkItem<T>[][] {
+  const chunks: BulkItem<T>[][] = [];
+  let chunk: BulkItem<T>[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    const size = itemBytes(item);
+    if (chunk.length > 0 && (chunk.length >= maxDocs || bytes + size > maxBytes)) {
+      chunks.push(chunk);
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(item);
+    bytes += size;
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
 }
 
 /**
- * Indexes records with the bulk helper, `_id` = id so a redelivery overwrites instead of
- * doubling. A request-level failure (ES down) rejects: nothing of it may be assumed indexed.
+ * A bulk item that failed for good: Elasticsearch could not parse or map the document (400).
+ * Everything else (429 too many requests, 5xx, 403 blocked index, 404) may pass later.
  */
-export async function bulkIndex(client: Client, records: LogRecord[]): Promise<BulkOutcome> {
-  const outcome: BulkOutcome = { refused: [], retry: [] };
-  if (records.length === 0) return outcome;
-  await client.helpers.bulk<LogRecord>({
-    datasource: records,
-    onDocument: (record) => ({ index: { _index: dailyIndexName(record.receivedAt), _id: record.id } }),
-    onDrop: ({ status, error, document }) => {
-      if (isTransient(status)) outcome.retry.push(document);
-      else outcome.refused.push({ id: document.id, reason: `${error?.type ?? status}: ${error?.reason ?? 'refused'}` });
+export function isRefusedForGood(status: number): boolean {
+  return status === 400;
+}
+
+/**
+ * Sends one chunk as one bulk request through the client's bulk helper and sorts every item
+ * by its own result. The helper does not retry here (`retries: 0`): the sink retries with its
+ * own backoff while heart-beating. A request that fails as a whole (Elasticsearch down)
+ * rejects: nothing of it may be taken as indexed.
+ */
+export async function sendBulk<T>(client: Client, chunk: BulkItem<T>[]): Promise<BulkOutcome<T>> {
+  const byId = new Map<string, BulkItem<T>[]>();
+  for (const item of chunk) byId.set(item.id, [...(byId.get(item.id) ?? []), item]);
+  const failed = new Set<BulkItem<T>>();
+  const outcome: BulkOutcome<T> = { indexed: [], refused: [], retry: [] };
+  await client.helpers.bulk<BulkItem<T>>({
+    datasource: chunk,
+    // The source is the record's own JSON text: the helper sends a string payload as it is.
+    onDocument: (item) => [{ index: { _index: item.index, _id: item.id } }, item.json],
+    onDrop: ({ status, error, operation }) => {
+      const id = (operation as { index?: { _id?: string } }).index?._id ?? '';
+      const item = byId.get(id)?.find((candidate) => !failed.has(candidate));
+      if (!item) return;
+      failed.add(item);
+      if (isRefusedForGood(status)) outcome.refused.push({ item, reason: `${error?.type ?? status}: ${error?.reason ?? 'refused'}` });
+      else outcome.retry.push(item);
     },
-    // ~5 MB requests keep ES's per-request overhead low without large heap spikes on a 1 GiB node.
-    flushBytes: 5_000_000,
-    concurrency: 2,
-    retries: 3,
-    wait: 500,
+    flushBytes: Number.MAX_SAFE_INTEGER,
+    flushInterval: 60_000,
+    concurrency: 1,
+    retries: 0,
     refreshOnCompletion: false,
   });
+  outcome.indexed = chunk.filter((item) => !failed.has(item));
   return outcome;
 }
