@@ -63,7 +63,11 @@ export function isRefusedForGood(status: number): boolean {
  */
 export async function sendBulk<T>(client: Client, chunk: BulkItem<T>[]): Promise<BulkOutcome<T>> {
   const byId = new Map<string, BulkItem<T>[]>();
-  for (const item of chunk) byId.set(item.id, [...(byId.get(item.id) ?? []), item]);
+  for (const item of chunk) {
+    const same = byId.get(item.id) ?? [];
+    same.push(item);
+    byId.set(item.id, same);
+  }
   const failed = new Set<BulkItem<T>>();
   const outcome: BulkOutcome<T> = { indexed: [], refused: [], retry: [] };
   await client.helpers.bulk<BulkItem<T>>({
