@@ -1,12 +1,20 @@
 import type { Client } from '@elastic/elasticsearch';
 
-/** One document for a bulk request: its index, `_id` and source as JSON text. */
+/** One document for a bulk request: its action line and its source as the JSON bytes to send. */
 export interface BulkItem<T> {
-  index: string;
   id: string;
-  json: string;
+  /** `{"index":{...}}`, made once: every request and every size estimate reuses it. */
+  action: string;
+  source: Buffer;
+  /** Bytes the item adds to a request body, both lines and their newlines. */
+  bytes: number;
   /** What the caller needs back for a refused or retried item (e.g. its Kafka message). */
   ref: T;
+}
+
+export function bulkItem<T>(index: string, id: string, source: Buffer, ref: T): BulkItem<T> {
+  const action = `{"index":{"_index":${JSON.stringify(index)},"_id":${JSON.stringify(id)}}}`;
+  return { id, action, source, bytes: Buffer.byteLength(action) + source.length + 2, ref };
 }
 
 export interface BulkLimits {
@@ -22,19 +30,13 @@ export interface BulkOutcome<T> {
   retry: BulkItem<T>[];
 }
 
-/** Bytes an item adds to the NDJSON body: its action line and source line, with newlines. */
-const ACTION_OVERHEAD = '{"index":{"_index":"","_id":""}}\n\n'.length;
-export function itemBytes(item: BulkItem<unknown>): number {
-  return ACTION_OVERHEAD + item.index.length + item.id.length + Buffer.byteLength(item.json);
-}
-
 /** Splits items into bulk requests of at most `maxDocs` items and about `maxBytes` (an oversized item goes alone). */
 export function chunkItems<T>(items: BulkItem<T>[], { maxDocs, maxBytes }: BulkLimits): BulkItem<T>[][] {
   const chunks: BulkItem<T>[][] = [];
   let chunk: BulkItem<T>[] = [];
   let bytes = 0;
   for (const item of items) {
-    const size = itemBytes(item);
+    const size = item.bytes;
     if (chunk.length > 0 && (chunk.length >= maxDocs || bytes + size > maxBytes)) {
       chunks.push(chunk);
       chunk = [];
@@ -47,6 +49,19 @@ export function chunkItems<T>(items: BulkItem<T>[], { maxDocs, maxBytes }: BulkL
   return chunks;
 }
 
+/** The NDJSON body of a bulk request, written straight into one buffer: an action line and a source line per item. */
+export function bulkBody(chunk: BulkItem<unknown>[]): Buffer {
+  const body = Buffer.allocUnsafe(chunk.reduce((sum, item) => sum + item.bytes, 0));
+  let at = 0;
+  for (const item of chunk) {
+    at += body.write(item.action, at);
+    at = body.writeUInt8(0x0a, at);
+    at += item.source.copy(body, at);
+    at = body.writeUInt8(0x0a, at);
+  }
+  return body;
+}
+
 /**
  * A bulk item that failed for good: Elasticsearch could not parse or map the document (400).
  * Everything else (429 too many requests, 5xx, 403 blocked index, 404) may pass later.
@@ -55,39 +70,43 @@ export function isRefusedForGood(status: number): boolean {
   return status === 400;
 }
 
+interface BulkItemResult {
+  status: number;
+  error?: { type?: string; reason?: string; caused_by?: { reason?: string } };
+}
+
+/** Sorts every item by its own result; the response lists them in request order. */
+export function sortOutcome<T>(chunk: BulkItem<T>[], results: BulkItemResult[] | undefined): BulkOutcome<T> {
+  const outcome: BulkOutcome<T> = { indexed: [], refused: [], retry: [] };
+  chunk.forEach((item, i) => {
+    const result = results?.[i];
+    if (!result) outcome.retry.push(item);
+    else if (result.status < 300) outcome.indexed.push(item);
+    else if (isRefusedForGood(result.status)) {
+      const cause = result.error?.caused_by?.reason ? ` (${result.error.caused_by.reason})` : '';
+      outcome.refused.push({ item, reason: `${result.error?.type ?? result.status}: ${result.error?.reason ?? 'refused'}${cause}` });
+    } else outcome.retry.push(item);
+  });
+  return outcome;
+}
+
 /**
- * Sends one chunk as one bulk request through the client's bulk helper and sorts every item
- * by its own result. The helper does not retry here (`retries: 0`): the sink retries with its
- * own backoff while heart-beating. A request that fails as a whole (Elasticsearch down)
- * rejects: nothing of it may be taken as indexed.
+ * Sends one chunk as one bulk request and sorts every item by its own result. The body is
+ * built from the records' own bytes: the client's bulk helper would parse nothing here but
+ * serialise and copy every document again, CPU and memory the sink is measured by. Retries
+ * are the caller's, with backoff and heartbeats. A request that fails as a whole
+ * (Elasticsearch down) rejects: nothing of it may be taken as indexed.
  */
 export async function sendBulk<T>(client: Client, chunk: BulkItem<T>[]): Promise<BulkOutcome<T>> {
-  const byId = new Map<string, BulkItem<T>[]>();
-  for (const item of chunk) {
-    const same = byId.get(item.id) ?? [];
-    same.push(item);
-    byId.set(item.id, same);
-  }
-  const failed = new Set<BulkItem<T>>();
-  const outcome: BulkOutcome<T> = { indexed: [], refused: [], retry: [] };
-  await client.helpers.bulk<BulkItem<T>>({
-    datasource: chunk,
-    // The source is the record's own JSON text: the helper sends a string payload as it is.
-    onDocument: (item) => [{ index: { _index: item.index, _id: item.id } }, item.json],
-    onDrop: ({ status, error, operation }) => {
-      const id = (operation as { index?: { _id?: string } }).index?._id ?? '';
-      const item = byId.get(id)?.find((candidate) => !failed.has(candidate));
-      if (!item) return;
-      failed.add(item);
-      if (isRefusedForGood(status)) outcome.refused.push({ item, reason: `${error?.type ?? status}: ${error?.reason ?? 'refused'}` });
-      else outcome.retry.push(item);
-    },
-    flushBytes: Number.MAX_SAFE_INTEGER,
-    flushInterval: 60_000,
-    concurrency: 1,
-    retries: 0,
-    refreshOnCompletion: false,
+  const response = await client.bulk({
+    // The transport sends a Buffer body as it is.
+    operations: bulkBody(chunk) as unknown as [],
+    // Only what the outcome needs: a full bulk response is several times the size of this one.
+    filter_path: 'errors,items.*.status,items.*.error',
   });
-  outcome.indexed = chunk.filter((item) => !failed.has(item));
-  return outcome;
+  if (!response.errors) return { indexed: chunk, refused: [], retry: [] };
+  return sortOutcome(
+    chunk,
+    response.items.map((entry) => Object.values(entry)[0] as BulkItemResult),
+  );
 }

@@ -10,7 +10,7 @@ export interface PositionedRecord {
   offset: string;
 }
 
-const COLUMNS =
+export const LOG_COLUMNS =
   'id, "timestamp", received_at, level, message, resource_id, trace_id, span_id, "commit", metadata, kafka_partition, kafka_offset';
 const STAGING = 'logs_staging';
 
@@ -66,22 +66,42 @@ export function unstorableReason(record: LogRecord, json: string): string | unde
 }
 
 const prepared = new WeakSet<PoolClient>();
+const UNIQUE_VIOLATION = '23505';
 
 /**
- * Writes rows the fast idempotent way: COPY into a session-local staging table (no WAL, no
- * indexes), then one INSERT ... SELECT ... ON CONFLICT DO NOTHING into `logs`, so a
- * redelivered or retried log (same id and timestamp) stays one row. Runs inside the
- * caller's transaction; returns the rows that were new.
+ * Writes rows inside the caller's transaction, idempotently, returning the rows that were new.
+ * The caller's offset guard already drops what Kafka redelivers, so a duplicate (id, timestamp)
+ * is rare: a client's retry, or two members writing one partition during a rebalance. Hence
+ * the fast path is COPY straight into `logs`; only if it meets a duplicate is it undone (to a
+ * savepoint) and the batch goes through a staging table and INSERT ... ON CONFLICT DO NOTHING.
  */
 export async function insertRows(client: PoolClient, rows: PositionedRecord[]): Promise<number> {
   if (rows.length === 0) return 0;
+  await client.query('SAVEPOINT copy_rows');
+  try {
+    await copyInto(client, 'logs', rows);
+    await client.query('RELEASE SAVEPOINT copy_rows');
+    return rows.length;
+  } catch (error) {
+    if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
+    await client.query('ROLLBACK TO SAVEPOINT copy_rows');
+  }
+  return insertSkippingDuplicates(client, rows);
+}
+
+/** COPY into a session-local staging table (no WAL, no indexes), then one INSERT ... ON CONFLICT DO NOTHING. */
+export async function insertSkippingDuplicates(client: PoolClient, rows: PositionedRecord[]): Promise<number> {
   if (!prepared.has(client)) {
     await client.query(`CREATE TEMP TABLE IF NOT EXISTS ${STAGING} (LIKE logs INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`);
     prepared.add(client);
   }
-  await pipeline(Readable.from(copyChunks(rows)), client.query(copyFrom(`COPY ${STAGING} (${COLUMNS}) FROM STDIN`)));
-  const result = await client.query(`INSERT INTO logs (${COLUMNS}) SELECT ${COLUMNS} FROM ${STAGING} ON CONFLICT DO NOTHING`);
+  await copyInto(client, STAGING, rows);
+  const result = await client.query(`INSERT INTO logs (${LOG_COLUMNS}) SELECT ${LOG_COLUMNS} FROM ${STAGING} ON CONFLICT DO NOTHING`);
   return result.rowCount ?? 0;
+}
+
+async function copyInto(client: PoolClient, table: string, rows: PositionedRecord[]): Promise<void> {
+  await pipeline(Readable.from(copyChunks(rows)), client.query(copyFrom(`COPY ${table} (${LOG_COLUMNS}) FROM STDIN`)));
 }
 
 /** COPY data in chunks of many lines: fewer, larger writes to the socket. */

@@ -4,10 +4,14 @@ import type { Logger } from '@logflow/core/logger';
 import { registerMetricsRoute } from '@logflow/core/metrics';
 import type { Batch, Consumer, Kafka } from 'kafkajs';
 import { z } from 'zod';
+import { Backlog } from './backlog.ts';
 import { BatchHeartbeat } from './batch-heartbeat.ts';
+import { CommitProgress } from './commit-progress.ts';
 import { fetchLags } from './consumer-lag.ts';
-import { retryUntilDone } from './retry.ts';
+import { retryUntilDone, type BatchControl } from './retry.ts';
 import { createSinkMetrics, type SinkMetrics } from './sink-metrics.ts';
+
+const STOP_GRACE_MS = 15_000;
 
 /** One try at writing a batch; throws to be retried with backoff. Made once per batch, so it can keep what is left to do. */
 export type BatchAttempt = () => Promise<void>;
@@ -23,6 +27,13 @@ export interface SinkOptions {
   maxBytesPerPartition: number;
   maxBytes: number;
   prepareBatch(batch: Batch, metrics: SinkMetrics): BatchAttempt;
+  /**
+   * Write batches in the background, up to this many bytes of records at once, and commit each
+   * partition as its leading batches are written. The consumer then fetches and decodes the
+   * next records while the store is busy with the last ones. Without it each batch is written
+   * before the next is fetched and its offset is committed right after (the PG sink's way).
+   */
+  pipelinedBytes?: number;
   /** Called on every assignment (start and each rebalance) with the partitions now owned. */
   onAssignment?(consumer: Consumer, partitions: number[]): void;
 }
@@ -68,6 +79,11 @@ export async function runSinkConsumer(config: Config, logger: Logger, options: S
     }
   });
 
+  const pipelined = options.pipelinedBytes !== undefined;
+  const backlog = new Backlog(options.pipelinedBytes ?? 0);
+  const progress = new CommitProgress();
+  let generation = 0;
+  let stopping = false;
   const sessionTimeout = config.sinks.sessionTimeoutMs;
   const heartbeatInterval = Math.min(3_000, Math.floor(sessionTimeout / 5));
   const consumer = options.kafka.consumer({
@@ -80,6 +96,9 @@ export async function runSinkConsumer(config: Config, logger: Logger, options: S
     maxWaitTimeInMs: 1_000,
   });
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    // Writes handed over before a rebalance finish but commit nothing: partitions restart from the group's committed offsets.
+    generation++;
+    progress.clear();
     const partitions = payload.memberAssignment[topic] ?? [];
     owned.clear();
     for (const p of partitions) owned.add(p);
@@ -92,38 +111,82 @@ export async function runSinkConsumer(config: Config, logger: Logger, options: S
     if (!payload.restart) health.consumer = 'crashed';
   });
 
+  const writeBatch = async (batch: Batch, control: BatchControl): Promise<boolean> => {
+    metrics.batchRecords.observe(batch.messages.length);
+    const attempt = options.prepareBatch(batch, metrics);
+    const done = await retryUntilDone(attempt, control, logger, `writing partition ${batch.partition} from offset ${batch.firstOffset()}`, (error) => {
+      metrics.writeFailures.inc();
+      health.failingSince ??= new Date().toISOString();
+      health.lastError = error instanceof Error ? error.message : String(error);
+    });
+    if (done) {
+      health.lastWriteAt = new Date().toISOString();
+      health.failingSince = null;
+    }
+    return done;
+  };
+
+  /** Heart-beats while `work` runs, so a slow store does not cost the group membership. */
+  const withHeartbeats = async <T>(heartbeat: () => Promise<void>, work: (beat: BatchHeartbeat) => Promise<T>): Promise<T> => {
+    const beat = new BatchHeartbeat(heartbeat, heartbeatInterval);
+    beat.start();
+    try {
+      return await work(beat);
+    } finally {
+      beat.stop();
+    }
+  };
+
+  /** Waits until the backlog has room for the batch; false (and nothing taken) if `giveUp` turns true first. */
+  const waitForRoom = async (bytes: number, giveUp: () => boolean): Promise<boolean> => {
+    let admitted = false;
+    const acquired = backlog.acquire(bytes).then(() => {
+      admitted = true;
+    });
+    while (!admitted && !giveUp()) await Promise.race([acquired, new Promise((resolve) => setTimeout(resolve, 100))]);
+    if (!admitted) void acquired.then(() => backlog.release(bytes));
+    return admitted;
+  };
+
+  let commits = Promise.resolve();
+  const commit = (partition: number, offset: string) => {
+    commits = commits
+      .then(() => consumer.commitOffsets([{ topic, partition, offset }]))
+      .catch((err: unknown) => logger.warn({ err, partition, offset }, 'commit failed; the records after the last commit will be written again'));
+  };
+
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   await consumer.run({
     eachBatchAutoResolve: false,
+    autoCommit: !pipelined,
     partitionsConsumedConcurrently: options.partitionsConsumedConcurrently,
     eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
-      metrics.batchRecords.observe(batch.messages.length);
-      const attempt = options.prepareBatch(batch, metrics);
-      const beat = new BatchHeartbeat(heartbeat, heartbeatInterval);
-      beat.start();
-      let done: boolean;
-      try {
-        done = await retryUntilDone(
-          attempt,
-          { isRunning, isStale, lostMembership: () => beat.lost },
-          logger,
-          `writing partition ${batch.partition} from offset ${batch.firstOffset()}`,
-          (error) => {
-            metrics.writeFailures.inc();
-            health.failingSince ??= new Date().toISOString();
-            health.lastError = error instanceof Error ? error.message : String(error);
-          },
-        );
-      } finally {
-        beat.stop();
+      if (!pipelined) {
+        const done = await withHeartbeats(heartbeat, (beat) => writeBatch(batch, { isRunning, isStale, lostMembership: () => beat.lost }));
+        // A batch sought away from (the PG sink moving to its stored offset) is not done either.
+        if (!done || isStale()) return;
+        resolveOffset(batch.lastOffset());
+        await commitOffsetsIfNecessary();
+        return;
       }
-      // A batch sought away from (the PG sink moving to its stored offset) is not done either.
-      if (!done || isStale()) return;
-      health.lastWriteAt = new Date().toISOString();
-      health.failingSince = null;
+      const bytes = batch.messages.reduce((sum, m) => sum + (m.value?.length ?? 0), 0);
+      const admitted = await withHeartbeats(heartbeat, (beat) => waitForRoom(bytes, () => beat.lost || !isRunning()));
+      // The group rebalances (or the consumer stops) while the store is too slow to make room: let it rejoin; the batch comes again.
+      if (!admitted) return;
+      const handedOver = generation;
+      progress.add(batch.partition, batch.lastOffset());
+      // Resolving moves the fetch position only: with autoCommit off, nothing is committed until the write is done.
       resolveOffset(batch.lastOffset());
-      await commitOffsetsIfNecessary();
+      const current = () => generation === handedOver && !stopping;
+      void writeBatch(batch, { isRunning: current, isStale: () => false, lostMembership: () => false })
+        .then((done) => {
+          if (!done || !current()) return;
+          const offset = progress.done(batch.partition, batch.lastOffset());
+          if (offset !== undefined) commit(batch.partition, offset);
+        })
+        .catch((err: unknown) => logger.error({ err }, 'background write failed'))
+        .finally(() => backlog.release(bytes));
     },
   });
   health.consumer = 'running';
@@ -138,6 +201,15 @@ export async function runSinkConsumer(config: Config, logger: Logger, options: S
   await app.listen({ host: options.http.host, port: options.http.port });
 
   return async () => {
+    if (pipelined) {
+      // Finish what was handed over and commit it before leaving; writes still failing after the grace period give up.
+      consumer.pause([{ topic }]);
+      const drained = backlog.drained();
+      await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, STOP_GRACE_MS))]);
+      stopping = true;
+      await drained;
+      await commits;
+    }
     await consumer.disconnect();
     health.consumer = 'stopped';
     await app.close();
