@@ -118,7 +118,10 @@ async function settle(es: ReturnType<typeof createElasticsearch>): Promise<void>
 }
 
 export async function run(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { logs: { type: 'string', default: '500000' }, only: { type: 'string' } } });
+  const { values } = parseArgs({
+    args,
+    options: { logs: { type: 'string', default: '500000' }, only: { type: 'string' }, 'sink-heap-mib': { type: 'string' } },
+  });
   const measures = (engine: 'es' | 'pg') => values.only === undefined || values.only === engine;
   const count = Number(values.logs);
   const runId = randomUUID().slice(0, 8);
@@ -129,6 +132,8 @@ export async function run(args: string[]): Promise<void> {
     PG_SINK_GROUP_ID: `logflow-pg-sink-bench-${runId}`,
     ES_SINK_PORT: '0',
     PG_SINK_PORT: '0',
+    // To see what capping V8's heap does to a sink's memory and speed.
+    ...(values['sink-heap-mib'] ? { NODE_OPTIONS: `--max-old-space-size=${values['sink-heap-mib']}` } : {}),
   };
   const config = loadConfig({ ...process.env, ...env });
   const topic = config.kafka.topic;
