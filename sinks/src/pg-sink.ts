@@ -13,10 +13,11 @@ import { runSinkConsumer } from './sink-consumer.ts';
 const PARTITIONS_AHEAD_DAYS = 3;
 const PARTITION_CHECK_MS = 3_600_000;
 /**
- * Batches written at once, each in its own transaction and connection. Three keep Postgres's
- * two cores busy while one transaction waits on its commit; more only contend on the indexes.
+ * Batches written at once, each in its own transaction and connection: one per partition of a
+ * fetch (six by default), so while some decode and encode in Node others COPY in Postgres.
+ * Measured against three, this halved the time Postgres sat idle between fetches.
  */
-const TRANSACTIONS_IN_FLIGHT = 3;
+const TRANSACTIONS_IN_FLIGHT = 6;
 
 /**
  * Consumer group `logflow-pg-sink`: writes each batch's rows and the partition's next offset
@@ -62,6 +63,7 @@ export async function startPgSink(config: Config, logger: Logger): Promise<() =>
     http: config.sinks.pg,
     kafka,
     partitionsConsumedConcurrently: TRANSACTIONS_IN_FLIGHT,
+    // ~6,000 logs a transaction: COPY's per-statement cost is paid rarely; larger only grew memory.
     maxBytesPerPartition: 2 * 1024 * 1024,
     maxBytes: 12 * 1024 * 1024,
     onAssignment: (consumer, partitions) => {
