@@ -52,7 +52,7 @@ export async function startEsSink(config: Config, logger: Logger): Promise<() =>
     groupId: config.sinks.es.groupId,
     http: config.sinks.es,
     kafka,
-    // Small fetches and a bounded backlog keep the process's memory flat; the backlog lets
+    // Small fetches and a bounded backlog bound what the process holds; the backlog lets
     // Kafka fetching and decoding run while Elasticsearch indexes the previous batches.
     partitionsConsumedConcurrently: 1,
     maxBytesPerPartition: 1024 * 1024,
