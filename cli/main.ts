@@ -1,6 +1,8 @@
 import { ConfigError, loadConfig, type Config } from '@logflow/core/config';
+import { setReaderPassword } from '@logflow/core/db/reader-role';
 import { createLogger } from '@logflow/core/logger';
 import { createPool, runMigrations } from '@logflow/core/postgres';
+import { DLQ_HELP, runDlqCommand } from './dlq.ts';
 import { ROLES } from './roles.ts';
 import { runAll } from './run-all.ts';
 
@@ -13,7 +15,8 @@ ${Object.entries(ROLES)
   all         every role above, each as its own process
 
 Other commands:
-  migrate     apply the database migrations
+  migrate     apply the database migrations (and give logflow_reader its LOGFLOW_READER_PASSWORD)
+  dlq         list, show and replay dead letters (logflow dlq help)
   help        this text
 
 Settings come from the environment (KAFKA_BROKERS, ELASTICSEARCH_URL, DATABASE_URL, REDIS_URL, ...);
@@ -60,6 +63,12 @@ async function migrate(): Promise<void> {
   try {
     await runMigrations(pool);
     logger.info('migrations applied');
+    if (config.postgres.readerPassword === undefined) {
+      logger.info('LOGFLOW_READER_PASSWORD is not set: the SQL role logflow_reader keeps its current login');
+    } else {
+      await setReaderPassword(pool, config.postgres.readerPassword);
+      logger.info('SQL role logflow_reader can log in with LOGFLOW_READER_PASSWORD');
+    }
   } finally {
     await pool.end();
   }
@@ -73,6 +82,13 @@ if (command in ROLES) {
   process.exitCode = await runAll(Object.keys(ROLES));
 } else if (command === 'migrate') {
   await migrate();
+} else if (command === 'dlq') {
+  if (['help', '--help', undefined].includes(process.argv[3])) {
+    process.stdout.write(`${DLQ_HELP}\n`);
+  } else {
+    const config = configOrExit();
+    process.exitCode = await runDlqCommand(config, createLogger(config, 'dlq'), process.argv.slice(3));
+  }
 } else {
   process.stdout.write(`${HELP}\n`);
   if (command !== 'help' && command !== '--help') process.exitCode = 2;

@@ -26,6 +26,9 @@ export function startRole(role: string, env: Record<string, string> = {}, timeou
       ...process.env,
       INGESTER_PORT: String(TEST_PORTS.ingester),
       QUERY_PORT: String(TEST_PORTS.query),
+      // The sinks' /metrics servers on any free port, unless a test asks for one.
+      ES_SINK_PORT: '0',
+      PG_SINK_PORT: '0',
       LOG_LEVEL: 'info',
       ...env,
     },

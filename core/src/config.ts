@@ -25,6 +25,11 @@ const envSchema = z.object({
   LISTEN_HOST: z.string().min(1).default('0.0.0.0'),
   INGESTER_PORT: port.default(3000),
   QUERY_PORT: port.default(5000),
+  ES_SINK_PORT: port.default(3101),
+  PG_SINK_PORT: port.default(3102),
+  ES_SINK_GROUP_ID: z.string().min(1).default('logflow-es-sink'),
+  PG_SINK_GROUP_ID: z.string().min(1).default('logflow-pg-sink'),
+  SINK_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(30_000),
   KAFKA_BROKERS: z
     .string()
     .default('127.0.0.1:9092')
@@ -47,6 +52,7 @@ const envSchema = z.object({
     .url()
     .default('postgres://logflow:logflow@127.0.0.1:5432/logflow')
     .refine((u) => /^postgres(ql)?:/.test(u), 'expected a postgres:// URL'),
+  LOGFLOW_READER_PASSWORD: z.string().min(8, 'at least 8 characters').optional(),
   REDIS_URL: z
     .url()
     .default('redis://127.0.0.1:6379')
@@ -69,6 +75,11 @@ function toConfig(env: z.infer<typeof envSchema>) {
       timestampWindow: { maxPastMs: env.INGEST_MAX_PAST, maxFutureMs: env.INGEST_MAX_FUTURE },
     },
     query: { host: env.LISTEN_HOST, port: env.QUERY_PORT },
+    sinks: {
+      sessionTimeoutMs: env.SINK_SESSION_TIMEOUT_MS,
+      es: { host: env.LISTEN_HOST, port: env.ES_SINK_PORT, groupId: env.ES_SINK_GROUP_ID },
+      pg: { host: env.LISTEN_HOST, port: env.PG_SINK_PORT, groupId: env.PG_SINK_GROUP_ID },
+    },
     kafka: {
       brokers: env.KAFKA_BROKERS,
       topic: env.KAFKA_TOPIC,
@@ -77,7 +88,7 @@ function toConfig(env: z.infer<typeof envSchema>) {
       replicationFactor: env.KAFKA_REPLICATION_FACTOR,
     },
     elasticsearch: { url: env.ELASTICSEARCH_URL, replicas: env.ELASTICSEARCH_REPLICAS },
-    postgres: { url: env.DATABASE_URL },
+    postgres: { url: env.DATABASE_URL, readerPassword: env.LOGFLOW_READER_PASSWORD },
     redis: { url: env.REDIS_URL },
   } as const;
 }

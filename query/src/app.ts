@@ -5,6 +5,7 @@ import { AppError } from '@logflow/core/errors';
 import { createHttpServer } from '@logflow/core/http';
 import type { Logger } from '@logflow/core/logger';
 import { existsSync } from 'node:fs';
+import { registerDlqAdminRoutes, type DlqAdminDeps } from './dlq-admin.ts';
 import { searchLogs, searchQuerySchema, searchResultSchema } from './search.ts';
 
 /** ES down, overloaded, or a new daily index whose shards are not active yet: retry later. */
@@ -18,10 +19,13 @@ export interface QueryDeps {
   elasticsearch: Client;
   /** The built dashboard (`web/dist`); served when it exists. */
   webRoot?: string;
+  /** Kafka and Postgres for the DLQ admin API; without them the API is not served. */
+  dlq?: DlqAdminDeps;
 }
 
-export async function buildQueryApp({ logger, elasticsearch, webRoot }: QueryDeps) {
+export async function buildQueryApp({ logger, elasticsearch, webRoot, dlq }: QueryDeps) {
   const app = createHttpServer({ logger });
+  if (dlq) registerDlqAdminRoutes(app, dlq);
 
   app.get(
     '/api/logs/search',

@@ -6,6 +6,15 @@ export interface DeadLetter {
   reason: string;
 }
 
+/** Headers of a dead letter: which sink refused it, why, and where it came from. */
+export const DLQ_HEADERS = {
+  sink: 'logflow-sink',
+  reason: 'logflow-reason',
+  sourceTopic: 'logflow-source-topic',
+  sourcePartition: 'logflow-source-partition',
+  sourceOffset: 'logflow-source-offset',
+} as const;
+
 /** Sends records a sink refuses for good to the DLQ topic, with why and where they came from. */
 export class DeadLetterQueue {
   private readonly producer: Producer;
@@ -16,7 +25,7 @@ export class DeadLetterQueue {
     private readonly sink: string,
     private readonly sourceTopic: string,
   ) {
-    this.producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    this.producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
   }
 
   connect(): Promise<void> {
@@ -36,11 +45,11 @@ export class DeadLetterQueue {
         key: message.key,
         value: message.value,
         headers: {
-          'logflow-sink': this.sink,
-          'logflow-reason': reason.slice(0, 2000),
-          'logflow-source-topic': this.sourceTopic,
-          'logflow-source-partition': String(partition),
-          'logflow-source-offset': message.offset,
+          [DLQ_HEADERS.sink]: this.sink,
+          [DLQ_HEADERS.reason]: reason.slice(0, 2000),
+          [DLQ_HEADERS.sourceTopic]: this.sourceTopic,
+          [DLQ_HEADERS.sourcePartition]: String(partition),
+          [DLQ_HEADERS.sourceOffset]: message.offset,
         },
       })),
     });

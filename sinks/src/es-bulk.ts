@@ -1,39 +1,112 @@
 import type { Client } from '@elastic/elasticsearch';
-import { dailyIndexName } from '@logflow/core/es-index';
-import type { LogRecord } from '@logflow/core/log-event';
 
-export interface BulkOutcome {
-  /** Refused for a reason that will not go away by retrying (mapping or parse errors). */
-  refused: { id: string; reason: string }[];
-  /** Not indexed for now (429, 5xx): to be sent again. */
-  retry: LogRecord[];
+/** One document for a bulk request: its action line and its source as the JSON bytes to send. */
+export interface BulkItem<T> {
+  id: string;
+  /** `{"index":{...}}`, made once: every request and every size estimate reuses it. */
+  action: string;
+  source: Buffer;
+  /** Bytes the item adds to a request body, both lines and their newlines. */
+  bytes: number;
+  /** What the caller needs back for a refused or retried item (e.g. its Kafka message). */
+  ref: T;
 }
 
-/** Status codes of a bulk item that a later attempt may turn into success. */
-function isTransient(status: number): boolean {
-  return status === 429 || status >= 500;
+export function bulkItem<T>(index: string, id: string, source: Buffer, ref: T): BulkItem<T> {
+  const action = `{"index":{"_index":${JSON.stringify(index)},"_id":${JSON.stringify(id)}}}`;
+  return { id, action, source, bytes: Buffer.byteLength(action) + source.length + 2, ref };
+}
+
+export interface BulkLimits {
+  maxDocs: number;
+  maxBytes: number;
+}
+
+export interface BulkOutcome<T> {
+  indexed: BulkItem<T>[];
+  /** Refused for a reason that will not go away by retrying: a mapping or parse error (400). */
+  refused: { item: BulkItem<T>; reason: string }[];
+  /** Not indexed for now (429, 5xx, a blocked or missing index): to be sent again. */
+  retry: BulkItem<T>[];
+}
+
+/** Splits items into bulk requests of at most `maxDocs` items and about `maxBytes` (an oversized item goes alone). */
+export function chunkItems<T>(items: BulkItem<T>[], { maxDocs, maxBytes }: BulkLimits): BulkItem<T>[][] {
+  const chunks: BulkItem<T>[][] = [];
+  let chunk: BulkItem<T>[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    const size = item.bytes;
+    if (chunk.length > 0 && (chunk.length >= maxDocs || bytes + size > maxBytes)) {
+      chunks.push(chunk);
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(item);
+    bytes += size;
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
+}
+
+/** The NDJSON body of a bulk request, written straight into one buffer: an action line and a source line per item. */
+export function bulkBody(chunk: BulkItem<unknown>[]): Buffer {
+  const body = Buffer.allocUnsafe(chunk.reduce((sum, item) => sum + item.bytes, 0));
+  let at = 0;
+  for (const item of chunk) {
+    at += body.write(item.action, at);
+    at = body.writeUInt8(0x0a, at);
+    at += item.source.copy(body, at);
+    at = body.writeUInt8(0x0a, at);
+  }
+  return body;
 }
 
 /**
- * Indexes records with the bulk helper, `_id` = id so a redelivery overwrites instead of
- * doubling. A request-level failure (ES down) rejects: nothing of it may be assumed indexed.
+ * A bulk item that failed for good: Elasticsearch could not parse or map the document (400).
+ * Everything else (429 too many requests, 5xx, 403 blocked index, 404) may pass later.
  */
-export async function bulkIndex(client: Client, records: LogRecord[]): Promise<BulkOutcome> {
-  const outcome: BulkOutcome = { refused: [], retry: [] };
-  if (records.length === 0) return outcome;
-  await client.helpers.bulk<LogRecord>({
-    datasource: records,
-    onDocument: (record) => ({ index: { _index: dailyIndexName(record.receivedAt), _id: record.id } }),
-    onDrop: ({ status, error, document }) => {
-      if (isTransient(status)) outcome.retry.push(document);
-      else outcome.refused.push({ id: document.id, reason: `${error?.type ?? status}: ${error?.reason ?? 'refused'}` });
-    },
-    // ~5 MB requests keep ES's per-request overhead low without large heap spikes on a 1 GiB node.
-    flushBytes: 5_000_000,
-    concurrency: 2,
-    retries: 3,
-    wait: 500,
-    refreshOnCompletion: false,
+export function isRefusedForGood(status: number): boolean {
+  return status === 400;
+}
+
+interface BulkItemResult {
+  status: number;
+  error?: { type?: string; reason?: string; caused_by?: { reason?: string } };
+}
+
+/** Sorts every item by its own result; the response lists them in request order. */
+export function sortOutcome<T>(chunk: BulkItem<T>[], results: BulkItemResult[] | undefined): BulkOutcome<T> {
+  const outcome: BulkOutcome<T> = { indexed: [], refused: [], retry: [] };
+  chunk.forEach((item, i) => {
+    const result = results?.[i];
+    if (!result) outcome.retry.push(item);
+    else if (result.status < 300) outcome.indexed.push(item);
+    else if (isRefusedForGood(result.status)) {
+      const cause = result.error?.caused_by?.reason ? ` (${result.error.caused_by.reason})` : '';
+      outcome.refused.push({ item, reason: `${result.error?.type ?? result.status}: ${result.error?.reason ?? 'refused'}${cause}` });
+    } else outcome.retry.push(item);
   });
   return outcome;
+}
+
+/**
+ * Sends one chunk as one bulk request and sorts every item by its own result. The body is
+ * built from the records' own bytes: the client's bulk helper would parse nothing here but
+ * serialise and copy every document again, CPU and memory the sink is measured by. Retries
+ * are the caller's, with backoff and heartbeats. A request that fails as a whole
+ * (Elasticsearch down) rejects: nothing of it may be taken as indexed.
+ */
+export async function sendBulk<T>(client: Client, chunk: BulkItem<T>[]): Promise<BulkOutcome<T>> {
+  const response = await client.bulk({
+    // The transport sends a Buffer body as it is.
+    operations: bulkBody(chunk) as unknown as [],
+    // Only what the outcome needs: a full bulk response is several times the size of this one.
+    filter_path: 'errors,items.*.status,items.*.error',
+  });
+  if (!response.errors) return { indexed: chunk, refused: [], retry: [] };
+  return sortOutcome(
+    chunk,
+    response.items.map((entry) => Object.values(entry)[0] as BulkItemResult),
+  );
 }

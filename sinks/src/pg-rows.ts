@@ -1,5 +1,8 @@
-import type { PoolClient } from '@logflow/core/postgres';
 import type { LogRecord } from '@logflow/core/log-event';
+import type { PoolClient } from '@logflow/core/postgres';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { from as copyFrom } from 'pg-copy-streams';
 
 export interface PositionedRecord {
   record: LogRecord;
@@ -7,35 +10,107 @@ export interface PositionedRecord {
   offset: string;
 }
 
-/**
- * One statement for the whole batch: the rows travel as a single jsonb parameter and are
- * expanded by jsonb_to_recordset. ON CONFLICT DO NOTHING makes a client's retry of the same
- * (id, timestamp) one row.
- */
-const INSERT_ROWS = `
-INSERT INTO logs (id, "timestamp", received_at, level, message, resource_id, trace_id, span_id, "commit", metadata, kafka_partition, kafka_offset)
-SELECT id, "timestamp", received_at, level, message, resource_id, trace_id, span_id, "commit", coalesce(metadata, '{}'::jsonb), kafka_partition, kafka_offset
-FROM jsonb_to_recordset($1::jsonb) AS r(
-  id uuid, "timestamp" timestamptz, received_at timestamptz, level text, message text, resource_id text,
-  trace_id text, span_id text, "commit" text, metadata jsonb, kafka_partition int, kafka_offset bigint)
-ON CONFLICT DO NOTHING`;
+export const LOG_COLUMNS =
+  'id, "timestamp", received_at, level, message, resource_id, trace_id, span_id, "commit", metadata, kafka_partition, kafka_offset';
+const STAGING = 'logs_staging';
 
+/** One value in COPY's text format: `\N` for null; backslash, tab, newline and CR escaped. */
+const COPY_SPECIAL = /[\\\t\n\r]/;
+export function copyValue(value: string | number | null | undefined): string {
+  if (value === null || value === undefined) return '\\N';
+  const text = String(value);
+  // Most values hold nothing to escape: testing first spares a replace per field.
+  if (!COPY_SPECIAL.test(text)) return text;
+  return text.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
+}
+
+export function toCopyLine({ record, partition, offset }: PositionedRecord): string {
+  return [
+    record.id,
+    record.timestamp,
+    record.receivedAt,
+    record.level,
+    record.message,
+    record.resourceId,
+    record.traceId,
+    record.spanId,
+    record.commit,
+    JSON.stringify(record.metadata ?? {}),
+    partition,
+    offset,
+  ]
+    .map(copyValue)
+    .join('\t')
+    .concat('\n');
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const STORABLE_TIME = /^\d{4}-\d{2}-\d{2}T/;
+/** `\u0000` in the JSON text, not preceded by an escaped backslash: Postgres text and jsonb cannot hold NUL. */
+const NUL_ESCAPE = /(?:^|[^\\])(?:\\\\)*\\u0000/;
+
+/**
+ * Why Postgres could never store this record, or undefined. Checked before the batch is
+ * written because one such row would fail the whole COPY, and the batch forever with it.
+ */
+export function unstorableReason(record: LogRecord, json: string): string | undefined {
+  if (!UUID.test(record.id)) return 'id is not a UUID';
+  for (const field of ['timestamp', 'receivedAt'] as const) {
+    const value = record[field];
+    if (!STORABLE_TIME.test(value) || Number.isNaN(Date.parse(value)) || value.startsWith('0000')) {
+      return `${field} is not an ISO date-time of the years 0001-9999`;
+    }
+  }
+  if (typeof record.level !== 'string' || typeof record.message !== 'string') return 'level or message is missing';
+  if (record.metadata !== undefined && (typeof record.metadata !== 'object' || record.metadata === null || Array.isArray(record.metadata))) {
+    return 'metadata is not an object';
+  }
+  if (json.includes('\\u0000') && NUL_ESCAPE.test(json)) return 'contains a NUL character (\\u0000), which Postgres text cannot hold';
+  return undefined;
+}
+
+const prepared = new WeakSet<PoolClient>();
+const UNIQUE_VIOLATION = '23505';
+
+/**
+ * Writes rows inside the caller's transaction, idempotently, returning the rows that were new.
+ * The caller's offset guard already drops what Kafka redelivers, so a duplicate (id, timestamp)
+ * is rare: a client's retry, or two members writing one partition during a rebalance. Hence
+ * the fast path is COPY straight into `logs`; only if it meets a duplicate is it undone (to a
+ * savepoint) and the batch goes through a staging table and INSERT ... ON CONFLICT DO NOTHING.
+ */
 export async function insertRows(client: PoolClient, rows: PositionedRecord[]): Promise<number> {
   if (rows.length === 0) return 0;
-  const payload = rows.map(({ record, partition, offset }) => ({
-    id: record.id,
-    timestamp: record.timestamp,
-    received_at: record.receivedAt,
-    level: record.level,
-    message: record.message,
-    resource_id: record.resourceId ?? null,
-    trace_id: record.traceId ?? null,
-    span_id: record.spanId ?? null,
-    commit: record.commit ?? null,
-    metadata: record.metadata ?? {},
-    kafka_partition: partition,
-    kafka_offset: offset,
-  }));
-  const result = await client.query(INSERT_ROWS, [JSON.stringify(payload)]);
+  await client.query('SAVEPOINT copy_rows');
+  try {
+    await copyInto(client, 'logs', rows);
+    await client.query('RELEASE SAVEPOINT copy_rows');
+    return rows.length;
+  } catch (error) {
+    if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
+    await client.query('ROLLBACK TO SAVEPOINT copy_rows');
+  }
+  return insertSkippingDuplicates(client, rows);
+}
+
+/** COPY into a session-local staging table (no WAL, no indexes), then one INSERT ... ON CONFLICT DO NOTHING. */
+export async function insertSkippingDuplicates(client: PoolClient, rows: PositionedRecord[]): Promise<number> {
+  if (!prepared.has(client)) {
+    await client.query(`CREATE TEMP TABLE IF NOT EXISTS ${STAGING} (LIKE logs INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`);
+    prepared.add(client);
+  }
+  await copyInto(client, STAGING, rows);
+  const result = await client.query(`INSERT INTO logs (${LOG_COLUMNS}) SELECT ${LOG_COLUMNS} FROM ${STAGING} ON CONFLICT DO NOTHING`);
   return result.rowCount ?? 0;
+}
+
+async function copyInto(client: PoolClient, table: string, rows: PositionedRecord[]): Promise<void> {
+  await pipeline(Readable.from(copyChunks(rows)), client.query(copyFrom(`COPY ${table} (${LOG_COLUMNS}) FROM STDIN`)));
+}
+
+/** COPY data in chunks of many lines: fewer, larger writes to the socket. */
+function* copyChunks(rows: PositionedRecord[], linesPerChunk = 500): Generator<string> {
+  for (let i = 0; i < rows.length; i += linesPerChunk) {
+    yield rows.slice(i, i + linesPerChunk).map(toCopyLine).join('');
+  }
 }

@@ -42,3 +42,18 @@ export const sinkOffsets = pgTable(
   },
   (t) => [primaryKey({ name: 'sink_offsets_pkey', columns: [t.topic, t.partition] })],
 );
+
+/**
+ * Dead letters sent back through the pipeline, by their place in the DLQ topic, so
+ * "replay all" sends each dead letter once and a listing can say which were replayed.
+ */
+export const dlqReplays = pgTable(
+  'dlq_replays',
+  {
+    topic: text('topic').notNull(),
+    partition: integer('partition').notNull(),
+    offset: bigint('offset', { mode: 'number' }).notNull(),
+    replayedAt: timestamp('replayed_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ name: 'dlq_replays_pkey', columns: [t.topic, t.partition, t.offset] })],
+);
