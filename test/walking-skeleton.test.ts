@@ -1,21 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '@logflow/core/config';
-import { createPool, type Pool } from '@logflow/core/postgres';
 import example from './fixtures/example_log.json' with { type: 'json' };
 import { eventually, INGESTER_URL, QUERY_URL, startRole, type RunningRole } from './roles.ts';
+import { isolatedPipeline, type IsolatedPipeline } from './sink-fixtures.ts';
 
 describe('walking skeleton: HTTP → Kafka → Elasticsearch and Postgres → query API', () => {
   const roles: RunningRole[] = [];
-  let pool: Pool;
+  let pipeline: IsolatedPipeline;
 
   beforeAll(async () => {
-    pool = createPool(loadConfig(), 'logflow-test', 2);
-    roles.push(...(await Promise.all(['ingester', 'es-sink', 'pg-sink', 'query'].map((role) => startRole(role)))));
+    pipeline = await isolatedPipeline('skeleton');
+    roles.push(...(await Promise.all(['ingester', 'es-sink', 'pg-sink', 'query'].map((role) => startRole(role, pipeline.env)))));
   });
 
   afterAll(async () => {
     await Promise.all(roles.map((role) => role.stop()));
-    await pool?.end();
+    await pipeline?.close();
   });
 
   it('answers hello on the ingester root, as the seed did', async () => {
@@ -49,7 +48,7 @@ describe('walking skeleton: HTTP → Kafka → Elasticsearch and Postgres → qu
         return body.hits.find((h) => h.id === id);
       }),
       eventually(async () => {
-        const result = await pool.query('SELECT * FROM logs WHERE id = $1', [id]);
+        const result = await pipeline.pool.query('SELECT * FROM logs WHERE id = $1', [id]);
         return result.rows[0];
       }),
     ]);
