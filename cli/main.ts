@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig, type Config } from '@logflow/core/config';
 import { createLogger } from '@logflow/core/logger';
 import { createPool, runMigrations } from '@logflow/core/postgres';
+import { grantReaderLogin } from '@logflow/query/sql/reader-login';
 import { ROLES } from './roles.ts';
 import { runAll } from './run-all.ts';
 
@@ -13,7 +14,7 @@ ${Object.entries(ROLES)
   all         every role above, each as its own process
 
 Other commands:
-  migrate     apply the database migrations
+  migrate     apply the database migrations; the SQL role logflow_reader logs in with LOGFLOW_READER_PASSWORD
   help        this text
 
 Settings come from the environment (KAFKA_BROKERS, ELASTICSEARCH_URL, DATABASE_URL, REDIS_URL, ...);
@@ -59,7 +60,8 @@ async function migrate(): Promise<void> {
   const pool = createPool(config, 'logflow-migrate', 1);
   try {
     await runMigrations(pool);
-    logger.info('migrations applied');
+    await grantReaderLogin(pool, config.postgres.readerPassword);
+    logger.info('migrations applied; logflow_reader logs in with LOGFLOW_READER_PASSWORD');
   } finally {
     await pool.end();
   }

@@ -1,42 +1,25 @@
 import fastifyStatic from '@fastify/static';
 import type { Client } from '@elastic/elasticsearch';
-import { errors } from '@elastic/elasticsearch';
-import { AppError } from '@logflow/core/errors';
 import { createHttpServer } from '@logflow/core/http';
 import type { Logger } from '@logflow/core/logger';
 import { existsSync } from 'node:fs';
-import { searchLogs, searchQuerySchema, searchResultSchema } from './search.ts';
-
-/** ES down, overloaded, or a new daily index whose shards are not active yet: retry later. */
-function isUnavailable(error: unknown): boolean {
-  if (error instanceof errors.ResponseError) return error.statusCode === 429 || (error.statusCode ?? 0) >= 500;
-  return error instanceof errors.ConnectionError || error instanceof errors.TimeoutError || error instanceof errors.NoLivingConnectionsError;
-}
+import { registerApiDocs } from './api-docs.ts';
+import { registerQueryRoutes, type QueryServices } from './routes/index.ts';
+import { DEFAULT_TAIL_OPTIONS } from './tail.ts';
 
 export interface QueryDeps {
   logger: Logger;
   elasticsearch: Client;
   /** The built dashboard (`web/dist`); served when it exists. */
   webRoot?: string;
+  /** Freshness, the SQL console and tail limits; without them search works alone. */
+  services?: QueryServices;
 }
 
-export async function buildQueryApp({ logger, elasticsearch, webRoot }: QueryDeps) {
+export async function buildQueryApp({ logger, elasticsearch, webRoot, services }: QueryDeps) {
   const app = createHttpServer({ logger });
-
-  app.get(
-    '/api/logs/search',
-    { schema: { querystring: searchQuerySchema, response: { 200: searchResultSchema } } },
-    async (request) => {
-      try {
-        return await searchLogs(elasticsearch, request.query);
-      } catch (error) {
-        if (isUnavailable(error)) {
-          throw new AppError(503, 'search_unavailable', 'Elasticsearch is unreachable; try again shortly', undefined, { 'retry-after': '5' });
-        }
-        throw error;
-      }
-    },
-  );
+  await registerApiDocs(app);
+  registerQueryRoutes(app, elasticsearch, services ?? { tail: { ...DEFAULT_TAIL_OPTIONS, maxConnections: 50 } });
 
   if (webRoot && existsSync(webRoot)) {
     await app.register(fastifyStatic, { root: webRoot });

@@ -1,18 +1,53 @@
 import type { Config } from '@logflow/core/config';
 import { closeGracefully } from '@logflow/core/http';
 import { createElasticsearch } from '@logflow/core/elasticsearch';
+import { createKafka } from '@logflow/core/kafka';
 import type { Logger } from '@logflow/core/logger';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { buildQueryApp } from './app.ts';
+import { DEFAULT_FRESHNESS_OPTIONS, Freshness } from './freshness.ts';
+import { readerConnectionString } from './sql/reader-login.ts';
+import { SqlConsole } from './sql/sql-console.ts';
+import { DEFAULT_TAIL_OPTIONS } from './tail.ts';
 
 const WEB_ROOT = fileURLToPath(new URL('../../web/dist', import.meta.url));
+/** The Elasticsearch sink's consumer group (sinks/src/es-sink.ts): its lag is what search lags by. */
+const ES_SINK_GROUP = 'logflow-es-sink';
 
 export async function startQuery(config: Config, logger: Logger): Promise<() => Promise<void>> {
   const elasticsearch = createElasticsearch(config);
-  const app = await buildQueryApp({ logger, elasticsearch, webRoot: WEB_ROOT });
+  const kafka = createKafka(config, logger, 'logflow-query');
+  // Its own small pool: a slow count gives up (statement_timeout) instead of queueing searches behind it.
+  const countPool = new pg.Pool({
+    connectionString: config.postgres.url,
+    application_name: 'logflow-query-freshness',
+    max: DEFAULT_FRESHNESS_OPTIONS.maxConcurrentCounts,
+    statement_timeout: DEFAULT_FRESHNESS_OPTIONS.pgTimeoutMs,
+  });
+  const readerPool = new pg.Pool({
+    connectionString: readerConnectionString(config.postgres.url, config.postgres.readerPassword),
+    application_name: 'logflow-sql-console',
+    max: 4,
+    connectionTimeoutMillis: 5_000,
+  });
+  for (const pool of [countPool, readerPool]) pool.on('error', (err) => logger.warn({ err }, 'idle Postgres connection failed'));
+  const freshness = new Freshness({ kafka, pool: countPool, elasticsearch, topic: config.kafka.topic, groupId: ES_SINK_GROUP, logger });
+
+  const app = await buildQueryApp({
+    logger,
+    elasticsearch,
+    webRoot: WEB_ROOT,
+    services: {
+      freshness,
+      sqlConsole: new SqlConsole(readerPool, config.query.sql),
+      tail: { ...DEFAULT_TAIL_OPTIONS, ...config.query.tail },
+    },
+  });
   await app.listen({ host: config.query.host, port: config.query.port });
   return async () => {
     await closeGracefully(app);
-    await elasticsearch.close();
+    await freshness.close();
+    await Promise.all([countPool.end(), readerPool.end(), elasticsearch.close()]);
   };
 }
