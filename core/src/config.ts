@@ -52,7 +52,7 @@ const envSchema = z.object({
   QUERY_SQL_MAX_ROWS: positiveInt.max(100_000).default(1_000),
   QUERY_TAIL_MAX_CONNECTIONS: positiveInt.default(50),
   QUERY_TAIL_MAX_EVENTS_PER_SECOND: positiveInt.default(500),
-  QUERY_TAIL_POLL_MS: positiveInt.default(500),
+  QUERY_TAIL_POLL_MS: positiveInt.default(300),
   QUERY_TAIL_MAX_DURATION_MS: positiveInt.default(3_600_000),
   REDIS_URL: z
     .url()

@@ -1,6 +1,6 @@
 import type { Config } from '@logflow/core/config';
 import { closeGracefully } from '@logflow/core/http';
-import { createElasticsearch } from '@logflow/core/elasticsearch';
+import { Client } from '@elastic/elasticsearch';
 import { createKafka } from '@logflow/core/kafka';
 import type { Logger } from '@logflow/core/logger';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +16,9 @@ const WEB_ROOT = fileURLToPath(new URL('../../web/dist', import.meta.url));
 const ES_SINK_GROUP = 'logflow-es-sink';
 
 export async function startQuery(config: Config, logger: Logger): Promise<() => Promise<void>> {
-  const elasticsearch = createElasticsearch(config);
+  // Interactive searches retry once (a second or two of backoff) and then answer 503 with
+  // Retry-After, rather than holding the user through the pipeline clients' three retries.
+  const elasticsearch = new Client({ node: config.elasticsearch.url, maxRetries: 1, requestTimeout: 30_000 });
   const kafka = createKafka(config, logger, 'logflow-query');
   // Its own small pool: a slow count gives up (statement_timeout) instead of queueing searches behind it.
   const countPool = new pg.Pool({

@@ -17,7 +17,7 @@ export interface TailOptions {
 }
 
 export const DEFAULT_TAIL_OPTIONS: TailOptions = {
-  pollMs: 500,
+  pollMs: 300,
   maxEventsPerSecond: 500,
   maxDurationMs: 3_600_000,
   latenessMs: 15_000,
@@ -109,14 +109,16 @@ interface TailRun {
 }
 
 /**
- * Polls until the client leaves, the server stops or the connection's time is up. A poll that
- * fills its page polls again at once, within the per-second budget; an Elasticsearch failure is
- * reported as an `error` event and retried after a pause.
+ * Polls until the client leaves, the server stops or the connection's time is up. Events are
+ * rationed by a token bucket (a second's worth at most in one burst); a poll that fills its page
+ * with tokens left polls again at once. An Elasticsearch failure is reported as an `error` event
+ * and retried after a pause.
  */
 export async function runTail({ es, query, cursor, options, send, signal }: TailRun): Promise<void> {
   const deadline = Date.now() + options.maxDurationMs;
-  let windowStart = Date.now();
-  let sentInWindow = 0;
+  const rate = options.maxEventsPerSecond;
+  let tokens = rate;
+  let refilledAt = Date.now();
   let lastWrite = Date.now();
   const pause = (ms: number) => sleep(ms, undefined, { signal }).catch(() => undefined);
   while (!signal.aborted) {
@@ -124,16 +126,14 @@ export async function runTail({ es, query, cursor, options, send, signal }: Tail
       await send(sseEvent('end', { reason: 'this connection reached its maximum duration; reconnect with Last-Event-ID to go on' }));
       return;
     }
-    if (Date.now() - windowStart >= 1_000) {
-      windowStart = Date.now();
-      sentInWindow = 0;
-    }
-    const budget = Math.min(MAX_PAGE, options.maxEventsPerSecond - sentInWindow);
-    if (budget <= 0) {
-      await pause(windowStart + 1_000 - Date.now());
+    tokens = Math.min(rate, tokens + ((Date.now() - refilledAt) * rate) / 1_000);
+    refilledAt = Date.now();
+    const budget = Math.min(MAX_PAGE, Math.floor(tokens));
+    if (budget < 1) {
+      await pause(options.pollMs);
       continue;
     }
-    let pageFull = false;
+    let backlog = false;
     try {
       const response = await es.search<LogRecord>(cursor.request(query, budget));
       const fresh = cursor.accept(response.hits.hits.flatMap((hit) => (hit._source ? [hit._source] : [])));
@@ -141,8 +141,8 @@ export async function runTail({ es, query, cursor, options, send, signal }: Tail
         await send(fresh.map((log) => sseEvent('log', log, formatEventId(log))).join(''));
         lastWrite = Date.now();
       }
-      sentInWindow += fresh.length;
-      pageFull = response.hits.hits.length === budget;
+      tokens -= fresh.length;
+      backlog = response.hits.hits.length === budget && tokens >= 1;
     } catch (error) {
       if (signal.aborted) return;
       await send(sseEvent('error', { message: `Elasticsearch: ${(error as Error).message}; retrying` }));
@@ -154,6 +154,6 @@ export async function runTail({ es, query, cursor, options, send, signal }: Tail
       await send(': keep-alive\n\n');
       lastWrite = Date.now();
     }
-    if (!pageFull) await pause(options.pollMs);
+    if (!backlog) await pause(options.pollMs);
   }
 }
