@@ -171,6 +171,11 @@ describe('query service over the real pipeline', () => {
     expect(body.buckets[0]).toEqual({ start: isoAt(pipeline.base), count: 1, levels: { error: 1 } });
     expect(body.buckets[5]).toEqual({ start: isoAt(pipeline.base + 5_000), count: 1, levels: { fatal: 1 } });
     expect(body.buckets[30]).toEqual({ start: isoAt(pipeline.base + 30_000), count: 0, levels: {} });
+    // A range ending just after the last log, off any bucket edge, still counts that log.
+    const tight = await pipeline.get('/api/logs/histogram', { from: isoAt(pipeline.base), to: isoAt(pipeline.base + 9_001) });
+    expect(tight.body).toMatchObject({ interval: '100ms', total: 10 });
+    expect(tight.body.buckets).toHaveLength(91);
+    expect(tight.body.buckets.at(-1)).toEqual({ start: isoAt(pipeline.base + 9_000), count: 1, levels: { trace: 1 } });
     const errors = await pipeline.get('/api/logs/histogram', { ...runRange(pipeline), level: 'error' });
     expect(errors.body.buckets.filter((b: { count: number }) => b.count > 0).map((b: { start: string }) => b.start)).toEqual(
       [0, 1, 7].map((s) => isoAt(pipeline.base + s * 1_000)),

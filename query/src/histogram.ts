@@ -54,10 +54,16 @@ export const histogramSchema = z.object({
 export type Histogram = z.infer<typeof histogramSchema>;
 
 export function histogramAggregation(from: number, to: number, intervalMs: number): Record<string, estypes.AggregationsAggregationContainer> {
-  const bounds = { min: from, max: to - 1 };
+  // The query already keeps to [from, to); extended_bounds adds the empty bars at both ends.
+  // (hard_bounds is not used: it drops the logs of the last bucket when `to` is not on a bucket edge.)
   return {
     over_time: {
-      date_histogram: { field: 'timestamp', fixed_interval: formatInterval(intervalMs), min_doc_count: 0, extended_bounds: bounds, hard_bounds: bounds },
+      date_histogram: {
+        field: 'timestamp',
+        fixed_interval: formatInterval(intervalMs),
+        min_doc_count: 0,
+        extended_bounds: { min: from, max: to - 1 },
+      },
       aggs: { levels: { terms: { field: 'level', size: 10 } } },
     },
   };
