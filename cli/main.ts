@@ -62,13 +62,8 @@ async function migrate(): Promise<void> {
   const pool = createPool(config, 'logflow-migrate', 1);
   try {
     await runMigrations(pool);
-    logger.info('migrations applied');
-    if (config.postgres.readerPassword === undefined) {
-      logger.info('LOGFLOW_READER_PASSWORD is not set: the SQL role logflow_reader keeps its current login');
-    } else {
-      await setReaderPassword(pool, config.postgres.readerPassword);
-      logger.info('SQL role logflow_reader can log in with LOGFLOW_READER_PASSWORD');
-    }
+    await setReaderPassword(pool, config.postgres.readerPassword);
+    logger.info('migrations applied; the SQL role logflow_reader logs in with LOGFLOW_READER_PASSWORD');
   } finally {
     await pool.end();
   }

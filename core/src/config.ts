@@ -52,7 +52,13 @@ const envSchema = z.object({
     .url()
     .default('postgres://logflow:logflow@127.0.0.1:5432/logflow')
     .refine((u) => /^postgres(ql)?:/.test(u), 'expected a postgres:// URL'),
-  LOGFLOW_READER_PASSWORD: z.string().min(8, 'at least 8 characters').optional(),
+  LOGFLOW_READER_PASSWORD: z.string().min(8, 'at least 8 characters').default('logflow_reader'),
+  QUERY_SQL_TIMEOUT_MS: positiveInt.default(10_000),
+  QUERY_SQL_MAX_ROWS: positiveInt.max(100_000).default(1_000),
+  QUERY_TAIL_MAX_CONNECTIONS: positiveInt.default(50),
+  QUERY_TAIL_MAX_EVENTS_PER_SECOND: positiveInt.default(500),
+  QUERY_TAIL_POLL_MS: positiveInt.default(300),
+  QUERY_TAIL_MAX_DURATION_MS: positiveInt.default(3_600_000),
   REDIS_URL: z
     .url()
     .default('redis://127.0.0.1:6379')
@@ -74,7 +80,17 @@ function toConfig(env: z.infer<typeof envSchema>) {
       maxInFlight: env.INGEST_MAX_IN_FLIGHT,
       timestampWindow: { maxPastMs: env.INGEST_MAX_PAST, maxFutureMs: env.INGEST_MAX_FUTURE },
     },
-    query: { host: env.LISTEN_HOST, port: env.QUERY_PORT },
+    query: {
+      host: env.LISTEN_HOST,
+      port: env.QUERY_PORT,
+      sql: { timeoutMs: env.QUERY_SQL_TIMEOUT_MS, maxRows: env.QUERY_SQL_MAX_ROWS },
+      tail: {
+        maxConnections: env.QUERY_TAIL_MAX_CONNECTIONS,
+        maxEventsPerSecond: env.QUERY_TAIL_MAX_EVENTS_PER_SECOND,
+        pollMs: env.QUERY_TAIL_POLL_MS,
+        maxDurationMs: env.QUERY_TAIL_MAX_DURATION_MS,
+      },
+    },
     sinks: {
       sessionTimeoutMs: env.SINK_SESSION_TIMEOUT_MS,
       es: { host: env.LISTEN_HOST, port: env.ES_SINK_PORT, groupId: env.ES_SINK_GROUP_ID },

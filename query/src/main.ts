@@ -1,23 +1,63 @@
+import { Client } from '@elastic/elasticsearch';
 import type { Config } from '@logflow/core/config';
 import { closeGracefully } from '@logflow/core/http';
-import { createElasticsearch } from '@logflow/core/elasticsearch';
 import { createKafka } from '@logflow/core/kafka';
 import type { Logger } from '@logflow/core/logger';
 import { createPool } from '@logflow/core/postgres';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { buildQueryApp } from './app.ts';
+import { DEFAULT_FRESHNESS_OPTIONS, Freshness } from './freshness.ts';
+import { readerConnectionString } from './sql/reader-login.ts';
+import { SqlConsole } from './sql/sql-console.ts';
+import { DEFAULT_TAIL_OPTIONS } from './tail.ts';
 
 const WEB_ROOT = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
 export async function startQuery(config: Config, logger: Logger): Promise<() => Promise<void>> {
-  const elasticsearch = createElasticsearch(config);
+  // Interactive searches retry once (a second or two of backoff) and then answer 503 with
+  // Retry-After, rather than holding the user through the pipeline clients' three retries.
+  const elasticsearch = new Client({ node: config.elasticsearch.url, maxRetries: 1, requestTimeout: 30_000 });
+  const kafka = createKafka(config, logger, 'logflow-query');
   const pool = createPool(config, 'logflow-query', 4);
-  const dlq = { kafka: createKafka(config, logger, 'logflow-query'), pool, dlqTopic: config.kafka.dlqTopic };
-  const app = await buildQueryApp({ logger, elasticsearch, webRoot: WEB_ROOT, dlq });
+  // Its own small pool: a slow count gives up (statement_timeout) instead of queueing searches behind it.
+  const countPool = new pg.Pool({
+    connectionString: config.postgres.url,
+    application_name: 'logflow-query-freshness',
+    max: DEFAULT_FRESHNESS_OPTIONS.maxConcurrentCounts,
+    statement_timeout: DEFAULT_FRESHNESS_OPTIONS.pgTimeoutMs,
+  });
+  const readerPool = new pg.Pool({
+    connectionString: readerConnectionString(config.postgres.url, config.postgres.readerPassword),
+    application_name: 'logflow-sql-console',
+    max: 4,
+    connectionTimeoutMillis: 5_000,
+  });
+  for (const p of [pool, countPool, readerPool]) p.on('error', (err) => logger.warn({ err }, 'idle Postgres connection failed'));
+  const freshness = new Freshness({
+    kafka,
+    pool: countPool,
+    elasticsearch,
+    topic: config.kafka.topic,
+    groupId: config.sinks.es.groupId,
+    logger,
+  });
+
+  const app = await buildQueryApp({
+    logger,
+    elasticsearch,
+    webRoot: WEB_ROOT,
+    dlq: { kafka, pool, dlqTopic: config.kafka.dlqTopic },
+    services: {
+      freshness,
+      sqlConsole: new SqlConsole(readerPool, config.query.sql),
+      tail: { ...DEFAULT_TAIL_OPTIONS, ...config.query.tail },
+    },
+  });
   await app.listen({ host: config.query.host, port: config.query.port });
   return async () => {
     await closeGracefully(app);
-    await elasticsearch.close();
-    await pool.end();
+    await freshness.close();
+    await Promise.all([pool.end(), countPool.end(), readerPool.end(), elasticsearch.close()]);
   };
 }

@@ -1,0 +1,27 @@
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import type { HttpServer } from '@logflow/core/http';
+import { jsonSchemaTransform } from 'fastify-type-provider-zod';
+
+/**
+ * The OpenAPI document, built from the zod schemas of the routes registered after this:
+ * the browsable page at `/api/docs`, the JSON at `/api/docs/json`.
+ */
+export async function registerApiDocs(app: HttpServer): Promise<void> {
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: {
+        title: 'LogFlow query API',
+        version: '0.1.0',
+        description: 'Search, histogram, top values, context, live tail, export and read-only SQL over the logs LogFlow stores.',
+      },
+      tags: [
+        { name: 'search', description: 'queries over Elasticsearch' },
+        { name: 'logs', description: 'single logs' },
+        { name: 'sql', description: 'read-only SQL over Postgres' },
+      ],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
+}

@@ -1,0 +1,44 @@
+import type { Client } from '@elastic/elasticsearch';
+import type { HttpServer } from '@logflow/core/http';
+import { Readable } from 'node:stream';
+import { z } from 'zod';
+import { elasticsearchCall } from '../es-errors.ts';
+import { exportChunks, openExport } from '../export-stream.ts';
+import { filterQuery, logFilterFields, resolveTimeRange, timeRangeClause, timeRangeFields } from '../log-filters.ts';
+import { sortOrderSchema } from '../search-request.ts';
+
+const exportParams = z.object({
+  ...logFilterFields,
+  ...timeRangeFields,
+  format: z.enum(['ndjson', 'csv']).default('ndjson'),
+  sort: sortOrderSchema,
+});
+
+const CONTENT_TYPES = { ndjson: 'application/x-ndjson; charset=utf-8', csv: 'text/csv; charset=utf-8' } as const;
+
+export function registerExportRoute(app: HttpServer, deps: { elasticsearch: Client }): void {
+  app.get(
+    '/api/logs/export',
+    {
+      schema: {
+        tags: ['search'],
+        summary: 'Every log a query matches, streamed as NDJSON or CSV in search order; any size, constant memory',
+        querystring: exportParams,
+      },
+    },
+    async (request, reply) => {
+      const { format, sort } = request.query;
+      const now = Date.now();
+      const range = resolveTimeRange(request.query, now);
+      const query = filterQuery(request.query, range, now);
+      const pages = await elasticsearchCall(() => openExport(deps.elasticsearch, query, sort, timeRangeClause(range)));
+      // One chunk (a page of logs) buffered ahead at most: a slow client holds Elasticsearch back, not memory.
+      const body = Readable.from(exportChunks(pages, format), { highWaterMark: 1 });
+      const stamp = new Date(now).toISOString().replaceAll(':', '-');
+      return reply
+        .type(CONTENT_TYPES[format])
+        .header('content-disposition', `attachment; filename="logflow-export-${stamp}.${format}"`)
+        .send(body);
+    },
+  );
+}

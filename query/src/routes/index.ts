@@ -1,0 +1,30 @@
+import type { Client } from '@elastic/elasticsearch';
+import type { HttpServer } from '@logflow/core/http';
+import type { Freshness } from '../freshness.ts';
+import type { SqlConsole } from '../sql/sql-console.ts';
+import { registerExportRoute } from './export.ts';
+import { registerHistogramRoute } from './histogram.ts';
+import { registerLogByIdRoutes } from './log-by-id.ts';
+import { registerSearchRoutes } from './search.ts';
+import { registerSqlRoute } from './sql.ts';
+import { registerTailRoute, type TailRouteOptions } from './tail.ts';
+import { registerTopValuesRoute } from './top-values.ts';
+
+export interface QueryServices {
+  /** Freshness figures in search answers; left out without it. */
+  freshness?: Freshness;
+  /** `POST /api/sql`; not served without it. */
+  sqlConsole?: SqlConsole;
+  tail: TailRouteOptions;
+}
+
+/** Every route of the search API under /api/logs, and /api/sql. */
+export function registerQueryRoutes(app: HttpServer, elasticsearch: Client, services: QueryServices): void {
+  registerSearchRoutes(app, { elasticsearch, freshness: services.freshness });
+  registerHistogramRoute(app, { elasticsearch });
+  registerTopValuesRoute(app, { elasticsearch });
+  registerExportRoute(app, { elasticsearch });
+  registerTailRoute(app, { elasticsearch, options: services.tail });
+  registerLogByIdRoutes(app, { elasticsearch });
+  if (services.sqlConsole) registerSqlRoute(app, { sqlConsole: services.sqlConsole });
+}

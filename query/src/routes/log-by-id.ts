@@ -1,0 +1,67 @@
+import type { Client, estypes } from '@elastic/elasticsearch';
+import { AppError } from '@logflow/core/errors';
+import type { HttpServer } from '@logflow/core/http';
+import type { LogRecord } from '@logflow/core/log-event';
+import { z } from 'zod';
+import { elasticsearchCall } from '../es-errors.ts';
+import { logRecordSchema, READ_ALIAS_TARGET, timeSort, type SortOrder } from '../search-request.ts';
+
+const idParams = z.object({ id: z.guid('expected a log id (a UUID)') });
+const neighbours = (side: string) =>
+  z.coerce.number().int().min(0).max(500).default(10).describe(`logs of the same resourceId ${side} it, in time order (0 to 500)`);
+
+async function findLog(es: Client, id: string): Promise<LogRecord> {
+  // Daily indices: the id alone does not say which one holds the log, so search the alias.
+  const response = await elasticsearchCall(() => es.search<LogRecord>({ ...READ_ALIAS_TARGET, size: 1, query: { ids: { values: [id] } } }));
+  const log = response.hits.hits[0]?._source;
+  if (!log) throw new AppError(404, 'log_not_found', `no log with id ${id} (it may not be searchable yet)`);
+  return log;
+}
+
+/** Up to `size` logs of the same resource on one side of `log`, by (timestamp, id). */
+async function sameResource(es: Client, log: LogRecord, order: SortOrder, size: number): Promise<LogRecord[]> {
+  if (size === 0) return [];
+  const sameResource: estypes.QueryDslQueryContainer = log.resourceId
+    ? { term: { resourceId: log.resourceId } }
+    : { bool: { must_not: [{ exists: { field: 'resourceId' } }] } };
+  const response = await elasticsearchCall(() =>
+    es.search<LogRecord>({
+      ...READ_ALIAS_TARGET,
+      size,
+      query: sameResource,
+      sort: timeSort(order),
+      search_after: [Date.parse(log.timestamp), log.id],
+      track_total_hits: false,
+    }),
+  );
+  return response.hits.hits.flatMap((hit) => (hit._source ? [hit._source] : []));
+}
+
+export function registerLogByIdRoutes(app: HttpServer, deps: { elasticsearch: Client }): void {
+  app.get(
+    '/api/logs/:id',
+    { schema: { tags: ['logs'], summary: 'One log by its id', params: idParams, response: { 200: logRecordSchema } } },
+    async (request) => findLog(deps.elasticsearch, request.params.id),
+  );
+
+  app.get(
+    '/api/logs/:id/context',
+    {
+      schema: {
+        tags: ['logs'],
+        summary: 'A log and its neighbours from the same resourceId, oldest first',
+        params: idParams,
+        querystring: z.object({ before: neighbours('before'), after: neighbours('after') }),
+        response: { 200: z.object({ log: logRecordSchema, before: z.array(logRecordSchema), after: z.array(logRecordSchema) }) },
+      },
+    },
+    async (request) => {
+      const log = await findLog(deps.elasticsearch, request.params.id);
+      const [before, after] = await Promise.all([
+        sameResource(deps.elasticsearch, log, 'desc', request.query.before),
+        sameResource(deps.elasticsearch, log, 'asc', request.query.after),
+      ]);
+      return { log, before: before.reverse(), after };
+    },
+  );
+}

@@ -1,0 +1,43 @@
+import type { Client } from '@elastic/elasticsearch';
+import type { HttpServer } from '@logflow/core/http';
+import type { LogRecord } from '@logflow/core/log-event';
+import { z } from 'zod';
+import { elasticsearchCall } from '../es-errors.ts';
+import { freshnessSchema, type Freshness } from '../freshness.ts';
+import { filterQuery, resolveTimeRange } from '../log-filters.ts';
+import { buildSearchRequest, searchHitSchema, searchParamsSchema, toSearchPage, TOTAL_HITS_CAP, type SearchParams } from '../search-request.ts';
+
+/** A search waits this long at most for freshness figures that are not cached yet. */
+const FRESHNESS_WAIT_MS = 25;
+
+export const searchResultSchema = z.object({
+  total: z.number().int().describe(`matching logs; exact up to ${TOTAL_HITS_CAP}, beyond that a lower bound`),
+  totalRelation: z.enum(['eq', 'gte']).describe('eq: total is exact; gte: at least total'),
+  hits: z.array(searchHitSchema),
+  nextCursor: z.string().nullable().describe('pass as cursor for the next page; null on the last page'),
+  tookMs: z.number().int(),
+  freshness: freshnessSchema.optional(),
+});
+
+export function registerSearchRoutes(app: HttpServer, deps: { elasticsearch: Client; freshness?: Freshness }): void {
+  const search = async (params: SearchParams) => {
+    const now = Date.now();
+    const range = resolveTimeRange(params, now);
+    const request = buildSearchRequest(params, filterQuery(params, range, now));
+    const freshness = deps.freshness?.report(range, FRESHNESS_WAIT_MS);
+    const response = await elasticsearchCall(() => deps.elasticsearch.search<LogRecord>(request));
+    return { ...toSearchPage(response, params), ...(freshness && { freshness: await freshness }) };
+  };
+  const schema = { tags: ['search'], response: { 200: searchResultSchema } };
+
+  app.get(
+    '/api/logs/search',
+    { schema: { ...schema, summary: 'Search logs: filters, query language, time range, sort, cursor pages', querystring: searchParamsSchema } },
+    async (request) => search(request.query),
+  );
+  app.post(
+    '/api/logs/search',
+    { schema: { ...schema, summary: 'Search logs with the parameters in a JSON body', body: searchParamsSchema } },
+    async (request) => search(request.body),
+  );
+}

@@ -1,0 +1,35 @@
+import type { HttpServer } from '@logflow/core/http';
+import { z } from 'zod';
+import type { SqlConsole } from '../sql/sql-console.ts';
+
+export function registerSqlRoute(app: HttpServer, deps: { sqlConsole: SqlConsole }): void {
+  const { limits } = deps.sqlConsole;
+  app.post(
+    '/api/sql',
+    {
+      schema: {
+        tags: ['sql'],
+        summary: 'One read-only SQL statement against Postgres, as logflow_reader',
+        description: `READ ONLY transaction, statement timeout up to ${limits.timeoutMs} ms, at most ${limits.maxRows} rows. A Postgres error answers 400 with its message, code and position.`,
+        body: z.object({
+          sql: z.string().min(1).max(100_000).describe('one statement, e.g. SELECT level, count(*) FROM logs GROUP BY level'),
+          maxRows: z.number().int().min(1).max(limits.maxRows).optional().describe(`rows returned at most (default ${limits.maxRows})`),
+          timeoutMs: z.number().int().min(1).max(limits.timeoutMs).optional().describe(`statement timeout (default ${limits.timeoutMs})`),
+        }),
+        response: {
+          200: z.object({
+            columns: z.array(z.object({ name: z.string(), dataTypeId: z.number().int() })),
+            rows: z.array(z.array(z.unknown())),
+            rowCount: z.number().int(),
+            truncated: z.boolean().describe('more rows existed beyond maxRows'),
+            durationMs: z.number().int(),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const { sql, maxRows = limits.maxRows, timeoutMs = limits.timeoutMs } = request.body;
+      return deps.sqlConsole.run(sql, { maxRows, timeoutMs });
+    },
+  );
+}

@@ -1,0 +1,82 @@
+import { AppError } from '@logflow/core/errors';
+import pg from 'pg';
+import Cursor from 'pg-cursor';
+
+export interface SqlLimits {
+  timeoutMs: number;
+  maxRows: number;
+}
+
+export interface SqlResult {
+  columns: { name: string; dataTypeId: number }[];
+  rows: unknown[][];
+  rowCount: number;
+  truncated: boolean;
+  durationMs: number;
+}
+
+const BYTEA_OID = 17;
+/** bytea as Postgres prints it (\x…) rather than a Buffer, which JSON would spell as a byte array. */
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === BYTEA_OID ? (value: string) => value : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+function readPage(cursor: Cursor<unknown[]>, rows: number): Promise<{ rows: unknown[][]; fields: pg.FieldDef[] }> {
+  return new Promise((resolve, reject) => {
+    cursor.read(rows, (error, page, result) => (error ? reject(error) : resolve({ rows: page, fields: result.fields ?? [] })));
+  });
+}
+
+/**
+ * Runs one statement for `POST /api/sql` on a pool logged in as the read-only role, inside a
+ * READ ONLY transaction with a statement timeout. The statement goes through the extended
+ * protocol (a cursor), which refuses several statements at once, and only the rows within the
+ * cap are ever fetched. Whatever the statement changed in the session is discarded afterwards.
+ */
+export class SqlConsole {
+  constructor(
+    private readonly readerPool: pg.Pool,
+    readonly limits: SqlLimits,
+  ) {}
+
+  async run(sql: string, limits: SqlLimits): Promise<SqlResult> {
+    const started = performance.now();
+    let client: pg.PoolClient;
+    try {
+      client = await this.readerPool.connect();
+    } catch (error) {
+      throw new AppError(503, 'sql_unavailable', `cannot connect to Postgres as the read-only role: ${(error as Error).message}`, undefined, {
+        'retry-after': '5',
+      });
+    }
+    let reusable = true;
+    try {
+      await client.query('BEGIN READ ONLY');
+      await client.query(`SET LOCAL statement_timeout = ${Math.trunc(limits.timeoutMs)}`);
+      const cursor = client.query(new Cursor<unknown[]>(sql, undefined, { rowMode: 'array', types }));
+      const page = await readPage(cursor, limits.maxRows + 1);
+      await cursor.close();
+      const truncated = page.rows.length > limits.maxRows;
+      const rows = truncated ? page.rows.slice(0, limits.maxRows) : page.rows;
+      return {
+        columns: page.fields.map((f) => ({ name: f.name, dataTypeId: f.dataTypeID })),
+        rows,
+        rowCount: rows.length,
+        truncated,
+        durationMs: Math.round(performance.now() - started),
+      };
+    } catch (error) {
+      if (error instanceof pg.DatabaseError) {
+        const details = { code: error.code, position: error.position ? Number(error.position) : undefined, hint: error.hint, detail: error.detail };
+        throw new AppError(400, 'sql_error', error.message, details);
+      }
+      reusable = false;
+      throw new AppError(503, 'sql_unavailable', `Postgres failed: ${(error as Error).message}`, undefined, { 'retry-after': '5' });
+    } finally {
+      await client.query('ROLLBACK').catch(() => (reusable = false));
+      await client.query('DISCARD ALL').catch(() => (reusable = false));
+      client.release(!reusable);
+    }
+  }
+}
