@@ -2,7 +2,7 @@ import type { Config } from '@logflow/core/config';
 import { createHttpServer } from '@logflow/core/http';
 import type { Logger } from '@logflow/core/logger';
 import { registerMetricsRoute } from '@logflow/core/metrics';
-import type { Batch, Consumer, Kafka } from 'kafkajs';
+import type { Batch, Kafka } from 'kafkajs';
 import { z } from 'zod';
 import { Backlog } from './backlog.ts';
 import { BatchHeartbeat } from './batch-heartbeat.ts';
