@@ -31,8 +31,9 @@ export class CommitProgress {
     return n;
   }
 
-  /** After a rebalance the positions start again from the group's committed offsets. */
-  clear(): void {
-    this.pending.clear();
+  /** After a rebalance (all partitions) or a seek (one) the positions start again elsewhere. */
+  clear(partition?: number): void {
+    if (partition === undefined) this.pending.clear();
+    else this.pending.delete(partition);
   }
 }

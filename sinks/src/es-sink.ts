@@ -54,10 +54,9 @@ export async function startEsSink(config: Config, logger: Logger): Promise<() =>
     kafka,
     // Small fetches and a bounded backlog bound what the process holds; the backlog lets
     // Kafka fetching and decoding run while Elasticsearch indexes the previous batches.
-    partitionsConsumedConcurrently: 1,
     maxBytesPerPartition: 1024 * 1024,
     maxBytes: 6 * 1024 * 1024,
-    pipelinedBytes: ES_BACKLOG_BYTES,
+    backlogBytes: ES_BACKLOG_BYTES,
     prepareBatch: (batch, metrics) => {
       const letters: DeadLetter[] = [];
       const items: BulkItem<KafkaMessage>[] = [];

@@ -3,21 +3,18 @@ import { ensureDailyPartitions, utcDays } from '@logflow/core/db/partitions';
 import { createKafka, ensureTopics } from '@logflow/core/kafka';
 import type { Logger } from '@logflow/core/logger';
 import { createPool } from '@logflow/core/postgres';
-import type { Consumer } from 'kafkajs';
 import { DeadLetterQueue, type DeadLetter } from './dead-letters.ts';
 import { decodeMessage } from './decode.ts';
 import { lockNextOffset, storedOffsets, storeNextOffset } from './pg-offsets.ts';
 import { insertRows, unstorableReason, type PositionedRecord } from './pg-rows.ts';
-import { runSinkConsumer } from './sink-consumer.ts';
+import { runSinkConsumer, type Seek } from './sink-consumer.ts';
 
 const PARTITIONS_AHEAD_DAYS = 3;
 const PARTITION_CHECK_MS = 3_600_000;
-/**
- * Batches written at once, each in its own transaction and connection: one per partition of a
- * fetch (six by default), so while some decode and encode in Node others COPY in Postgres.
- * Measured against three, this halved the time Postgres sat idle between fetches.
- */
+/** Transactions at once: at most one per partition, six partitions by default. */
 const TRANSACTIONS_IN_FLIGHT = 6;
+/** Record bytes handed to the writer and not in Postgres yet: about one batch per partition. */
+const PG_BACKLOG_BYTES = 12 * 1024 * 1024;
 
 /**
  * Consumer group `logflow-pg-sink`: writes each batch's rows and the partition's next offset
@@ -44,33 +41,33 @@ export async function startPgSink(config: Config, logger: Logger): Promise<() =>
 
   /** Partitions sent back to their stored offset since the last assignment (see below). */
   const soughtBack = new Set<number>();
-  const seekToStored = (consumer: Consumer, partitions: number[]) => {
+  const seekToStored = (seek: Seek, partitions: number[]) => {
     soughtBack.clear();
     storedOffsets(pool, topic)
       .then((offsets) => {
         for (const partition of partitions) {
           const offset = offsets.get(partition);
-          if (offset !== undefined) consumer.seek({ topic, partition, offset });
+          if (offset !== undefined) seek(partition, offset);
         }
       })
       .catch((err: unknown) => logger.warn({ err }, 'could not read stored offsets; each batch still checks them'));
   };
-  let consumerRef: Consumer | undefined;
 
   const stop = await runSinkConsumer(config, logger, {
     role: 'pg-sink',
     groupId: config.sinks.pg.groupId,
     http: config.sinks.pg,
     kafka,
-    partitionsConsumedConcurrently: TRANSACTIONS_IN_FLIGHT,
-    // ~6,000 logs a transaction: COPY's per-statement cost is paid rarely; larger only grew memory.
+    // Batches are written in the background, a partition's one after the other (the offset
+    // guard below needs that order), partitions side by side: while Postgres COPYs, Node
+    // fetches and encodes the next batches. ~6,000 logs a transaction: COPY's per-statement
+    // cost is paid rarely; larger only grew memory.
     maxBytesPerPartition: 2 * 1024 * 1024,
     maxBytes: 12 * 1024 * 1024,
-    onAssignment: (consumer, partitions) => {
-      consumerRef = consumer;
-      seekToStored(consumer, partitions);
-    },
-    prepareBatch: (batch, metrics) => async () => {
+    backlogBytes: PG_BACKLOG_BYTES,
+    inOrderPerPartition: true,
+    onAssignment: seekToStored,
+    prepareBatch: (batch, metrics, seek) => async () => {
       const client = await pool.connect();
       const timer = metrics.writeSeconds.startTimer();
       let failure: unknown;
@@ -85,8 +82,8 @@ export async function startPgSink(config: Config, logger: Logger): Promise<() =>
           await client.query('ROLLBACK');
           soughtBack.add(batch.partition);
           logger.warn({ partition: batch.partition, from: first.toString(), to: next.toString() }, 'seeking back to the stored offset');
-          consumerRef?.seek({ topic, partition: batch.partition, offset: next.toString() });
-          return;
+          seek(batch.partition, next.toString());
+          return 'sought';
         }
         if (next !== undefined && first > next) {
           logger.error({ partition: batch.partition, from: next.toString(), to: first.toString() }, 'records between the stored offset and Kafka are gone (retention?)');

@@ -1,12 +1,5 @@
 import type { Logger } from '@logflow/core/logger';
 
-export interface BatchControl {
-  isRunning(): boolean;
-  isStale(): boolean;
-  /** True once the group is rebalancing and this member must rejoin. */
-  lostMembership(): boolean;
-}
-
 const FIRST_BACKOFF_MS = 250;
 const MAX_BACKOFF_MS = 30_000;
 const POLL_MS = 250;
@@ -17,23 +10,23 @@ export function backoffMs(failures: number): number {
 
 /**
  * Runs `attempt` until it succeeds, backing off in between, so a slow or down engine never
- * loses the batch. Returns false when the consumer stops, the partition is sought elsewhere
- * or the group rebalances first: the batch is then not done, its offsets stay unresolved
- * and Kafka redelivers it.
+ * loses the batch. Returns false when `stillWanted` turns false first (the consumer stops, the
+ * group rebalances, the partition is sought elsewhere) or the attempt itself sought the
+ * partition elsewhere: the batch is then not done, nothing past it is committed, and Kafka
+ * delivers it again.
  */
 export async function retryUntilDone(
-  attempt: () => Promise<void>,
-  control: BatchControl,
+  attempt: () => Promise<void | 'sought'>,
+  stillWanted: () => boolean,
   logger: Logger,
   what: string,
   onFailure: (error: unknown) => void = () => undefined,
 ): Promise<boolean> {
-  const givenUp = () => !control.isRunning() || control.isStale() || control.lostMembership();
+  const givenUp = () => !stillWanted();
   for (let failures = 0; ; failures++) {
     if (givenUp()) return false;
     try {
-      await attempt();
-      return true;
+      return (await attempt()) !== 'sought';
     } catch (error) {
       onFailure(error);
       const wait = backoffMs(failures);

@@ -2,40 +2,45 @@ import type { Config } from '@logflow/core/config';
 import { createHttpServer } from '@logflow/core/http';
 import type { Logger } from '@logflow/core/logger';
 import { registerMetricsRoute } from '@logflow/core/metrics';
-import type { Batch, Consumer, Kafka } from 'kafkajs';
+import type { Batch, Kafka } from 'kafkajs';
 import { z } from 'zod';
 import { Backlog } from './backlog.ts';
 import { BatchHeartbeat } from './batch-heartbeat.ts';
 import { CommitProgress } from './commit-progress.ts';
 import { fetchLags } from './consumer-lag.ts';
-import { retryUntilDone, type BatchControl } from './retry.ts';
+import { retryUntilDone } from './retry.ts';
 import { createSinkMetrics, type SinkMetrics } from './sink-metrics.ts';
 
 const STOP_GRACE_MS = 15_000;
 
-/** One try at writing a batch; throws to be retried with backoff. Made once per batch, so it can keep what is left to do. */
-export type BatchAttempt = () => Promise<void>;
+/**
+ * One try at writing a batch; throws to be retried with backoff. Made once per batch, so it
+ * can keep what is left to do. 'sought' means it moved the partition elsewhere instead.
+ */
+export type BatchAttempt = () => Promise<void | 'sought'>;
+
+/** Moves a partition's fetch position; batches of it handed over before are then dropped. */
+export type Seek = (partition: number, offset: string) => void;
 
 export interface SinkOptions {
   role: string;
   groupId: string;
   http: { host: string; port: number };
   kafka: Kafka;
-  /** Batches (one per partition) written at the same time. */
-  partitionsConsumedConcurrently: number;
   /** Fetch sizes: what one Kafka batch of a partition, and one fetch in all, may hold. */
   maxBytesPerPartition: number;
   maxBytes: number;
-  prepareBatch(batch: Batch, metrics: SinkMetrics): BatchAttempt;
+  prepareBatch(batch: Batch, metrics: SinkMetrics, seek: Seek): BatchAttempt;
   /**
-   * Write batches in the background, up to this many bytes of records at once, and commit each
-   * partition as its leading batches are written. The consumer then fetches and decodes the
-   * next records while the store is busy with the last ones. Without it each batch is written
-   * before the next is fetched and its offset is committed right after (the PG sink's way).
+   * Batches are written in the background, up to this many bytes of records at once, and each
+   * partition is committed as its leading batches are written: the consumer fetches and
+   * decodes the next records while the store is busy with the last ones.
    */
-  pipelinedBytes?: number;
+  backlogBytes: number;
+  /** In the background, write a partition's batches one after the other, in offset order. */
+  inOrderPerPartition?: boolean;
   /** Called on every assignment (start and each rebalance) with the partitions now owned. */
-  onAssignment?(consumer: Consumer, partitions: number[]): void;
+  onAssignment?(seek: Seek, partitions: number[]): void;
 }
 
 const healthSchema = z.object({
@@ -50,10 +55,11 @@ const healthSchema = z.object({
 type Health = z.infer<typeof healthSchema>;
 
 /**
- * The part both sinks share: a consumer group member that writes each batch until the store
- * acknowledged it (heart-beating meanwhile), only then resolves and commits its offsets, and
- * serves `/metrics` and `/healthz`. The returned function stops gracefully: the batch in
- * hand is finished and committed, then the member leaves the group.
+ * The part both sinks share: a consumer group member that hands each batch to a background
+ * writer, which retries until the store acknowledged it, and commits a partition's offset
+ * only past batches that are written; it serves `/metrics` and `/healthz`. The returned
+ * function stops gracefully: what was handed over is finished and committed, then the member
+ * leaves the group.
  */
 export async function runSinkConsumer(config: Config, logger: Logger, options: SinkOptions): Promise<() => Promise<void>> {
   const topic = config.kafka.topic;
@@ -79,10 +85,13 @@ export async function runSinkConsumer(config: Config, logger: Logger, options: S
     }
   });
 
-  const pipelined = options.pipelinedBytes !== undefined;
-  const backlog = new Backlog(options.pipelinedBytes ?? 0);
+  const backlog = new Backlog(options.backlogBytes);
   const progress = new CommitProgress();
+  /** The last background write of each partition, when they must run one after the other. */
+  const chains = new Map<number, Promise<void>>();
   let generation = 0;
+  /** Per partition, bumped by every seek: what was handed over before is not written or committed. */
+  const epochs = new Map<number, number>();
   let stopping = false;
   const sessionTimeout = config.sinks.sessionTimeoutMs;
   const heartbeatInterval = Math.min(3_000, Math.floor(sessionTimeout / 5));
@@ -99,22 +108,29 @@ export async function runSinkConsumer(config: Config, logger: Logger, options: S
     // Writes handed over before a rebalance finish but commit nothing: partitions restart from the group's committed offsets.
     generation++;
     progress.clear();
+    chains.clear();
     const partitions = payload.memberAssignment[topic] ?? [];
     owned.clear();
     for (const p of partitions) owned.add(p);
     metrics.rebalances.inc();
     logger.info({ groupId: options.groupId, partitions }, 'joined the consumer group');
-    options.onAssignment?.(consumer, partitions);
+    options.onAssignment?.(seek, partitions);
   });
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     logger.error({ err: payload.error, restart: payload.restart }, 'consumer crashed');
     if (!payload.restart) health.consumer = 'crashed';
   });
 
-  const writeBatch = async (batch: Batch, control: BatchControl): Promise<boolean> => {
+  const seek: Seek = (partition, offset) => {
+    epochs.set(partition, (epochs.get(partition) ?? 0) + 1);
+    progress.clear(partition);
+    consumer.seek({ topic, partition, offset });
+  };
+
+  const writeBatch = async (batch: Batch, stillWanted: () => boolean): Promise<boolean> => {
     metrics.batchRecords.observe(batch.messages.length);
-    const attempt = options.prepareBatch(batch, metrics);
-    const done = await retryUntilDone(attempt, control, logger, `writing partition ${batch.partition} from offset ${batch.firstOffset()}`, (error) => {
+    const attempt = options.prepareBatch(batch, metrics, seek);
+    const done = await retryUntilDone(attempt, stillWanted, logger, `writing partition ${batch.partition} from offset ${batch.firstOffset()}`, (error) => {
       metrics.writeFailures.inc();
       health.failingSince ??= new Date().toISOString();
       health.lastError = error instanceof Error ? error.message : String(error);
@@ -126,7 +142,7 @@ export async function runSinkConsumer(config: Config, logger: Logger, options: S
     return done;
   };
 
-  /** Heart-beats while `work` runs, so a slow store does not cost the group membership. */
+  /** Heart-beats while `work` runs: waiting for a slow store must not cost the group membership. */
   const withHeartbeats = async <T>(heartbeat: () => Promise<void>, work: (beat: BatchHeartbeat) => Promise<T>): Promise<T> => {
     const beat = new BatchHeartbeat(heartbeat, heartbeatInterval);
     beat.start();
@@ -159,34 +175,30 @@ export async function runSinkConsumer(config: Config, logger: Logger, options: S
   await consumer.subscribe({ topic, fromBeginning: true });
   await consumer.run({
     eachBatchAutoResolve: false,
-    autoCommit: !pipelined,
-    partitionsConsumedConcurrently: options.partitionsConsumedConcurrently,
-    eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
-      if (!pipelined) {
-        const done = await withHeartbeats(heartbeat, (beat) => writeBatch(batch, { isRunning, isStale, lostMembership: () => beat.lost }));
-        // A batch sought away from (the PG sink moving to its stored offset) is not done either.
-        if (!done || isStale()) return;
-        resolveOffset(batch.lastOffset());
-        await commitOffsetsIfNecessary();
-        return;
-      }
+    // Offsets are committed by the writer, once a batch and every one before it are written.
+    autoCommit: false,
+    eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning }) => {
       const bytes = batch.messages.reduce((sum, m) => sum + (m.value?.length ?? 0), 0);
       const admitted = await withHeartbeats(heartbeat, (beat) => waitForRoom(bytes, () => beat.lost || !isRunning()));
       // The group rebalances (or the consumer stops) while the store is too slow to make room: let it rejoin; the batch comes again.
       if (!admitted) return;
-      const handedOver = generation;
-      progress.add(batch.partition, batch.lastOffset());
-      // Resolving moves the fetch position only: with autoCommit off, nothing is committed until the write is done.
+      const { partition } = batch;
+      const handedOver = { generation, epoch: epochs.get(partition) ?? 0 };
+      progress.add(partition, batch.lastOffset());
+      // Resolving moves the fetch position only: nothing is committed until the write is done.
       resolveOffset(batch.lastOffset());
-      const current = () => generation === handedOver && !stopping;
-      void writeBatch(batch, { isRunning: current, isStale: () => false, lostMembership: () => false })
-        .then((done) => {
-          if (!done || !current()) return;
-          const offset = progress.done(batch.partition, batch.lastOffset());
-          if (offset !== undefined) commit(batch.partition, offset);
-        })
+      const current = () => generation === handedOver.generation && (epochs.get(partition) ?? 0) === handedOver.epoch && !stopping;
+      const write = async () => {
+        const done = await writeBatch(batch, current);
+        if (!done || !current()) return;
+        const offset = progress.done(partition, batch.lastOffset());
+        if (offset !== undefined) commit(partition, offset);
+      };
+      const written = (options.inOrderPerPartition ? (chains.get(partition) ?? Promise.resolve()) : Promise.resolve())
+        .then(write)
         .catch((err: unknown) => logger.error({ err }, 'background write failed'))
         .finally(() => backlog.release(bytes));
+      if (options.inOrderPerPartition) chains.set(partition, written);
     },
   });
   health.consumer = 'running';
@@ -201,15 +213,13 @@ export async function runSinkConsumer(config: Config, logger: Logger, options: S
   await app.listen({ host: options.http.host, port: options.http.port });
 
   return async () => {
-    if (pipelined) {
-      // Finish what was handed over and commit it before leaving; writes still failing after the grace period give up.
-      consumer.pause([{ topic }]);
-      const drained = backlog.drained();
-      await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, STOP_GRACE_MS))]);
-      stopping = true;
-      await drained;
-      await commits;
-    }
+    // Finish what was handed over and commit it before leaving; writes still failing after the grace period give up.
+    consumer.pause([{ topic }]);
+    const drained = backlog.drained();
+    await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, STOP_GRACE_MS))]);
+    stopping = true;
+    await drained;
+    await commits;
     await consumer.disconnect();
     health.consumer = 'stopped';
     await app.close();
