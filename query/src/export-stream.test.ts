@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Client } from '@elastic/elasticsearch';
 import { errors } from '@elastic/elasticsearch';
 import type { LogRecord } from '@logflow/core/log-event';
-import { csvRows, EXPORT_PAGE_SIZE, exportChunks, ndjsonLines, openExport } from './export-stream.ts';
+import { csvRows, EXPORT_PAGE_SIZE, EXPORT_SLICE_SIZE, exportChunks, ndjsonLines, openExport } from './export-stream.ts';
 
 const log = (i: number): LogRecord => ({
   id: `id-${i}`,
@@ -13,19 +13,26 @@ const log = (i: number): LogRecord => ({
   metadata: i % 2 ? { region: 'eu' } : {},
 });
 
-/** An Elasticsearch stand-in serving `total` logs by search_after over one point in time. */
+/** An Elasticsearch stand-in serving `total` logs (log i at 1,000,000 - i ms) over one point in time. */
 function fakeElasticsearch(total: number) {
-  const calls = { searches: [] as unknown[], closed: [] as string[] };
+  const logs = Array.from({ length: total }, (_, i) => log(i));
+  const calls = { pages: 0, closed: [] as string[] };
+  type Request = { size: number; aggs?: unknown; sort?: unknown[]; search_after?: [number, string]; query: any };
   const client = {
     openPointInTime: async () => ({ id: 'pit-1' }),
     closePointInTime: async ({ id }: { id: string }) => void calls.closed.push(id),
-    search: async (request: { size: number; search_after?: [number, string] }) => {
-      calls.searches.push(request);
-      const start = request.search_after ? Number(request.search_after[1].slice(3)) + 1 : 0;
-      const hits = Array.from({ length: Math.max(0, Math.min(request.size, total - start)) }, (_, k) => {
-        const l = log(start + k);
-        return { _source: l, sort: [Date.parse(l.timestamp), l.id] };
-      });
+    search: async (request: Request) => {
+      const stamps = logs.map((l) => Date.parse(l.timestamp));
+      if (request.aggs) return { pit_id: 'pit-2', hits: { hits: [] }, aggregations: { first: { value: Math.min(...stamps) }, last: { value: Math.max(...stamps) } } };
+      const { gte, lt } = request.query.bool.filter[1].range.timestamp;
+      const inRange = logs.filter((l) => Date.parse(l.timestamp) >= gte && Date.parse(l.timestamp) < lt);
+      if (request.size === 0) return { pit_id: 'pit-2', hits: { total: { value: inRange.length, relation: 'eq' }, hits: [] } };
+      calls.pages += 1;
+      const desc = JSON.stringify(request.sort).includes('desc');
+      const sorted = inRange.sort((a, b) => (Date.parse(a.timestamp) - Date.parse(b.timestamp)) * (desc ? -1 : 1));
+      const after = request.search_after;
+      const start = after ? sorted.findIndex((l) => l.id === after[1]) + 1 : 0;
+      const hits = sorted.slice(start, start + request.size).map((l) => ({ _source: l, sort: [Date.parse(l.timestamp), l.id] }));
       return { pit_id: 'pit-2', hits: { hits } };
     },
   };
@@ -44,8 +51,17 @@ describe('export stream', () => {
     const pages = await collect(await openExport(client, { match_all: {} }, 'desc'));
     expect(pages.map((p) => p.length)).toEqual([EXPORT_PAGE_SIZE, EXPORT_PAGE_SIZE, 5]);
     expect(pages.flat().map((l) => l.id)).toEqual(Array.from({ length: EXPORT_PAGE_SIZE * 2 + 5 }, (_, i) => `id-${i}`));
-    expect(calls.searches).toHaveLength(3);
+    expect(calls.pages).toBe(3);
     expect(calls.closed).toEqual(['pit-2']);
+  });
+
+  it('cuts a long export into time slices, still every log once and in order', async () => {
+    const total = EXPORT_SLICE_SIZE * 2 + 1_234;
+    const { client } = fakeElasticsearch(total);
+    const newestFirst = (await collect(await openExport(client, { match_all: {} }, 'desc'))).flat().map((l) => l.id);
+    expect(newestFirst).toEqual(Array.from({ length: total }, (_, i) => `id-${i}`));
+    const oldestFirst = (await collect(await openExport(client, { match_all: {} }, 'asc'))).flat().map((l) => l.id);
+    expect(oldestFirst).toEqual([...newestFirst].reverse());
   });
 
   it('closes the point in time when the consumer stops early', async () => {
@@ -55,7 +71,7 @@ describe('export stream', () => {
       break;
     }
     expect(calls.closed).toEqual(['pit-2']);
-    expect(calls.searches.length).toBeLessThanOrEqual(2);
+    expect(calls.pages).toBeLessThanOrEqual(2);
   });
 
   it('exports nothing before the first index exists', async () => {
