@@ -6,20 +6,48 @@ import { isIndexMissing } from './es-errors.ts';
 import { timeSort, type SortOrder } from './search-request.ts';
 
 export const EXPORT_PAGE_SIZE = 2_000;
+/** Logs one time slice holds at most (unless they share one millisecond). */
+export const EXPORT_SLICE_SIZE = 20_000;
 const KEEP_ALIVE = '2m';
+
+type EsQuery = estypes.QueryDslQueryContainer;
+const noop = () => undefined;
+
+/** Pulls the next item of `source` while the consumer handles the current one. */
+async function* readAhead<T>(source: AsyncGenerator<T>): AsyncGenerator<T> {
+  let next = source.next();
+  // Fetched ahead, an item may fail before anyone awaits it: that must not count as unhandled.
+  next.catch(noop);
+  try {
+    for (;;) {
+      const item = await next;
+      if (item.done) return;
+      next = source.next();
+      next.catch(noop);
+      yield item.value;
+    }
+  } finally {
+    await next.catch(noop);
+    await source.return(undefined);
+  }
+}
+
+function inRange(query: EsQuery, from: number, to: number): EsQuery {
+  return { bool: { filter: [query, { range: { timestamp: { gte: from, lt: to, format: 'epoch_millis' } } }] } };
+}
 
 /**
  * Every log a query matches, a page at a time, in the search's order, from one point in time:
- * logs indexed meanwhile neither appear nor shift the pages. Memory holds one page. The point
- * in time is opened before the first page is asked for, so a caller can still answer 503 when
- * Elasticsearch is down; it is closed when the pages run out or the consumer stops early.
+ * logs indexed meanwhile neither appear nor shift the pages. The point in time is opened before
+ * anything is read, so a caller can still answer 503 when Elasticsearch is down; it is closed
+ * when the pages run out or the consumer stops early. Memory holds two pages.
+ *
+ * search_after alone makes each page cost as much as the logs before it (Elasticsearch walks
+ * them to find where the page starts), so a long export would slow down quadratically. The
+ * matching logs are therefore cut into time slices of at most EXPORT_SLICE_SIZE (halving the
+ * range until its count fits) and each slice is paged on its own, restricted to its range.
  */
-export async function openExport(
-  es: Client,
-  query: estypes.QueryDslQueryContainer,
-  order: SortOrder,
-  indexFilter?: estypes.QueryDslQueryContainer,
-): Promise<AsyncGenerator<LogRecord[]>> {
+export async function openExport(es: Client, query: EsQuery, order: SortOrder, indexFilter?: EsQuery): Promise<AsyncGenerator<LogRecord[]>> {
   let pitId: string;
   try {
     pitId = (await es.openPointInTime({ index: READ_ALIAS, keep_alive: KEEP_ALIVE, ignore_unavailable: true, index_filter: indexFilter })).id;
@@ -27,37 +55,65 @@ export async function openExport(
     if (isIndexMissing(error)) return (async function* () {})();
     throw error;
   }
-  return (async function* pages() {
+  const search = async (request: Omit<estypes.SearchRequest, 'index' | 'pit'>) => {
+    const response = await es.search<LogRecord>({ pit: { id: pitId, keep_alive: KEEP_ALIVE }, track_total_hits: false, ...request });
+    pitId = response.pit_id ?? pitId;
+    return response;
+  };
+  const count = async (from: number, to: number) => {
+    const total = (await search({ size: 0, track_total_hits: true, query: inRange(query, from, to) })).hits.total;
+    return typeof total === 'number' ? total : (total?.value ?? 0);
+  };
+
+  async function* slices(from: number, to: number): AsyncGenerator<[number, number]> {
+    const n = await count(from, to);
+    if (n === 0) return;
+    if (n <= EXPORT_SLICE_SIZE || to - from <= 1) {
+      yield [from, to];
+      return;
+    }
+    const mid = from + Math.floor((to - from) / 2);
+    const halves: [number, number][] = order === 'desc' ? [[mid, to], [from, mid]] : [[from, mid], [mid, to]];
+    for (const [a, b] of halves) yield* slices(a, b);
+  }
+
+  async function* pages(): AsyncGenerator<LogRecord[]> {
     try {
-      let after: estypes.SortResults | undefined;
-      for (;;) {
-        const page = await es.search<LogRecord>({
-          pit: { id: pitId, keep_alive: KEEP_ALIVE },
-          query,
-          sort: timeSort(order),
-          size: EXPORT_PAGE_SIZE,
-          track_total_hits: false,
-          ...(after && { search_after: after }),
-        });
-        pitId = page.pit_id ?? pitId;
-        const hits = page.hits.hits;
-        const records = hits.flatMap((hit) => (hit._source ? [hit._source] : []));
-        if (records.length > 0) yield records;
-        if (hits.length < EXPORT_PAGE_SIZE) return;
-        after = hits.at(-1)!.sort;
+      const extremes = await search({ size: 0, query, aggs: { first: { min: { field: 'timestamp' } }, last: { max: { field: 'timestamp' } } } });
+      const aggs = extremes.aggregations as { first?: { value: number | null }; last?: { value: number | null } } | undefined;
+      if (aggs?.first?.value == null || aggs.last?.value == null) return;
+      for await (const [from, to] of slices(aggs.first.value, aggs.last.value + 1)) {
+        let after: estypes.SortResults | undefined;
+        for (;;) {
+          const page = await search({
+            query: inRange(query, from, to),
+            sort: timeSort(order),
+            size: EXPORT_PAGE_SIZE,
+            // Only what the export writes: less JSON for Elasticsearch to send and for us to parse.
+            filter_path: ['pit_id', 'hits.hits._source', 'hits.hits.sort'],
+            ...(after && { search_after: after }),
+          });
+          const hits = page.hits?.hits ?? [];
+          const records = hits.flatMap((hit) => (hit._source ? [hit._source] : []));
+          if (records.length > 0) yield records;
+          if (hits.length < EXPORT_PAGE_SIZE) break;
+          after = hits.at(-1)!.sort;
+        }
       }
     } finally {
-      await es.closePointInTime({ id: pitId }).catch(() => undefined);
+      await es.closePointInTime({ id: pitId }).catch(noop);
     }
-  })();
+  }
+
+  return readAhead(pages());
 }
 
 export const CSV_COLUMNS = ['id', 'timestamp', 'receivedAt', 'level', 'resourceId', 'traceId', 'spanId', 'commit', 'message', 'metadata'] as const;
 
 /** One line per log; metadata as a JSON cell. */
-export function csvRows(records: LogRecord[], withHeader: boolean): string {
+export function csvRows(records: LogRecord[]): string {
   const rows = records.map((r) => ({ ...r, metadata: r.metadata && Object.keys(r.metadata).length > 0 ? JSON.stringify(r.metadata) : '' }));
-  return stringify(rows, { header: withHeader, columns: [...CSV_COLUMNS] });
+  return stringify(rows, { columns: [...CSV_COLUMNS] });
 }
 
 export function ndjsonLines(records: LogRecord[]): string {
@@ -67,5 +123,5 @@ export function ndjsonLines(records: LogRecord[]): string {
 /** The export as text chunks, one per page, ready to stream: CSV starts with its header even when empty. */
 export async function* exportChunks(pages: AsyncIterable<LogRecord[]>, format: 'ndjson' | 'csv'): AsyncGenerator<string> {
   if (format === 'csv') yield stringify([], { header: true, columns: [...CSV_COLUMNS] });
-  for await (const records of pages) yield format === 'csv' ? csvRows(records, false) : ndjsonLines(records);
+  for await (const records of pages) yield format === 'csv' ? csvRows(records) : ndjsonLines(records);
 }

@@ -3,7 +3,7 @@ import { buildSearchRequest, decodeCursor, encodeCursor, searchParamsSchema, toS
 
 describe('search request', () => {
   it('sorts by timestamp then id, counts up to the cap and highlights the message', () => {
-    const request = buildSearchRequest(searchParamsSchema.parse({ sort: 'asc', size: '50' }), { match_all: {} });
+    const request = buildSearchRequest(searchParamsSchema.parse({ sort: 'asc', size: '50' }), { bool: { filter: [{ match_phrase: { message: 'x' } }] } });
     expect(request).toMatchObject({
       index: 'logflow-logs',
       size: 50,
@@ -12,6 +12,12 @@ describe('search request', () => {
       highlight: { fields: { message: {} }, encoder: 'html' },
     });
     expect(request.search_after).toBeUndefined();
+  });
+
+  it('highlights only when a clause looks at the message, and when asked to', () => {
+    expect(buildSearchRequest(searchParamsSchema.parse({}), { term: { resourceId: 'message' } }).highlight).toBeUndefined();
+    expect(buildSearchRequest(searchParamsSchema.parse({ highlight: 'false' }), { match: { message: 'x' } }).highlight).toBeUndefined();
+    expect(buildSearchRequest(searchParamsSchema.parse({}), { regexp: { 'message.keyword': { value: 'x.*' } } }).highlight).toBeDefined();
   });
 
   it('caps the page size at 1000', () => {

@@ -74,7 +74,20 @@ export function timeSort(order: SortOrder): estypes.SortCombinations[] {
 /** Options that make a search over the alias answer empty, not 404, before the first log is indexed. */
 export const READ_ALIAS_TARGET = { index: READ_ALIAS, ignore_unavailable: true, allow_no_indices: true } as const;
 
+/** Whether any clause looks at the message: only then is there something to highlight. */
+function searchesMessage(query: unknown): boolean {
+  if (Array.isArray(query)) return query.some(searchesMessage);
+  if (query === null || typeof query !== 'object') return false;
+  return Object.entries(query).some(([key, value]) => key === 'message' || key === 'message.keyword' || searchesMessage(value));
+}
+
 export function buildSearchRequest(params: SearchParams, query: estypes.QueryDslQueryContainer): estypes.SearchRequest {
+  const highlight: estypes.SearchHighlight = {
+    fields: { message: { number_of_fragments: 3, fragment_size: 300 } },
+    pre_tags: ['<mark>'],
+    post_tags: ['</mark>'],
+    encoder: 'html',
+  };
   return {
     ...READ_ALIAS_TARGET,
     query,
@@ -82,14 +95,7 @@ export function buildSearchRequest(params: SearchParams, query: estypes.QueryDsl
     sort: timeSort(params.sort),
     track_total_hits: TOTAL_HITS_CAP,
     ...(params.cursor && { search_after: decodeCursor(params.cursor, params.sort) }),
-    ...(params.highlight && {
-      highlight: {
-        fields: { message: { number_of_fragments: 3, fragment_size: 300 } },
-        pre_tags: ['<mark>'],
-        post_tags: ['</mark>'],
-        encoder: 'html',
-      },
-    }),
+    ...(params.highlight && searchesMessage(query) && { highlight }),
   };
 }
 
