@@ -1,6 +1,9 @@
+import type { JobName } from '@logflow/core/admin-jobs';
 import { ConfigError, loadConfig, type Config } from '@logflow/core/config';
+import { useIndexPrefix } from '@logflow/core/es-index';
 import { createLogger } from '@logflow/core/logger';
 import { createPool, runMigrations } from '@logflow/core/postgres';
+import { ADMIN_JOB_COMMANDS, ADMIN_JOB_HELP, runAdminJobCommand } from './admin-jobs.ts';
 import { ROLES } from './roles.ts';
 import { runAll } from './run-all.ts';
 
@@ -11,6 +14,9 @@ ${Object.entries(ROLES)
   .map(([name, role]) => `  ${name.padEnd(11)} ${role.describe}`)
   .join('\n')}
   all         every role above, each as its own process
+
+Admin jobs:
+${ADMIN_JOB_HELP}
 
 Other commands:
   migrate     apply the database migrations
@@ -34,6 +40,7 @@ function configOrExit(): Config {
 async function runRole(name: string): Promise<void> {
   const config = configOrExit();
   const logger = createLogger(config, name);
+  useIndexPrefix(config.elasticsearch.indexPrefix);
   const stop = await ROLES[name]!.start(config, logger);
   logger.info('started');
   let stopping = false;
@@ -58,7 +65,7 @@ async function migrate(): Promise<void> {
   const logger = createLogger(config, 'migrate');
   const pool = createPool(config, 'logflow-migrate', 1);
   try {
-    await runMigrations(pool);
+    await runMigrations(pool, config.postgres.schema);
     logger.info('migrations applied');
   } finally {
     await pool.end();
@@ -73,6 +80,8 @@ if (command in ROLES) {
   process.exitCode = await runAll(Object.keys(ROLES));
 } else if (command === 'migrate') {
   await migrate();
+} else if (ADMIN_JOB_COMMANDS.includes(command)) {
+  process.exitCode = await runAdminJobCommand(configOrExit(), command as JobName, process.argv.slice(3));
 } else {
   process.stdout.write(`${HELP}\n`);
   if (command !== 'help' && command !== '--help') process.exitCode = 2;

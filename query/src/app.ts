@@ -5,6 +5,7 @@ import { AppError } from '@logflow/core/errors';
 import { createHttpServer } from '@logflow/core/http';
 import type { Logger } from '@logflow/core/logger';
 import { existsSync } from 'node:fs';
+import { registerAdminJobRoutes, type AdminJobsDeps } from './routes/admin-jobs.ts';
 import { searchLogs, searchQuerySchema, searchResultSchema } from './search.ts';
 
 /** ES down, overloaded, or a new daily index whose shards are not active yet: retry later. */
@@ -18,10 +19,13 @@ export interface QueryDeps {
   elasticsearch: Client;
   /** The built dashboard (`web/dist`); served when it exists. */
   webRoot?: string;
+  /** The admin job queue, Postgres and Kafka for the admin API; without them it is not served. */
+  admin?: AdminJobsDeps;
 }
 
-export async function buildQueryApp({ logger, elasticsearch, webRoot }: QueryDeps) {
+export async function buildQueryApp({ logger, elasticsearch, webRoot, admin }: QueryDeps) {
   const app = createHttpServer({ logger });
+  if (admin) registerAdminJobRoutes(app, admin);
 
   app.get(
     '/api/logs/search',

@@ -1,7 +1,12 @@
+import { createAdminQueue } from '@logflow/core/admin-jobs';
 import type { Config } from '@logflow/core/config';
 import { closeGracefully } from '@logflow/core/http';
 import { createElasticsearch } from '@logflow/core/elasticsearch';
+import { indexNames } from '@logflow/core/es-index';
+import { createKafka } from '@logflow/core/kafka';
 import type { Logger } from '@logflow/core/logger';
+import { createPool } from '@logflow/core/postgres';
+import { createRedis } from '@logflow/core/redis';
 import { fileURLToPath } from 'node:url';
 import { buildQueryApp } from './app.ts';
 
@@ -9,10 +14,21 @@ const WEB_ROOT = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
 export async function startQuery(config: Config, logger: Logger): Promise<() => Promise<void>> {
   const elasticsearch = createElasticsearch(config);
-  const app = await buildQueryApp({ logger, elasticsearch, webRoot: WEB_ROOT });
+  const redis = createRedis(config);
+  const queue = createAdminQueue(config, redis);
+  const pool = createPool(config, 'logflow-query', 4);
+  const kafkaAdmin = createKafka(config, logger, 'logflow-query').admin();
+  await kafkaAdmin.connect();
+  const names = indexNames(config.elasticsearch.indexPrefix);
+  const admin = { config, names, es: elasticsearch, pool, kafkaAdmin, queue };
+  const app = await buildQueryApp({ logger, elasticsearch, webRoot: WEB_ROOT, admin });
   await app.listen({ host: config.query.host, port: config.query.port });
   return async () => {
     await closeGracefully(app);
+    await queue.close();
+    redis.disconnect();
+    await kafkaAdmin.disconnect();
+    await pool.end();
     await elasticsearch.close();
   };
 }
