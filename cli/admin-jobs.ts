@@ -61,8 +61,9 @@ export async function runAdminJobCommand(config: Config, name: JobName, args: st
     return 2;
   }
   const connection = createRedis(config);
+  const eventsConnection = createRedis(config);
   const queue = createAdminQueue(config, connection);
-  const events = new QueueEvents(queue.name, { connection: createRedis(config), prefix: config.adminJobs.bullPrefix });
+  const events = new QueueEvents(queue.name, { connection: eventsConnection, prefix: config.adminJobs.bullPrefix });
   try {
     await events.waitUntilReady();
     const job = await queue.add(name, data);
@@ -86,6 +87,8 @@ export async function runAdminJobCommand(config: Config, name: JobName, args: st
   } finally {
     await events.close();
     await queue.close();
+    // BullMQ leaves connections it was given open.
     connection.disconnect();
+    eventsConnection.disconnect();
   }
 }

@@ -128,13 +128,18 @@ export async function createInstallation(name: string, extra: Record<string, str
 }
 
 /** Records as the ingester makes them, tagged with a resourceId, received at `receivedAt` (default now). */
-export function makeRecords(count: number, resourceId: string, receivedAt = new Date().toISOString()): LogRecord[] {
+export function makeRecords(
+  count: number,
+  resourceId: string,
+  receivedAt = new Date().toISOString(),
+  timestamp = '2023-09-15T08:00:00.000Z',
+): LogRecord[] {
   return Array.from({ length: count }, (_, i) => ({
     id: newLogId(),
     receivedAt,
     level: i % 10 === 0 ? 'error' : 'info',
     message: `log ${i} of ${resourceId}`,
-    timestamp: '2023-09-15T08:00:00.000Z',
+    timestamp,
     resourceId,
     traceId: `trace-${i % 100}`,
     spanId: undefined,

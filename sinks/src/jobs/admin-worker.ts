@@ -47,11 +47,12 @@ async function applySchedules(ctx: JobContext, queue: Queue): Promise<void> {
  */
 export async function startAdminWorker(ctx: JobContext): Promise<() => Promise<void>> {
   const connection = createRedis(ctx.config);
+  const workerConnection = createRedis(ctx.config);
   const queue = createAdminQueue(ctx.config, connection);
   await queue.setGlobalConcurrency(1);
   await applySchedules(ctx, queue);
   const worker = new Worker(ADMIN_QUEUE, (job) => runJob(ctx, job), {
-    connection: createRedis(ctx.config),
+    connection: workerConnection,
     prefix: ctx.config.adminJobs.bullPrefix,
     concurrency: 1,
     lockDuration: ctx.config.adminJobs.lockMs,
@@ -66,6 +67,8 @@ export async function startAdminWorker(ctx: JobContext): Promise<() => Promise<v
   return async () => {
     await worker.close();
     await queue.close();
+    // BullMQ leaves connections it was given open.
     connection.disconnect();
+    workerConnection.disconnect();
   };
 }
