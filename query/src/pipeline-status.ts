@@ -67,7 +67,7 @@ async function dlqSize(deps: PipelineDeps): Promise<number> {
 
 async function lastReconcile(pool: Pool): Promise<Record<string, unknown> | null> {
   const result = await pool.query(
-    `SELECT id, job_id AS "jobId", status, started_at AS "startedAt", finished_at AS "finishedAt", range_from AS "from",
+    `SELECT id::int AS id, job_id AS "jobId", status, started_at AS "startedAt", finished_at AS "finishedAt", range_from AS "from",
        range_to AS "to", watermark, ranges_checked AS "rangesChecked", leaves_diffed AS "leavesDiffed",
        logs_checked::int AS "logsChecked", missing_found AS "missingFound", replayed, replay_refused AS "replayRefused",
        outdated_replaced AS "outdatedReplaced", extra_found AS "extraFound", extra_removed AS "extraRemoved",
