@@ -178,3 +178,13 @@ export async function waitForJob<T>(queryUrl: string, id: string, timeoutMs = 12
     250,
   );
 }
+
+/** `count` distinct items picked uniformly at random (a partial Fisher-Yates shuffle). */
+export function sample<T>(items: readonly T[], count: number): T[] {
+  const pool = [...items];
+  for (let i = 0; i < count; i++) {
+    const j = i + Math.floor(Math.random() * (pool.length - i));
+    [pool[i], pool[j]] = [pool[j]!, pool[i]!];
+  }
+  return pool.slice(0, count);
+}

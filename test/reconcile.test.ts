@@ -1,7 +1,7 @@
 import type { ReconcileResult } from '@logflow/core/admin-jobs';
 import { dailyIndex } from '@logflow/core/es-index';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createInstallation, makeRecords, runJobThroughApi, waitForJob, type Installation } from './installation.ts';
+import { createInstallation, makeRecords, runJobThroughApi, sample, waitForJob, type Installation } from './installation.ts';
 import { eventually, QUERY_URL, startRole, type RunningRole } from './roles.ts';
 
 const TOTAL = 50_000;
@@ -47,7 +47,7 @@ describe('reconcile: Postgres repairs Elasticsearch', () => {
   });
 
   it('replays exactly the 1% of 50,000 logs deleted from Elasticsearch; a second run finds nothing', async () => {
-    const doomed = [...todayIds].sort(() => Math.random() - 0.5).slice(0, TOTAL / 100);
+    const doomed = sample(todayIds, TOTAL / 100);
     const index = dailyIndex(lf.names, 1, today);
     const deleted = await lf.es.bulk({ refresh: true, operations: doomed.map((id) => ({ delete: { _index: index, _id: id } })) });
     expect(deleted.items.every((item) => item.delete?.result === 'deleted')).toBe(true);

@@ -1,6 +1,6 @@
 import type { Config } from '@logflow/core/config';
 import { createElasticsearch } from '@logflow/core/elasticsearch';
-import { indexNames } from '@logflow/core/es-index';
+import { indexNames, installIndexTemplate } from '@logflow/core/es-index';
 import { createKafka } from '@logflow/core/kafka';
 import type { Logger } from '@logflow/core/logger';
 import { createPool } from '@logflow/core/postgres';
@@ -12,6 +12,8 @@ import { startAdminWorker } from './jobs/admin-worker.ts';
  */
 export async function startReconciler(config: Config, logger: Logger): Promise<() => Promise<void>> {
   const es = createElasticsearch(config);
+  // Replays may create daily indices before any ES sink ran: they need the template's mappings and alias.
+  await installIndexTemplate(es, config);
   const pool = createPool(config, 'logflow-reconciler', 6);
   const kafkaAdmin = createKafka(config, logger, 'logflow-reconciler').admin();
   await kafkaAdmin.connect();

@@ -5,7 +5,8 @@ import type { LogFilter } from './log-filter.ts';
 import { docsInRange, type DocRow } from './pg-logs.ts';
 import type { TimeRange } from './time-ranges.ts';
 
-const PAGE = 5_000;
+// Two bulk requests of 5,000 per page: writeDocs sends them side by side.
+const PAGE = 10_000;
 
 export interface CopyTotals {
   matched: number;

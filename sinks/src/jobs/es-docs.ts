@@ -48,24 +48,29 @@ export async function esCountByRanges(es: Client, target: string, ranges: readon
   return counts;
 }
 
-/** Every copy in a range, ordered by id and index so twins sit side by side; paged with search_after. */
+/**
+ * Every copy in a range, ordered by id and index so twins sit side by side; paged with
+ * search_after. Ids and receipts come from doc values: no stored field or source is read.
+ */
 export async function copiesInRange(es: Client, target: string, range: TimeRange, filter: LogFilter): Promise<EsCopy[]> {
   const copies: EsCopy[] = [];
   let after: estypes.SortResults | undefined;
   for (;;) {
-    const response = await es.search<{ receivedAt: string }>({
+    const response = await es.search({
       index: target,
       ...LENIENT,
       size: PAGE,
       track_total_hits: false,
-      _source: ['receivedAt'],
+      stored_fields: ['_none_'],
+      docvalue_fields: ['id', { field: 'receivedAt', format: 'epoch_millis' }],
       query: { bool: { filter: [...filterClauses(filter), receivedIn(range)] } },
       sort: [{ id: 'asc' }, { _index: 'asc' }],
       ...(after ? { search_after: after } : {}),
     });
     const hits = response.hits.hits;
     for (const hit of hits) {
-      copies.push({ id: hit._id!, index: hit._index, receivedAt: Date.parse(hit._source?.receivedAt ?? '') });
+      const fields = hit.fields as { id: [string]; receivedAt: [string] };
+      copies.push({ id: fields.id[0], index: hit._index, receivedAt: Number(fields.receivedAt[0]) });
     }
     if (hits.length < PAGE) return copies;
     after = hits.at(-1)!.sort;
