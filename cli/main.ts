@@ -1,8 +1,11 @@
+import type { JobName } from '@logflow/core/admin-jobs';
 import { ConfigError, loadConfig, type Config } from '@logflow/core/config';
 import { setReaderPassword } from '@logflow/core/db/reader-role';
 import { createLogger } from '@logflow/core/logger';
 import { createPool, runMigrations } from '@logflow/core/postgres';
 import { DLQ_HELP, runDlqCommand } from './dlq.ts';
+import { useIndexPrefix } from '@logflow/core/es-index';
+import { ADMIN_JOB_COMMANDS, ADMIN_JOB_HELP, runAdminJobCommand } from './admin-jobs.ts';
 import { ROLES } from './roles.ts';
 import { runAll } from './run-all.ts';
 
@@ -13,6 +16,9 @@ ${Object.entries(ROLES)
   .map(([name, role]) => `  ${name.padEnd(11)} ${role.describe}`)
   .join('\n')}
   all         every role above, each as its own process
+
+Admin jobs:
+${ADMIN_JOB_HELP}
 
 Other commands:
   migrate     apply the database migrations (and give logflow_reader its LOGFLOW_READER_PASSWORD)
@@ -37,6 +43,7 @@ function configOrExit(): Config {
 async function runRole(name: string): Promise<void> {
   const config = configOrExit();
   const logger = createLogger(config, name);
+  useIndexPrefix(config.elasticsearch.indexPrefix);
   const stop = await ROLES[name]!.start(config, logger);
   logger.info('started');
   let stopping = false;
@@ -61,7 +68,7 @@ async function migrate(): Promise<void> {
   const logger = createLogger(config, 'migrate');
   const pool = createPool(config, 'logflow-migrate', 1);
   try {
-    await runMigrations(pool);
+    await runMigrations(pool, config.postgres.schema);
     await setReaderPassword(pool, config.postgres.readerPassword);
     logger.info('migrations applied; the SQL role logflow_reader logs in with LOGFLOW_READER_PASSWORD');
   } finally {
@@ -84,6 +91,8 @@ if (command in ROLES) {
     const config = configOrExit();
     process.exitCode = await runDlqCommand(config, createLogger(config, 'dlq'), process.argv.slice(3));
   }
+} else if (ADMIN_JOB_COMMANDS.includes(command)) {
+  process.exitCode = await runAdminJobCommand(configOrExit(), command as JobName, process.argv.slice(3));
 } else {
   process.stdout.write(`${HELP}\n`);
   if (command !== 'help' && command !== '--help') process.exitCode = 2;

@@ -1,4 +1,6 @@
 import type { Config } from '@logflow/core/config';
+import { createElasticsearch } from '@logflow/core/elasticsearch';
+import { followWritePlan } from '@logflow/core/es-generations';
 import type { Logger } from '@logflow/core/logger';
 import { startIngester } from '@logflow/ingester/main';
 import { startQuery } from '@logflow/query/main';
@@ -8,10 +10,22 @@ import { startReconciler } from '@logflow/sinks/reconciler';
 
 export type Stop = () => Promise<void>;
 
+/** The ES sink names each document's index from the write plan, so it first loads the plan and then follows it (reindex). */
+async function startEsSinkFollowingPlan(config: Config, logger: Logger): Promise<Stop> {
+  const es = createElasticsearch(config);
+  const stopFollowing = await followWritePlan(es, config, logger);
+  const stopSink = await startEsSink(config, logger);
+  return async () => {
+    await stopSink();
+    stopFollowing();
+    await es.close();
+  };
+}
+
 export const ROLES: Record<string, { describe: string; start: (config: Config, logger: Logger) => Promise<Stop> }> = {
   ingester: { describe: `HTTP ingestion on INGESTER_PORT (3000) into Kafka`, start: startIngester },
-  'es-sink': { describe: 'consumer group logflow-es-sink: Kafka to Elasticsearch', start: startEsSink },
+  'es-sink': { describe: 'consumer group logflow-es-sink: Kafka to Elasticsearch', start: startEsSinkFollowingPlan },
   'pg-sink': { describe: 'consumer group logflow-pg-sink: Kafka to Postgres, exactly once', start: startPgSink },
-  reconciler: { describe: 'admin job worker (for now it only connects to Redis and waits)', start: startReconciler },
+  reconciler: { describe: 'admin job worker: reconcile, replay, reindex, retention and their schedules', start: startReconciler },
   query: { describe: 'search API and dashboard on QUERY_PORT (5000)', start: startQuery },
 };

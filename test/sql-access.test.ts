@@ -32,7 +32,7 @@ describe('SQL access: the README queries, as logflow_reader, on logs that went t
     const url = new URL(pipeline.config.postgres.url);
     url.username = 'logflow_reader';
     url.password = password;
-    reader = createPool({ ...pipeline.config, postgres: { url: url.toString(), readerPassword: password } }, 'logflow-test-reader', 1);
+    reader = createPool({ ...pipeline.config, postgres: { ...pipeline.config.postgres, url: url.toString(), readerPassword: password } }, 'logflow-test-reader', 1);
     pgSink = await startRole('pg-sink', sinkEnv(pipeline, 0));
 
     const run = pipeline.runId;

@@ -34,3 +34,24 @@ describe('loadConfig', () => {
     }
   });
 });
+
+describe('admin job settings', () => {
+  it('reconciles every 5 minutes, keeps everything and shares the engines as installation "logflow" by default', () => {
+    const config = loadConfig({});
+    expect(config.adminJobs).toMatchObject({ reconcileEveryMs: 300_000, settleMs: 30_000, retentionMs: undefined, bullPrefix: 'bull' });
+    expect(config.elasticsearch.indexPrefix).toBe('logflow-logs');
+    expect(config.postgres.schema).toBe('public');
+    expect(config.kafka.groupPrefix).toBe('');
+  });
+
+  it('turns schedules off with "off" and reads retention as a duration', () => {
+    const config = loadConfig({ RECONCILE_EVERY: 'off', RETENTION: '30d', RETENTION_EVERY: '6h' });
+    expect(config.adminJobs).toMatchObject({ reconcileEveryMs: undefined, retentionMs: 30 * 86_400_000, retentionEveryMs: 6 * 3_600_000 });
+  });
+
+  it('refuses names that would break an index, a schema or a schedule', () => {
+    expect(() => loadConfig({ ES_INDEX_PREFIX: 'Logs' })).toThrow(/ES_INDEX_PREFIX/);
+    expect(() => loadConfig({ DATABASE_SCHEMA: 'x; drop table logs' })).toThrow(/DATABASE_SCHEMA/);
+    expect(() => loadConfig({ RECONCILE_EVERY: '0m' })).toThrow(/RECONCILE_EVERY/);
+  });
+});

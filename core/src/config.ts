@@ -4,20 +4,58 @@ const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
 
 const DURATION_UNITS_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-/** `90s`, `15m`, `24h`, `30d` → milliseconds; empty means "off". */
+const DURATION_HINT = 'expected a duration like 90s, 15m, 24h or 30d';
+
+/** `90s`, `15m`, `24h`, `30d` → milliseconds, or undefined when it is not one. */
+function parseDuration(s: string): number | undefined {
+  const match = /^(\d+)([smhd])$/.exec(s.trim());
+  return match ? Number(match[1]) * DURATION_UNITS_MS[match[2] as keyof typeof DURATION_UNITS_MS] : undefined;
+}
+
+/** A duration; empty means "off". */
 const optionalDuration = z
   .string()
   .default('')
   .transform((s, ctx) => {
     if (s.trim() === '') return undefined;
-    const match = /^(\d+)([smhd])$/.exec(s.trim());
-    if (!match) {
-      ctx.addIssue({ code: 'custom', message: 'expected a duration like 90s, 15m, 24h or 30d' });
+    const ms = parseDuration(s);
+    if (ms === undefined) {
+      ctx.addIssue({ code: 'custom', message: DURATION_HINT });
       return z.NEVER;
     }
-    return Number(match[1]) * DURATION_UNITS_MS[match[2] as keyof typeof DURATION_UNITS_MS];
+    return ms;
   });
+
+/** A duration with a default. */
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((s, ctx) => {
+      const ms = parseDuration(s);
+      if (ms === undefined) {
+        ctx.addIssue({ code: 'custom', message: DURATION_HINT });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+/** How often a job runs: a positive duration with a default, or `off`. */
+const schedule = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((s, ctx) => {
+      if (s.trim() === 'off') return undefined;
+      const ms = parseDuration(s);
+      if (!ms) {
+        ctx.addIssue({ code: 'custom', message: `${DURATION_HINT}, or off` });
+        return z.NEVER;
+      }
+      return ms;
+    });
 const hostPort = /^[^\s:,]+:\d{1,5}$/;
+const sqlIdentifier = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** Every setting LogFlow reads, by environment variable. Defaults match `npm run stack -- up`. */
 const envSchema = z.object({
@@ -46,8 +84,14 @@ const envSchema = z.object({
   KAFKA_DLQ_TOPIC: z.string().min(1).default('logflow.logs.dlq'),
   KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().min(1).default(6),
   KAFKA_REPLICATION_FACTOR: z.coerce.number().int().min(1).default(1),
+  KAFKA_GROUP_PREFIX: z.string().regex(/^[\w.-]*$/, 'letters, digits, ".", "_" and "-" only').default(''),
   ELASTICSEARCH_URL: z.url().default('http://127.0.0.1:9200'),
   ELASTICSEARCH_REPLICAS: z.coerce.number().int().min(0).default(0),
+  ES_INDEX_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]*$/, 'lower-case letters, digits, "_" and "-", not starting with "_" or "-"')
+    .default('logflow-logs'),
+  ES_GENERATION_REFRESH_MS: positiveInt.default(5_000),
   DATABASE_URL: z
     .url()
     .default('postgres://logflow:logflow@127.0.0.1:5432/logflow')
@@ -59,10 +103,17 @@ const envSchema = z.object({
   QUERY_TAIL_MAX_EVENTS_PER_SECOND: positiveInt.default(500),
   QUERY_TAIL_POLL_MS: positiveInt.default(300),
   QUERY_TAIL_MAX_DURATION_MS: positiveInt.default(3_600_000),
+  DATABASE_SCHEMA: z.string().regex(sqlIdentifier, 'expected a lower-case SQL identifier').default('public'),
   REDIS_URL: z
     .url()
     .default('redis://127.0.0.1:6379')
     .refine((u) => /^rediss?:/.test(u), 'expected a redis:// URL'),
+  BULLMQ_PREFIX: z.string().regex(/^[\w.-]+$/, 'letters, digits, ".", "_" and "-" only').default('bull'),
+  ADMIN_JOB_LOCK_MS: z.coerce.number().int().min(1_000).default(30_000),
+  RECONCILE_EVERY: schedule('5m'),
+  RECONCILE_SETTLE: duration('30s'),
+  RETENTION: optionalDuration,
+  RETENTION_EVERY: schedule('1h'),
 });
 
 export type Config = ReturnType<typeof toConfig>;
@@ -102,10 +153,25 @@ function toConfig(env: z.infer<typeof envSchema>) {
       dlqTopic: env.KAFKA_DLQ_TOPIC,
       partitions: env.KAFKA_TOPIC_PARTITIONS,
       replicationFactor: env.KAFKA_REPLICATION_FACTOR,
+      groupPrefix: env.KAFKA_GROUP_PREFIX,
     },
-    elasticsearch: { url: env.ELASTICSEARCH_URL, replicas: env.ELASTICSEARCH_REPLICAS },
-    postgres: { url: env.DATABASE_URL, readerPassword: env.LOGFLOW_READER_PASSWORD },
+    elasticsearch: {
+      url: env.ELASTICSEARCH_URL,
+      replicas: env.ELASTICSEARCH_REPLICAS,
+      indexPrefix: env.ES_INDEX_PREFIX,
+      generationRefreshMs: env.ES_GENERATION_REFRESH_MS,
+    },
+    postgres: { url: env.DATABASE_URL, schema: env.DATABASE_SCHEMA, readerPassword: env.LOGFLOW_READER_PASSWORD },
     redis: { url: env.REDIS_URL },
+    adminJobs: {
+      bullPrefix: env.BULLMQ_PREFIX,
+      lockMs: env.ADMIN_JOB_LOCK_MS,
+      reconcileEveryMs: env.RECONCILE_EVERY,
+      /** How long after its receipt a log is surely in Kafka: the ingester's ack timeout and clock skew. */
+      settleMs: env.RECONCILE_SETTLE,
+      retentionMs: env.RETENTION,
+      retentionEveryMs: env.RETENTION_EVERY,
+    },
   } as const;
 }
 

@@ -1,27 +1,85 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
 import type { Config } from './config.ts';
 
-/** Searches go through this alias; every generation's daily indices join it via the template. */
-export const READ_ALIAS = 'logflow-logs';
-export const TEMPLATE_NAME = 'logflow-logs';
-/** The generation new documents are written to; a reindex (its own job) moves to the next one. */
-export const CURRENT_GENERATION = 1;
+export const DEFAULT_INDEX_PREFIX = 'logflow-logs';
+
+/** Every Elasticsearch name of one LogFlow installation, derived from ES_INDEX_PREFIX. */
+export interface IndexNames {
+  prefix: string;
+  /** Searches go through this alias; every generation's daily indices join it via the template. */
+  readAlias: string;
+  template: string;
+  /** Holds the write plan (es-generations.ts); deliberately outside the template's pattern. */
+  generations: string;
+}
+
+export function indexNames(prefix: string): IndexNames {
+  return { prefix, readAlias: prefix, template: prefix, generations: `${prefix}.generations` };
+}
+
+/**
+ * Which generation logs are written to. Outside a reindex there is one; during a reindex logs
+ * received from `cutoverAt` on go to the new `generation` and older ones to `previous`, so
+ * every writer routes a log the same way whenever it learns of the plan.
+ */
+export interface WritePlan {
+  generation: number;
+  previous?: number;
+  cutoverAt?: string;
+}
+
+export function generationFor(plan: WritePlan, receivedAt: string): number {
+  if (plan.previous === undefined || plan.cutoverAt === undefined) return plan.generation;
+  return Date.parse(receivedAt) < Date.parse(plan.cutoverAt) ? plan.previous : plan.generation;
+}
 
 /** Daily index by the UTC day the log was received, so a backfill of old logs is one index. */
-export function dailyIndexName(receivedAt: string, generation = CURRENT_GENERATION): string {
+export function dailyIndex(names: IndexNames, generation: number, receivedAt: string): string {
   const day = receivedAt.slice(0, 10).replaceAll('-', '.');
-  return `${READ_ALIAS}-${generation}-${day}`;
+  return `${names.prefix}-${generation}-${day}`;
+}
+
+/** The generation and UTC day (`YYYY-MM-DD`) of one of the installation's daily indices. */
+export function parseDailyIndex(names: IndexNames, index: string): { generation: number; day: string } | undefined {
+  if (!index.startsWith(`${names.prefix}-`)) return undefined;
+  const match = /^(\d+)-(\d{4})\.(\d{2})\.(\d{2})$/.exec(index.slice(names.prefix.length + 1));
+  return match ? { generation: Number(match[1]), day: `${match[2]}-${match[3]}-${match[4]}` } : undefined;
+}
+
+/*
+ * The process's own names and write plan, for code that names indices per record without a
+ * config at hand (the sinks, the search API). A role sets the prefix once at start
+ * (useIndexPrefix) and the generation watcher keeps the plan current (useWritePlan); both are
+ * live bindings, so importers always see the current value.
+ */
+let processNames = indexNames(DEFAULT_INDEX_PREFIX);
+let processPlan: WritePlan = { generation: 1 };
+export let READ_ALIAS = processNames.readAlias;
+
+export function useIndexPrefix(prefix: string): void {
+  processNames = indexNames(prefix);
+  READ_ALIAS = processNames.readAlias;
+}
+
+export function useWritePlan(plan: WritePlan): void {
+  processPlan = plan;
+}
+
+/** The daily index a log is written to under the process's current write plan. */
+export function dailyIndexName(receivedAt: string, generation = generationFor(processPlan, receivedAt)): string {
+  return dailyIndex(processNames, generation, receivedAt);
 }
 
 const keyword = { type: 'keyword', ignore_above: 1024 } as const;
 
 export function indexTemplate(config: Config): estypes.IndicesPutIndexTemplateRequest {
+  const names = indexNames(config.elasticsearch.indexPrefix);
   return {
-    name: TEMPLATE_NAME,
-    index_patterns: [`${READ_ALIAS}-*`],
+    name: names.template,
+    index_patterns: [`${names.prefix}-*`],
     priority: 100,
     template: {
-      aliases: { [READ_ALIAS]: {} },
+      aliases: { [names.readAlias]: {} },
       settings: {
         number_of_shards: 1,
         number_of_replicas: config.elasticsearch.replicas,
@@ -46,6 +104,24 @@ export function indexTemplate(config: Config): estypes.IndicesPutIndexTemplateRe
         },
       },
     },
+  };
+}
+
+/**
+ * The template of a generation being built by a reindex: the current mappings, and the read
+ * alias filtered to logs received from the cutover on. Searches thus see the new generation's
+ * live logs at once, but not its backfilled copies of logs the old generation still serves.
+ * Its higher priority wins over the installation's template for this generation only.
+ */
+export function cutoverTemplate(config: Config, generation: number, cutoverAt: string): estypes.IndicesPutIndexTemplateRequest {
+  const base = indexTemplate(config);
+  const names = indexNames(config.elasticsearch.indexPrefix);
+  return {
+    ...base,
+    name: `${names.template}-cutover-${generation}`,
+    index_patterns: [`${names.prefix}-${generation}-*`],
+    priority: 200,
+    template: { ...base.template, aliases: { [names.readAlias]: { filter: { range: { receivedAt: { gte: cutoverAt } } } } } },
   };
 }
 

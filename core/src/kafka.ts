@@ -9,10 +9,19 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.DEBUG]: 'debug',
 };
 
-/** kafkajs logs through our pino logger so every line is JSON and carries the role. */
+/** A consumer group's id inside this installation's namespace (KAFKA_GROUP_PREFIX). */
+export function consumerGroupId(config: Config, groupId: string): string {
+  return `${config.kafka.groupPrefix}${groupId}`;
+}
+
+/**
+ * kafkajs logs through our pino logger so every line is JSON and carries the role. Every
+ * consumer joins its group inside the installation's namespace, so a second LogFlow (a
+ * staging install, a test run) can share one Kafka cluster without taking partitions away.
+ */
 export function createKafka(config: Config, logger: Logger, clientId: string): Kafka {
   const kafkaLogger = logger.child({ component: 'kafkajs' });
-  return new Kafka({
+  const kafka = new Kafka({
     clientId,
     brokers: config.kafka.brokers,
     logLevel: logLevel.WARN,
@@ -23,6 +32,10 @@ export function createKafka(config: Config, logger: Logger, clientId: string): K
         kafkaLogger[LEVELS[level] ?? 'info'](rest, message);
       },
   });
+  if (config.kafka.groupPrefix === '') return kafka;
+  const consumer = kafka.consumer.bind(kafka);
+  kafka.consumer = (options) => consumer({ ...options, groupId: consumerGroupId(config, options.groupId) });
+  return kafka;
 }
 
 /** Creates the log topic and its dead-letter topic if they are missing. */

@@ -11,15 +11,33 @@ export type Database = NodePgDatabase<typeof schema>;
 
 const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../migrations', import.meta.url));
 
+/**
+ * Connections use DATABASE_SCHEMA as their search path, so one database can hold several
+ * LogFlow installations (a test run beside a developer's) with unqualified table names.
+ */
 export function createPool(config: Config, applicationName: string, max = 10): pg.Pool {
-  return new pg.Pool({ connectionString: config.postgres.url, application_name: applicationName, max });
+  const schema = config.postgres.schema;
+  return new pg.Pool({
+    connectionString: config.postgres.url,
+    application_name: applicationName,
+    max,
+    ...(schema === 'public' ? {} : { options: `-c search_path=${schema}` }),
+  });
 }
 
 export function createDatabase(pool: pg.Pool): Database {
   return drizzle(pool, { schema });
 }
 
-/** Applies the drizzle-kit migrations in `migrations/`; already applied ones are skipped. */
-export async function runMigrations(pool: pg.Pool): Promise<void> {
-  await migrate(createDatabase(pool), { migrationsFolder: MIGRATIONS_FOLDER });
+/**
+ * Applies the drizzle-kit migrations in `migrations/`; already applied ones are skipped. An
+ * installation in its own schema keeps its migration journal there too.
+ */
+export async function runMigrations(pool: pg.Pool, schema = 'public'): Promise<void> {
+  if (schema === 'public') {
+    await migrate(createDatabase(pool), { migrationsFolder: MIGRATIONS_FOLDER });
+    return;
+  }
+  await pool.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+  await migrate(createDatabase(pool), { migrationsFolder: MIGRATIONS_FOLDER, migrationsSchema: schema });
 }

@@ -5,6 +5,7 @@ import type { Logger } from '@logflow/core/logger';
 import { existsSync } from 'node:fs';
 import { registerApiDocs } from './api-docs.ts';
 import { registerDlqAdminRoutes, type DlqAdminDeps } from './dlq-admin.ts';
+import { registerAdminJobRoutes, type AdminJobsDeps } from './routes/admin-jobs.ts';
 import { registerQueryRoutes, type QueryServices } from './routes/index.ts';
 import { DEFAULT_TAIL_OPTIONS } from './tail.ts';
 
@@ -17,13 +18,16 @@ export interface QueryDeps {
   dlq?: DlqAdminDeps;
   /** Freshness, the SQL console and tail limits; without them search works alone. */
   services?: QueryServices;
+  /** The admin job queue, Postgres and Kafka for the admin API; without them it is not served. */
+  admin?: AdminJobsDeps;
 }
 
-export async function buildQueryApp({ logger, elasticsearch, webRoot, dlq, services }: QueryDeps) {
+export async function buildQueryApp({ logger, elasticsearch, webRoot, dlq, services, admin }: QueryDeps) {
   const app = createHttpServer({ logger });
   await registerApiDocs(app);
   registerQueryRoutes(app, elasticsearch, services ?? { tail: { ...DEFAULT_TAIL_OPTIONS, maxConnections: 50 } });
   if (dlq) registerDlqAdminRoutes(app, dlq);
+  if (admin) registerAdminJobRoutes(app, admin);
 
   if (webRoot && existsSync(webRoot)) {
     await app.register(fastifyStatic, { root: webRoot });

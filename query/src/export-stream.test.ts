@@ -55,7 +55,7 @@ describe('export stream', () => {
     expect(calls.closed).toEqual(['pit-2']);
   });
 
-  it('cuts a long export into time slices, still every log once and in order', async () => {
+  it('cuts a long export into time slices, still every log once and in order', { timeout: 30_000 }, async () => {
     const total = EXPORT_SLICE_SIZE * 2 + 1_234;
     const { client } = fakeElasticsearch(total);
     const newestFirst = (await collect(await openExport(client, { match_all: {} }, 'desc'))).flat().map((l) => l.id);

@@ -1,9 +1,12 @@
 import { Client } from '@elastic/elasticsearch';
+import { createAdminQueue } from '@logflow/core/admin-jobs';
 import type { Config } from '@logflow/core/config';
 import { closeGracefully } from '@logflow/core/http';
-import { createKafka } from '@logflow/core/kafka';
+import { consumerGroupId, createKafka } from '@logflow/core/kafka';
 import type { Logger } from '@logflow/core/logger';
+import { indexNames } from '@logflow/core/es-index';
 import { createPool } from '@logflow/core/postgres';
+import { createRedis } from '@logflow/core/redis';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { buildQueryApp } from './app.ts';
@@ -39,15 +42,22 @@ export async function startQuery(config: Config, logger: Logger): Promise<() => 
     pool: countPool,
     elasticsearch,
     topic: config.kafka.topic,
-    groupId: config.sinks.es.groupId,
+    groupId: consumerGroupId(config, config.sinks.es.groupId),
     logger,
   });
+
+  const redis = createRedis(config);
+  const queue = createAdminQueue(config, redis);
+  const kafkaAdmin = kafka.admin();
+  await kafkaAdmin.connect();
+  const admin = { config, names: indexNames(config.elasticsearch.indexPrefix), es: elasticsearch, pool, kafkaAdmin, queue };
 
   const app = await buildQueryApp({
     logger,
     elasticsearch,
     webRoot: WEB_ROOT,
     dlq: { kafka, pool, dlqTopic: config.kafka.dlqTopic },
+    admin,
     services: {
       freshness,
       sqlConsole: new SqlConsole(readerPool, config.query.sql),
@@ -58,6 +68,9 @@ export async function startQuery(config: Config, logger: Logger): Promise<() => 
   return async () => {
     await closeGracefully(app);
     await freshness.close();
+    await queue.close();
+    redis.disconnect();
+    await kafkaAdmin.disconnect();
     await Promise.all([pool.end(), countPool.end(), readerPool.end(), elasticsearch.close()]);
   };
 }

@@ -1,16 +1,27 @@
 import type { Config } from '@logflow/core/config';
+import { createElasticsearch } from '@logflow/core/elasticsearch';
+import { indexNames, installIndexTemplate } from '@logflow/core/es-index';
+import { createKafka } from '@logflow/core/kafka';
 import type { Logger } from '@logflow/core/logger';
-import { createRedis } from '@logflow/core/redis';
+import { createPool } from '@logflow/core/postgres';
+import { startAdminWorker } from './jobs/admin-worker.ts';
 
 /**
- * The reconciler role. For now it only connects to Redis and waits: the BullMQ worker that
- * compares Postgres with Elasticsearch and replays what is missing comes with its own issue.
+ * The reconciler role: the worker of the admin jobs (reconcile, replay, reindex, retention)
+ * and their schedules.
  */
 export async function startReconciler(config: Config, logger: Logger): Promise<() => Promise<void>> {
-  const redis = createRedis(config);
-  await redis.ping();
-  logger.info('reconciler connected to Redis; waiting (reconcile jobs are not implemented yet)');
+  const es = createElasticsearch(config);
+  // Replays may create daily indices before any ES sink ran: they need the template's mappings and alias.
+  await installIndexTemplate(es, config);
+  const pool = createPool(config, 'logflow-reconciler', 6);
+  const kafkaAdmin = createKafka(config, logger, 'logflow-reconciler').admin();
+  await kafkaAdmin.connect();
+  const stopWorker = await startAdminWorker({ config, logger, es, pool, kafkaAdmin, names: indexNames(config.elasticsearch.indexPrefix) });
   return async () => {
-    await redis.quit();
+    await stopWorker();
+    await kafkaAdmin.disconnect();
+    await pool.end();
+    await es.close();
   };
 }

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 const utcMillis = { withTimezone: true, precision: 3, mode: 'string' } as const;
 
@@ -57,3 +57,57 @@ export const dlqReplays = pgTable(
   },
   (t) => [primaryKey({ name: 'dlq_replays_pkey', columns: [t.topic, t.partition, t.offset] })],
 );
+
+const instant = { withTimezone: true, precision: 3, mode: 'string' } as const;
+
+/**
+ * One row per reconcile run (a killed run stays `running` until its job runs again and marks
+ * it `interrupted`). `positions` are the log topic's end offsets when the run started: later
+ * runs take their watermark from the newest such sample both sinks have passed.
+ */
+export const reconcileRuns = pgTable(
+  'reconcile_runs',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    jobId: text('job_id').notNull(),
+    status: text('status').notNull(),
+    startedAt: timestamp('started_at', instant).notNull().defaultNow(),
+    finishedAt: timestamp('finished_at', instant),
+    rangeFrom: timestamp('range_from', instant),
+    rangeTo: timestamp('range_to', instant),
+    watermark: timestamp('watermark', instant),
+    scope: jsonb('scope').notNull().default(sql`'{}'::jsonb`),
+    positions: jsonb('positions').notNull().default(sql`'{}'::jsonb`),
+    rangesChecked: integer('ranges_checked').notNull().default(0),
+    leavesDiffed: integer('leaves_diffed').notNull().default(0),
+    logsChecked: bigint('logs_checked', { mode: 'number' }).notNull().default(0),
+    missingFound: integer('missing_found').notNull().default(0),
+    replayed: integer('replayed').notNull().default(0),
+    replayRefused: integer('replay_refused').notNull().default(0),
+    outdatedReplaced: integer('outdated_replaced').notNull().default(0),
+    extraFound: integer('extra_found').notNull().default(0),
+    extraRemoved: integer('extra_removed').notNull().default(0),
+    twinsRemoved: integer('twins_removed').notNull().default(0),
+    durationMs: integer('duration_ms'),
+    error: text('error'),
+  },
+  (t) => [index('reconcile_runs_started_at_idx').on(t.startedAt)],
+);
+
+/**
+ * One row per retention run. The cutoff is stored before anything is dropped, so the
+ * reconciler ignores what a run removed even when the run died halfway.
+ */
+export const retentionRuns = pgTable('retention_runs', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  jobId: text('job_id').notNull(),
+  status: text('status').notNull(),
+  startedAt: timestamp('started_at', instant).notNull().defaultNow(),
+  finishedAt: timestamp('finished_at', instant),
+  cutoff: timestamp('cutoff', instant).notNull(),
+  droppedPartitions: jsonb('dropped_partitions').notNull().default(sql`'[]'::jsonb`),
+  deletedRows: bigint('deleted_rows', { mode: 'number' }).notNull().default(0),
+  deletedIndices: jsonb('deleted_indices').notNull().default(sql`'[]'::jsonb`),
+  durationMs: integer('duration_ms'),
+  error: text('error'),
+});

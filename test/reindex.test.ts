@@ -1,0 +1,96 @@
+import type { ReindexResult } from '@logflow/core/admin-jobs';
+import { readWritePlan } from '@logflow/core/es-generations';
+import { parseDailyIndex } from '@logflow/core/es-index';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createInstallation, makeRecords, type Installation } from './installation.ts';
+import { INGESTER_URL, QUERY_URL, startRole, type RunningRole } from './roles.ts';
+
+const CLI = fileURLToPath(new URL('../cli/logflow.mjs', import.meta.url));
+const SEED = 20_000;
+
+/** `logflow <args>` as an operator runs it: its exit code, its stdout and its stderr. */
+function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('reindex while logs keep coming and searches keep running', () => {
+  let lf: Installation;
+  const roles: RunningRole[] = [];
+
+  beforeAll(async () => {
+    lf = await createInstallation('reindex');
+    roles.push(...(await Promise.all(['ingester', 'pg-sink', 'es-sink', 'query', 'reconciler'].map((role) => startRole(role, lf.env)))));
+    await lf.produce(makeRecords(SEED, 'reindex-seed'));
+    await lf.settled(SEED);
+  }, 180_000);
+
+  afterAll(async () => {
+    await Promise.all(roles.map((role) => role.stop()));
+    await lf?.close();
+  });
+
+  it('builds generation 2 from Postgres, swaps the alias atomically and drops generation 1: no search fails, misses or doubles a log', async () => {
+    let running = true;
+    let attempted = 0;
+    let accepted = 0;
+    const ingest = (async () => {
+      while (running) {
+        const batch = makeRecords(50, 'reindex-live').map(({ level, message, timestamp, resourceId }) => ({ level, message, timestamp, resourceId }));
+        attempted += batch.length;
+        const response = await fetch(`${INGESTER_URL}/logs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(batch) });
+        if (response.status === 202) accepted += batch.length;
+        await response.arrayBuffer();
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    })();
+    const searches: { status: number; total: number; bound: number }[] = [];
+    const search = (async () => {
+      while (running) {
+        const bound = SEED + attempted;
+        const response = await fetch(`${QUERY_URL}/api/logs/search?size=1`);
+        const body = (await response.json()) as { total?: number };
+        searches.push({ status: response.status, total: body.total ?? -1, bound });
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    })();
+
+    const cli = await runCli(['reindex'], lf.env);
+    running = false;
+    await Promise.all([ingest, search]);
+
+    expect(cli.code, cli.stderr).toBe(0);
+    expect(cli.stderr).toMatch(/queued reindex job \S+/);
+    expect(cli.stderr).toMatch(/backfill/);
+    const result = JSON.parse(cli.stdout) as ReindexResult;
+    expect(result).toMatchObject({ fromGeneration: 1, toGeneration: 2 });
+    expect(result.backfilled).toBeGreaterThanOrEqual(SEED);
+    expect(result.droppedIndices.length).toBeGreaterThan(0);
+
+    expect(searches.length).toBeGreaterThan(50);
+    expect(searches.filter((s) => s.status !== 200)).toEqual([]);
+    // Logs only arrive: a total that fell would be a search that missed logs; one above what was sent, logs seen twice.
+    const fell = searches.filter((s, i) => i > 0 && s.total < searches[i - 1]!.total);
+    expect(fell).toEqual([]);
+    expect(searches.filter((s) => s.total > s.bound)).toEqual([]);
+    expect(searches.at(-1)!.total).toBeGreaterThan(searches[0]!.total);
+
+    expect(accepted).toBeGreaterThan(0);
+    await lf.settled(SEED + accepted);
+    expect(await readWritePlan(lf.es, lf.names)).toEqual({ generation: 2 });
+    const aliased = Object.keys(await lf.es.indices.getAlias({ name: lf.names.readAlias }));
+    expect(aliased.map((index) => parseDailyIndex(lf.names, index)?.generation)).toEqual(aliased.map(() => 2));
+    const generation1 = await lf.es.cat.indices({ index: `${lf.names.prefix}-1-*`, format: 'json' });
+    expect(generation1).toEqual([]);
+    const filters = await lf.es.indices.getAlias({ name: lf.names.readAlias });
+    expect(Object.values(filters).map((entry) => entry.aliases[lf.names.readAlias])).toEqual(aliased.map(() => ({})));
+  }, 170_000);
+});
