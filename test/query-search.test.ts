@@ -148,6 +148,13 @@ describe('query service over the real pipeline', () => {
     const third = await pipeline.get('/api/logs/search', { ...runRange(pipeline), size: '4', sort: 'asc', cursor: second.body.nextCursor });
     expect([...first.body.hits, ...second.body.hits, ...third.body.hits].map((h: Hit) => ids.indexOf(h.id))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(third.body.nextCursor).toBeNull();
+    // A gap wider than the time window the cursor suggests: the page is asked for again without it.
+    const at = (seconds: number) => isoAt(pipeline.base + seconds * 1_000);
+    const gap = { ...runRange(pipeline), q: `NOT timestamp:["${at(2)}" TO "${at(8)}"]`, size: '2', sort: 'asc' };
+    const beforeGap = await pipeline.get('/api/logs/search', gap);
+    const afterGap = await pipeline.get('/api/logs/search', { ...gap, cursor: beforeGap.body.nextCursor });
+    expect([...beforeGap.body.hits, ...afterGap.body.hits].map((h: Hit) => ids.indexOf(h.id))).toEqual([0, 1, 9]);
+    expect(afterGap.body).toMatchObject({ total: 3, nextCursor: null });
     const highlighted = await pipeline.get<{ hits: Hit[] }>('/api/logs/search', { ...runRange(pipeline), q: '"Failed to connect"', sort: 'asc' });
     expect(highlighted.body.hits[0]!.highlight).toEqual(['<mark>Failed to connect</mark> to DB']);
   });
