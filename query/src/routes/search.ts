@@ -26,12 +26,12 @@ export function registerSearchRoutes(app: HttpServer, deps: { elasticsearch: Cli
     const plan = planSearch(params, filterQuery(params, range, now));
     const freshness = deps.freshness?.report(range, FRESHNESS_WAIT_MS);
     const es = deps.elasticsearch;
-    const [windowed, total] = await elasticsearchCall(() =>
-      Promise.all([es.search<LogRecord>(plan.page), plan.total && es.search(plan.total)]),
-    );
-    const page =
-      plan.unwindowed && windowed.hits.hits.length < params.size ? await elasticsearchCall(() => es.search<LogRecord>(plan.unwindowed!)) : windowed;
-    return { ...toSearchPage(page, (total ?? page).hits.total, params), ...(freshness && { freshness: await freshness }) };
+    const [page, total] = await elasticsearchCall(async () => {
+      const [windowed, counted] = await Promise.all([es.search<LogRecord>(plan.page), plan.total && es.search(plan.total)]);
+      const found = plan.unwindowed && windowed.hits.hits.length < params.size ? await es.search<LogRecord>(plan.unwindowed) : windowed;
+      return [found, (counted ?? found).hits.total] as const;
+    });
+    return { ...toSearchPage(page, total, params), ...(freshness && { freshness: await freshness }) };
   };
   const schema = { tags: ['search'], response: { 200: searchResultSchema } };
 
