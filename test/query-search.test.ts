@@ -251,6 +251,9 @@ describe('query service over the real pipeline', () => {
     expect(slow.body.error.message).toBe('canceling statement due to statement timeout');
     const typo = await sql('SELEC 1');
     expect(typo.body.error).toMatchObject({ message: 'syntax error at or near "SELEC"', details: { code: '42601', position: 1 } });
+    const copy = await sql('/* out */ COPY (SELECT 1) TO STDOUT');
+    expect(copy).toMatchObject({ status: 400, body: { error: { message: 'COPY is not available in the SQL console: run its SELECT instead' } } });
+    expect((await sql('SELECT 1 AS still_up')).body.rows).toEqual([[1]]);
     const escape = await sql("SELECT set_config('role', 'logflow', true)");
     expect(escape.status).toBe(400);
     expect(escape.body.error.message).toMatch(/permission denied to set role/);
