@@ -75,6 +75,20 @@ describe('freshness', () => {
     await f.close();
   });
 
+  it('after a count timed out, does not count ranges as wide for a while, but still narrower ones', async () => {
+    const timeout = Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' });
+    let slow = true;
+    const { freshness: f, queries } = freshness({ pgCount: async () => (slow ? Promise.reject(timeout) : 13) });
+    await f.report({ from: 0, to: 3_600_000 }, 1_000);
+    slow = false;
+    const wider = await f.report({ from: 1_000_000, to: 9_000_000 }, 1_000);
+    expect(wider.missingFromElasticsearch).toMatchObject({ status: 'skipped', reason: expect.stringMatching(/a moment ago; narrow the time range$/) });
+    const narrower = await f.report({ from: 0, to: 60_000 }, 1_000);
+    expect(narrower.missingFromElasticsearch).toMatchObject({ status: 'counted', count: 3 });
+    expect(queries).toHaveLength(2);
+    await f.close();
+  });
+
   it('counts at most a few ranges at once', async () => {
     const { freshness: f } = freshness({ delayMs: 100 });
     const reports = await Promise.all([1, 2, 3].map((i) => f.report({ from: i * 1_000 }, 10)));
