@@ -148,6 +148,13 @@ describe('query service over the real pipeline', () => {
     const third = await pipeline.get('/api/logs/search', { ...runRange(pipeline), size: '4', sort: 'asc', cursor: second.body.nextCursor });
     expect([...first.body.hits, ...second.body.hits, ...third.body.hits].map((h: Hit) => ids.indexOf(h.id))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(third.body.nextCursor).toBeNull();
+    // A gap wider than the time window the cursor suggests: the page is asked for again without it.
+    const at = (seconds: number) => isoAt(pipeline.base + seconds * 1_000);
+    const gap = { ...runRange(pipeline), q: `NOT timestamp:["${at(2)}" TO "${at(8)}"]`, size: '2', sort: 'asc' };
+    const beforeGap = await pipeline.get('/api/logs/search', gap);
+    const afterGap = await pipeline.get('/api/logs/search', { ...gap, cursor: beforeGap.body.nextCursor });
+    expect([...beforeGap.body.hits, ...afterGap.body.hits].map((h: Hit) => ids.indexOf(h.id))).toEqual([0, 1, 9]);
+    expect(afterGap.body).toMatchObject({ total: 3, nextCursor: null });
     const highlighted = await pipeline.get<{ hits: Hit[] }>('/api/logs/search', { ...runRange(pipeline), q: '"Failed to connect"', sort: 'asc' });
     expect(highlighted.body.hits[0]!.highlight).toEqual(['<mark>Failed to connect</mark> to DB']);
   });
@@ -244,6 +251,9 @@ describe('query service over the real pipeline', () => {
     expect(slow.body.error.message).toBe('canceling statement due to statement timeout');
     const typo = await sql('SELEC 1');
     expect(typo.body.error).toMatchObject({ message: 'syntax error at or near "SELEC"', details: { code: '42601', position: 1 } });
+    const copy = await sql('/* out */ COPY (SELECT 1) TO STDOUT');
+    expect(copy).toMatchObject({ status: 400, body: { error: { message: 'COPY is not available in the SQL console: run its SELECT instead' } } });
+    expect((await sql('SELECT 1 AS still_up')).body.rows).toEqual([[1]]);
     const escape = await sql("SELECT set_config('role', 'logflow', true)");
     expect(escape.status).toBe(400);
     expect(escape.body.error.message).toMatch(/permission denied to set role/);

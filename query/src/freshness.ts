@@ -41,6 +41,8 @@ export interface FreshnessOptions {
 
 export const DEFAULT_FRESHNESS_OPTIONS: FreshnessOptions = { lagTtlMs: 2_000, gapTtlMs: 5_000, pgTimeoutMs: 2_000, maxConcurrentCounts: 2 };
 const MAX_CACHED_RANGES = 256;
+/** After a count timed out, ranges at least as wide are not counted for this long. */
+const SLOW_BACKOFF_MS = 60_000;
 
 interface Cached<T> {
   value: T;
@@ -58,6 +60,8 @@ export class Freshness {
   private lagInFlight?: Promise<void>;
   private readonly gaps = new Map<string, Cached<Gap>>();
   private readonly gapsInFlight = new Map<string, Promise<void>>();
+  /** The narrowest range width whose count recently took too long, and until when to believe it. */
+  private tooSlow?: { spanMs: number; until: number };
 
   constructor(
     private readonly deps: { kafka: Kafka; pool: pg.Pool; elasticsearch: Client; topic: string; groupId: string; logger: Logger },
@@ -79,7 +83,6 @@ export class Freshness {
       await Promise.race([Promise.all(waits), new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
       clearTimeout(timer);
     }
-    const rangeIso = { from: isoOrNull(counted.from), to: isoOrNull(counted.to) };
     return {
       esSinkLag: this.lag?.value ?? { messages: null, checkedAt: null },
       missingFromElasticsearch: this.gaps.get(key)?.value ?? {
@@ -87,7 +90,7 @@ export class Freshness {
         count: null,
         postgres: null,
         elasticsearch: null,
-        range: rangeIso,
+        range: isoRange(counted),
         checkedAt: null,
         ...(!this.gapsInFlight.has(key) && { reason: `more than ${this.options.maxConcurrentCounts} ranges are being counted; ask again` }),
       },
@@ -132,23 +135,31 @@ export class Freshness {
     const running = this.gapsInFlight.get(key);
     if (running) return running;
     if (this.gapsInFlight.size >= this.options.maxConcurrentCounts) return Promise.resolve();
+    if (this.tooSlow && Date.now() < this.tooSlow.until && spanOf(range) >= this.tooSlow.spanMs) {
+      // A dashboard refreshing a wide relative range would otherwise start a slow count every second.
+      const reason = `counting a range this wide in Postgres took over ${this.options.pgTimeoutMs} ms a moment ago; narrow the time range`;
+      this.remember(key, { status: 'skipped', count: null, postgres: null, elasticsearch: null, range: isoRange(range), checkedAt: new Date().toISOString(), reason });
+      return Promise.resolve();
+    }
     const task = this.countGap(range)
       .catch((error: unknown): Gap => {
         this.deps.logger.warn({ err: error }, 'freshness: counting a range failed');
-        return { status: 'skipped', count: null, postgres: null, elasticsearch: null, range: { from: isoOrNull(range.from), to: isoOrNull(range.to) }, checkedAt: new Date().toISOString(), reason: (error as Error).message };
+        return { status: 'skipped', count: null, postgres: null, elasticsearch: null, range: isoRange(range), checkedAt: new Date().toISOString(), reason: (error as Error).message };
       })
-      .then((value) => {
-        this.gaps.delete(key);
-        this.gaps.set(key, { value, at: Date.now() });
-        if (this.gaps.size > MAX_CACHED_RANGES) this.gaps.delete(this.gaps.keys().next().value!);
-      })
+      .then((value) => this.remember(key, value))
       .finally(() => this.gapsInFlight.delete(key));
     this.gapsInFlight.set(key, task);
     return task;
   }
 
+  private remember(key: string, value: Gap): void {
+    this.gaps.delete(key);
+    this.gaps.set(key, { value, at: Date.now() });
+    if (this.gaps.size > MAX_CACHED_RANGES) this.gaps.delete(this.gaps.keys().next().value!);
+  }
+
   private async countGap(range: TimeRange): Promise<Gap> {
-    const rangeIso = { from: isoOrNull(range.from), to: isoOrNull(range.to) };
+    const rangeIso = isoRange(range);
     const base = { range: rangeIso, checkedAt: new Date().toISOString() };
     const conditions: string[] = [];
     const values: string[] = [];
@@ -163,7 +174,8 @@ export class Freshness {
     ]);
     if (pgCount.status === 'rejected') {
       const timedOut = (pgCount.reason as { code?: string }).code === '57014';
-      if (!timedOut) this.deps.logger.warn({ err: pgCount.reason }, 'freshness: counting logs in Postgres failed');
+      if (timedOut) this.tooSlow = { spanMs: Math.min(spanOf(range), this.tooSlow?.spanMs ?? Infinity), until: Date.now() + SLOW_BACKOFF_MS };
+      else this.deps.logger.warn({ err: pgCount.reason }, 'freshness: counting logs in Postgres failed');
       const reason = timedOut
         ? `counting the range in Postgres took over ${this.options.pgTimeoutMs} ms; narrow the time range`
         : `Postgres: ${(pgCount.reason as Error).message}`;
@@ -182,4 +194,13 @@ function toSecond(ms: number | undefined, round: (seconds: number) => number): n
 
 function isoOrNull(ms: number | undefined): string | null {
   return ms === undefined ? null : new Date(ms).toISOString();
+}
+
+function isoRange(range: TimeRange): { from: string | null; to: string | null } {
+  return { from: isoOrNull(range.from), to: isoOrNull(range.to) };
+}
+
+/** Width of a range in ms; an open one is infinitely wide. */
+function spanOf(range: TimeRange): number {
+  return (range.to ?? Infinity) - (range.from ?? -Infinity);
 }

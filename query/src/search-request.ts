@@ -42,17 +42,21 @@ export const searchHitSchema = logRecordSchema.extend({
 });
 export type SearchHit = z.infer<typeof searchHitSchema>;
 
-/** Where a page ended: the sort values of its last hit, and the order they belong to. */
-interface CursorPosition {
+/**
+ * Where a page ended: the sort values of its last hit, the order they belong to, and how much
+ * time the page spanned (a hint for how far the next page reaches).
+ */
+export interface CursorPosition {
   order: SortOrder;
   after: [number, string];
+  spanMs: number;
 }
 
 export function encodeCursor(position: CursorPosition): string {
-  return Buffer.from(JSON.stringify([position.order, ...position.after])).toString('base64url');
+  return Buffer.from(JSON.stringify([position.order, ...position.after, position.spanMs])).toString('base64url');
 }
 
-export function decodeCursor(cursor: string, order: SortOrder): [number, string] {
+export function decodeCursor(cursor: string, order: SortOrder): CursorPosition {
   const invalid = (message: string) => new AppError(400, 'invalid_request', `cursor: ${message}`, [{ field: 'cursor', rule: 'invalid', message }]);
   let decoded: unknown;
   try {
@@ -60,10 +64,11 @@ export function decodeCursor(cursor: string, order: SortOrder): [number, string]
   } catch {
     throw invalid('not a cursor this API returned');
   }
-  const parsed = z.tuple([z.enum(['desc', 'asc']), z.number().int(), z.string()]).safeParse(decoded);
+  const parsed = z.tuple([z.enum(['desc', 'asc']), z.number().int(), z.string(), z.number().int().min(0)]).safeParse(decoded);
   if (!parsed.success) throw invalid('not a cursor this API returned');
-  if (parsed.data[0] !== order) throw invalid(`it belongs to sort=${parsed.data[0]}`);
-  return [parsed.data[1], parsed.data[2]];
+  const [cursorOrder, timestamp, id, spanMs] = parsed.data;
+  if (cursorOrder !== order) throw invalid(`it belongs to sort=${cursorOrder}`);
+  return { order, after: [timestamp, id], spanMs };
 }
 
 /** Newest (or oldest) first; the id breaks ties so search_after never skips or repeats a log. */
@@ -81,21 +86,47 @@ function searchesMessage(query: unknown): boolean {
   return Object.entries(query).some(([key, value]) => key === 'message' || key === 'message.keyword' || searchesMessage(value));
 }
 
-export function buildSearchRequest(params: SearchParams, query: estypes.QueryDslQueryContainer): estypes.SearchRequest {
-  const highlight: estypes.SearchHighlight = {
-    fields: { message: { number_of_fragments: 3, fragment_size: 300 } },
-    pre_tags: ['<mark>'],
-    post_tags: ['</mark>'],
-    encoder: 'html',
-  };
-  return {
+const HIGHLIGHT: estypes.SearchHighlight = {
+  fields: { message: { number_of_fragments: 3, fragment_size: 300 } },
+  pre_tags: ['<mark>'],
+  post_tags: ['</mark>'],
+  encoder: 'html',
+};
+/** A page after a cursor first looks this many times as far as the previous page spanned (1 s at least). */
+const WINDOW_SPANS = 4;
+const MIN_WINDOW_MS = 1_000;
+
+/** The Elasticsearch requests one search answer takes. */
+export interface SearchPlan {
+  page: estypes.SearchRequest;
+  /** The page without the time window, for when the window held less than a page. */
+  unwindowed?: estypes.SearchRequest;
+  /** On a page after a cursor the total is counted apart: the window would bound it. */
+  total?: estypes.SearchRequest;
+}
+
+/**
+ * search_after alone makes a deep page cost as much as all the logs before it (Elasticsearch
+ * walks them to find where the page starts). So a page after a cursor is first looked for in
+ * a time window next to the cursor, sized from the span of the page before; only when the
+ * window holds less than a page is it asked for again without one.
+ */
+export function planSearch(params: SearchParams, query: estypes.QueryDslQueryContainer): SearchPlan {
+  const common = {
     ...READ_ALIAS_TARGET,
-    query,
     size: params.size,
     sort: timeSort(params.sort),
-    track_total_hits: TOTAL_HITS_CAP,
-    ...(params.cursor && { search_after: decodeCursor(params.cursor, params.sort) }),
-    ...(params.highlight && searchesMessage(query) && { highlight }),
+    ...(params.highlight && searchesMessage(query) && { highlight: HIGHLIGHT }),
+  };
+  if (!params.cursor) return { page: { ...common, query, track_total_hits: TOTAL_HITS_CAP } };
+  const { after, spanMs } = decodeCursor(params.cursor, params.sort);
+  const reach = Math.max(MIN_WINDOW_MS, spanMs * WINDOW_SPANS);
+  const window = params.sort === 'desc' ? { gte: after[0] - reach, lte: after[0] } : { gte: after[0], lte: after[0] + reach };
+  const unwindowed = { ...common, query, search_after: after, track_total_hits: false };
+  return {
+    page: { ...unwindowed, query: { bool: { filter: [query, { range: { timestamp: { ...window, format: 'epoch_millis' } } }] } } },
+    unwindowed,
+    total: { ...READ_ALIAS_TARGET, size: 0, query, track_total_hits: TOTAL_HITS_CAP },
   };
 }
 
@@ -107,18 +138,21 @@ export interface SearchPage {
   tookMs: number;
 }
 
-export function toSearchPage(response: estypes.SearchResponse<LogRecord>, params: SearchParams): SearchPage {
-  const total = response.hits.total;
+export function toSearchPage(response: estypes.SearchResponse<LogRecord>, totalHits: estypes.SearchResponse['hits']['total'], params: SearchParams): SearchPage {
   const hits = response.hits.hits.flatMap((hit) =>
     hit._source ? [{ ...hit._source, ...(hit.highlight?.message && { highlight: hit.highlight.message }) }] : [],
   );
-  const last = response.hits.hits.at(-1);
+  const first = response.hits.hits[0]?.sort;
+  const last = response.hits.hits.at(-1)?.sort;
   const full = response.hits.hits.length === params.size;
   return {
-    total: typeof total === 'number' ? total : (total?.value ?? 0),
-    totalRelation: typeof total === 'object' && total.relation === 'gte' ? 'gte' : 'eq',
+    total: typeof totalHits === 'number' ? totalHits : (totalHits?.value ?? 0),
+    totalRelation: typeof totalHits === 'object' && totalHits.relation === 'gte' ? 'gte' : 'eq',
     hits,
-    nextCursor: full && last?.sort ? encodeCursor({ order: params.sort, after: [Number(last.sort[0]), String(last.sort[1])] }) : null,
+    nextCursor:
+      full && first && last
+        ? encodeCursor({ order: params.sort, after: [Number(last[0]), String(last[1])], spanMs: Math.abs(Number(last[0]) - Number(first[0])) })
+        : null,
     tookMs: response.took,
   };
 }

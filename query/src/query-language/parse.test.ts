@@ -98,6 +98,8 @@ describe('query language parser', () => {
     ['timestamp:[a TO b', 17, "expected ']' or '}'"],
     ['a NOT', 5, 'expected a clause after NOT'],
     ['abc\\', 3, 'a backslash must escape a character'],
+    [`${'('.repeat(70)}a${')'.repeat(70)}`, 64, 'nested more than 64 levels deep'],
+    [`${'NOT '.repeat(70)}a`, 256, 'nested more than 64 levels deep'],
   ])('reports %j as a syntax error at position %i', (query, position, message) => {
     const error = syntaxError(query);
     expect(error.position).toBe(position);

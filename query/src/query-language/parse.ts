@@ -159,8 +159,12 @@ function describe(token: Token): string {
  * Recursive descent over the tokens. Precedence from loose to tight: OR, AND (also implicit
  * between adjacent clauses), NOT. Inside `field:( … )` bare values take that field.
  */
+/** Parentheses and NOTs nested deeper than this are refused (the parser recurses on them). */
+const MAX_DEPTH = 64;
+
 class Parser {
   private index = 0;
+  private depth = 0;
 
   constructor(private readonly tokens: Token[]) {}
 
@@ -219,12 +223,19 @@ class Parser {
   }
 
   private parseUnary(field: FieldContext | null): QueryNode {
-    if (this.peek().type === 'not') {
-      const operator = this.next();
-      this.expectClause(operator, 'NOT');
-      return { type: 'not', child: this.parseUnary(field) };
+    const token = this.peek();
+    if (this.depth >= MAX_DEPTH) throw new QuerySyntaxError(`nested more than ${MAX_DEPTH} levels deep`, token.position);
+    this.depth += 1;
+    try {
+      if (token.type === 'not') {
+        this.next();
+        this.expectClause(token, 'NOT');
+        return { type: 'not', child: this.parseUnary(field) };
+      }
+      return this.parsePrimary(field);
+    } finally {
+      this.depth -= 1;
     }
-    return this.parsePrimary(field);
   }
 
   private parsePrimary(field: FieldContext | null): QueryNode {

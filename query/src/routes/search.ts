@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { elasticsearchCall } from '../es-errors.ts';
 import { freshnessSchema, type Freshness } from '../freshness.ts';
 import { filterQuery, resolveTimeRange } from '../log-filters.ts';
-import { buildSearchRequest, searchHitSchema, searchParamsSchema, toSearchPage, TOTAL_HITS_CAP, type SearchParams } from '../search-request.ts';
+import { planSearch, searchHitSchema, searchParamsSchema, toSearchPage, TOTAL_HITS_CAP, type SearchParams } from '../search-request.ts';
 
 /** A search waits this long at most for freshness figures that are not cached yet. */
 const FRESHNESS_WAIT_MS = 25;
@@ -23,10 +23,15 @@ export function registerSearchRoutes(app: HttpServer, deps: { elasticsearch: Cli
   const search = async (params: SearchParams) => {
     const now = Date.now();
     const range = resolveTimeRange(params, now);
-    const request = buildSearchRequest(params, filterQuery(params, range, now));
+    const plan = planSearch(params, filterQuery(params, range, now));
     const freshness = deps.freshness?.report(range, FRESHNESS_WAIT_MS);
-    const response = await elasticsearchCall(() => deps.elasticsearch.search<LogRecord>(request));
-    return { ...toSearchPage(response, params), ...(freshness && { freshness: await freshness }) };
+    const es = deps.elasticsearch;
+    const [page, total] = await elasticsearchCall(async () => {
+      const [windowed, counted] = await Promise.all([es.search<LogRecord>(plan.page), plan.total && es.search(plan.total)]);
+      const found = plan.unwindowed && windowed.hits.hits.length < params.size ? await es.search<LogRecord>(plan.unwindowed) : windowed;
+      return [found, (counted ?? found).hits.total] as const;
+    });
+    return { ...toSearchPage(page, total, params), ...(freshness && { freshness: await freshness }) };
   };
   const schema = { tags: ['search'], response: { 200: searchResultSchema } };
 

@@ -22,6 +22,21 @@ const types = {
     oid === BYTEA_OID ? (value: string) => value : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
+/**
+ * pg-cursor lacks the COPY handlers pg's own queries have; without them a `COPY … TO STDOUT`
+ * would throw inside the connection's event handler and take the process down.
+ */
+class StatementCursor extends Cursor<unknown[]> {
+  handleCopyInResponse(connection: { sendCopyFail(message: string): void }): void {
+    connection.sendCopyFail('COPY FROM STDIN is not available in the SQL console');
+  }
+
+  handleCopyData(): void {}
+}
+
+/** COPY streams outside the rows a cursor reads; it is refused with a clear message instead. */
+const COPY_STATEMENT = /^(?:\s+|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*copy\b/i;
+
 function readPage(cursor: Cursor<unknown[]>, rows: number): Promise<{ rows: unknown[][]; fields: pg.FieldDef[] }> {
   return new Promise((resolve, reject) => {
     cursor.read(rows, (error, page, result) => (error ? reject(error) : resolve({ rows: page, fields: result.fields ?? [] })));
@@ -41,6 +56,9 @@ export class SqlConsole {
   ) {}
 
   async run(sql: string, limits: SqlLimits): Promise<SqlResult> {
+    if (COPY_STATEMENT.test(sql)) {
+      throw new AppError(400, 'sql_error', 'COPY is not available in the SQL console: run its SELECT instead');
+    }
     const started = performance.now();
     let client: pg.PoolClient;
     try {
@@ -54,7 +72,7 @@ export class SqlConsole {
     try {
       await client.query('BEGIN READ ONLY');
       await client.query(`SET LOCAL statement_timeout = ${Math.trunc(limits.timeoutMs)}`);
-      const cursor = client.query(new Cursor<unknown[]>(sql, undefined, { rowMode: 'array', types }));
+      const cursor = client.query(new StatementCursor(sql, undefined, { rowMode: 'array', types }));
       const page = await readPage(cursor, limits.maxRows + 1);
       await cursor.close();
       const truncated = page.rows.length > limits.maxRows;
