@@ -17,8 +17,8 @@ export async function startQuery(config: Config, logger: Logger): Promise<() => 
   const redis = createRedis(config);
   const queue = createAdminQueue(config, redis);
   const pool = createPool(config, 'logflow-query', 4);
+  // Connected on the first pipeline request: searches must not wait for (or fail with) Kafka.
   const kafkaAdmin = createKafka(config, logger, 'logflow-query').admin();
-  await kafkaAdmin.connect();
   const names = indexNames(config.elasticsearch.indexPrefix);
   const admin = { config, names, es: elasticsearch, pool, kafkaAdmin, queue };
   const app = await buildQueryApp({ logger, elasticsearch, webRoot: WEB_ROOT, admin });
