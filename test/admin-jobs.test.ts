@@ -140,4 +140,17 @@ describe('admin jobs: lag, replay, retention and the admin API', () => {
     expect(history.jobs.every((job) => job.name === 'reconcile' && job.state === 'completed' && job.progress.percent === 100)).toBe(true);
     expect(history.jobs[0]!.result.runId).toBeGreaterThan(history.jobs.at(-1)!.result.runId);
   });
+
+  it('runs reconcile on its schedule (RECONCILE_EVERY)', async () => {
+    const reconciler = roles.find((role) => role.role === 'reconciler')!;
+    await reconciler.stop();
+    roles.splice(roles.indexOf(reconciler), 1, await startRole('reconciler', { ...lf.env, RECONCILE_EVERY: '2s' }));
+    const scheduler = await lf.queue.getJobScheduler('reconcile');
+    expect(scheduler).toMatchObject({ every: 2_000 });
+    const before = Date.now();
+    await eventually(async () => {
+      const runs = await lf.pool.query(`SELECT count(*)::int AS n FROM reconcile_runs WHERE status = 'completed' AND started_at > $1`, [new Date(before)]);
+      return runs.rows[0].n >= 2 ? true : undefined;
+    }, 30_000);
+  }, 60_000);
 });

@@ -5,9 +5,10 @@ import { createPool, runMigrations } from '@logflow/core/postgres';
 
 /** Engines come from `npm test` (stack up or the given URLs); here the schema and the web build. */
 export default async function setup(): Promise<void> {
-  const pool = createPool(loadConfig(), 'logflow-test-setup', 1);
+  const config = loadConfig();
+  const pool = createPool(config, 'logflow-test-setup', 1);
   try {
-    await runMigrations(pool);
+    await runMigrations(pool, config.postgres.schema);
   } finally {
     await pool.end();
   }

@@ -105,24 +105,34 @@ export async function createInstallation(name: string, extra: Record<string, str
       }, timeoutMs, 500);
     },
     async close() {
-      await producer.disconnect();
-      await queue.obliterate({ force: true }).catch(() => undefined);
-      await queue.close();
+      // Every step runs even when one before it failed: leftovers would outlive the test run.
+      const failures: unknown[] = [];
+      const step = (work: () => Promise<unknown>) => work().catch((error: unknown) => failures.push(error));
+      await step(() => producer.disconnect());
+      await step(() => queue.obliterate({ force: true }));
+      await step(() => queue.close());
       redis.disconnect();
       const admin = kafka.admin();
-      await admin.connect();
-      await admin.deleteGroups(Object.values(sinkGroups(config))).catch(() => undefined);
-      await admin.deleteTopics({ topics: [config.kafka.topic, config.kafka.dlqTopic] }).catch(() => undefined);
-      await admin.disconnect();
-      // Deletes name their indices: Elasticsearch refuses wildcards in deletes by default.
-      const indices = await es.cat.indices({ index: [`${names.prefix}-*`, `${names.generations}*`], format: 'json', h: 'index' });
-      const doomed = indices.map((row) => row.index!);
-      for (let i = 0; i < doomed.length; i += 50) await es.indices.delete({ index: doomed.slice(i, i + 50), ignore_unavailable: true });
-      const templates = await es.indices.getIndexTemplate({ name: `${names.template}*` }, { ignore: [404] });
-      for (const { name } of templates.index_templates ?? []) await es.indices.deleteIndexTemplate({ name });
-      await pool.query(`DROP SCHEMA IF EXISTS "${config.postgres.schema}" CASCADE`);
-      await pool.end();
-      await es.close();
+      await step(async () => {
+        await admin.connect();
+        await admin.deleteGroups(Object.values(sinkGroups(config)));
+      });
+      await step(() => admin.deleteTopics({ topics: [config.kafka.topic, config.kafka.dlqTopic] }));
+      await step(() => admin.disconnect());
+      await step(async () => {
+        // Deletes name their indices: Elasticsearch refuses wildcards in deletes by default.
+        const indices = await es.cat.indices({ index: [`${names.prefix}-*`, `${names.generations}*`], format: 'json', h: 'index' });
+        const doomed = indices.map((row) => row.index!);
+        for (let i = 0; i < doomed.length; i += 50) await es.indices.delete({ index: doomed.slice(i, i + 50), ignore_unavailable: true });
+      });
+      await step(async () => {
+        const templates = await es.indices.getIndexTemplate({ name: `${names.template}*` }, { ignore: [404] });
+        for (const { name } of templates.index_templates ?? []) await es.indices.deleteIndexTemplate({ name });
+      });
+      await step(() => pool.query(`DROP SCHEMA IF EXISTS "${config.postgres.schema}" CASCADE`));
+      await step(() => pool.end());
+      await step(() => es.close());
+      if (failures.length > 0) console.warn(`cleaning up installation ${config.postgres.schema} partly failed:`, failures);
     },
   };
 }

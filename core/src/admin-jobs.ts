@@ -78,7 +78,8 @@ export interface ReplayResult {
 export interface ReindexResult {
   fromGeneration: number;
   toGeneration: number;
-  cutoverAt: string;
+  /** Null when this attempt only finished the drop of an earlier attempt that had swapped already. */
+  cutoverAt: string | null;
   backfilled: number;
   caughtUp: number;
   droppedIndices: string[];

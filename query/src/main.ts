@@ -48,8 +48,8 @@ export async function startQuery(config: Config, logger: Logger): Promise<() => 
 
   const redis = createRedis(config);
   const queue = createAdminQueue(config, redis);
+  // Connected on the first pipeline request: searches must not wait for (or fail with) Kafka.
   const kafkaAdmin = kafka.admin();
-  await kafkaAdmin.connect();
   const admin = { config, names: indexNames(config.elasticsearch.indexPrefix), es: elasticsearch, pool, kafkaAdmin, queue };
 
   const app = await buildQueryApp({

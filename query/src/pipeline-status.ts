@@ -79,6 +79,7 @@ async function lastReconcile(pool: Pool): Promise<Record<string, unknown> | null
 
 /** Consumer lag per group and partition, both stores' counts, the last reconcile, the DLQ's size and the admin queue. */
 export async function pipelineStatus(deps: PipelineDeps): Promise<PipelineStatus> {
+  await deps.kafkaAdmin.connect();
   const [lag, esCount, plan, postgres, reconcile, dlq, jobs] = await Promise.all([
     consumerLag(deps),
     deps.es.count({ index: deps.names.readAlias, ignore_unavailable: true, allow_no_indices: true }),

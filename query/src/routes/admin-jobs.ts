@@ -76,7 +76,8 @@ export function registerAdminJobRoutes(app: HttpServer, deps: AdminJobsDeps): vo
     );
   }
 
-  app.get('/api/admin/jobs', { schema: { querystring: listQuerySchema, response: { 200: z.object({ jobs: z.array(jobSchema) }) } } }, async (request) => {
+  const listSchema = { querystring: listQuerySchema, response: { 200: z.object({ jobs: z.array(jobSchema) }) } };
+  app.get('/api/admin/jobs', { schema: listSchema }, async (request) => {
     const { name, state, limit } = request.query;
     const summaries: JobSummary[] = [];
     for (const type of state ? [state] : STATES) {

@@ -22,7 +22,10 @@ async function runJob(ctx: JobContext, job: Job): Promise<unknown> {
     case 'replay':
       return runReplay(ctx, JOB_DATA_SCHEMAS.replay.parse(job.data), progress);
     case 'reindex':
-      return runReindex(ctx, progress);
+      return runReindex(ctx, progress, {
+        generation: (job.data as { generation?: number }).generation,
+        remember: (generation) => job.updateData({ ...job.data, generation }),
+      });
     case 'retention':
       return runRetention(ctx, job.id!, JOB_DATA_SCHEMAS.retention.parse(job.data), progress);
     default:

@@ -8,6 +8,16 @@ import { reconcileRange } from './reconcile.ts';
 import { retentionCutoff } from './retention-job.ts';
 import { awaitWatermark } from './watermark.ts';
 
+/**
+ * The generation an earlier attempt of the same job built. BullMQ runs a job whose worker died
+ * again; when that attempt had swapped already, the new one only finishes the drop instead of
+ * starting yet another generation.
+ */
+export interface ReindexAttempt {
+  generation?: number;
+  remember(generation: number): Promise<void>;
+}
+
 /** How long the sinks may take to pass the cutover before the reindex gives up (and can be run again to resume). */
 const CATCH_UP_TIMEOUT_MS = 10 * 60_000;
 
@@ -29,6 +39,26 @@ async function deleteIndices(ctx: JobContext, indices: readonly string[]): Promi
   for (let i = 0; i < indices.length; i += 50) {
     await ctx.es.indices.delete({ index: indices.slice(i, i + 50), ignore_unavailable: true });
   }
+}
+
+/** An attempt that died after its swap: drop what is left of the old generation. */
+async function finishDrop(ctx: JobContext, generation: number, started: number, progress: ReportProgress): Promise<ReindexResult> {
+  const { byGeneration, inAlias } = await dailyIndices(ctx);
+  const droppedIndices = [...byGeneration]
+    .filter(([g]) => g !== generation)
+    .flatMap(([, indices]) => indices)
+    .filter((index) => !inAlias.has(index));
+  await deleteIndices(ctx, droppedIndices);
+  await progress({ percent: 100, phase: 'done' });
+  return {
+    fromGeneration: generation - 1,
+    toGeneration: generation,
+    cutoverAt: null,
+    backfilled: 0,
+    caughtUp: 0,
+    droppedIndices,
+    durationMs: Date.now() - started,
+  };
 }
 
 /**
@@ -62,11 +92,15 @@ async function announce(ctx: JobContext, plan: WritePlan): Promise<Required<Writ
  * 5. route every log to the new generation, wait for writers to learn it, drop the old one.
  * A reindex that stopped midway resumes from the write plan it left.
  */
-export async function runReindex(ctx: JobContext, progress: ReportProgress): Promise<ReindexResult> {
+export async function runReindex(ctx: JobContext, progress: ReportProgress, attempt: ReindexAttempt): Promise<ReindexResult> {
   const started = Date.now();
   const current = await readWritePlan(ctx.es, ctx.names);
-  const plan =
-    current.previous !== undefined && current.cutoverAt !== undefined ? (current as Required<WritePlan>) : await announce(ctx, current);
+  const cutoverPending = current.previous !== undefined && current.cutoverAt !== undefined;
+  if (!cutoverPending && attempt.generation !== undefined && current.generation >= attempt.generation) {
+    return finishDrop(ctx, current.generation, started, progress);
+  }
+  const plan = cutoverPending ? (current as Required<WritePlan>) : await announce(ctx, current);
+  await attempt.remember(plan.generation);
   const { generation, previous, cutoverAt } = plan;
   const cutover = Date.parse(cutoverAt);
   ctx.logger.info({ plan }, 'reindex: cutover announced');
@@ -75,7 +109,9 @@ export async function runReindex(ctx: JobContext, progress: ReportProgress): Pro
   // 2. Every log received before C is in both sinks once a sample taken at C + settle is passed.
   await sleep(Math.max(0, cutover + ctx.config.adminJobs.settleMs - Date.now()));
   const { watermark } = await awaitWatermark(ctx.kafkaAdmin, ctx.pool, ctx.config, [], CATCH_UP_TIMEOUT_MS);
-  if (watermark === undefined || watermark < cutover) throw new Error('the sinks did not catch up with the cutover in time; run reindex again to resume');
+  if (watermark === undefined || watermark < cutover) {
+    throw new Error('the sinks did not catch up with the cutover in time; run reindex again to resume');
+  }
 
   const keptFrom = await retentionCutoff(ctx.pool);
   const filter = { keptFrom };
@@ -92,7 +128,13 @@ export async function runReindex(ctx: JobContext, progress: ReportProgress): Pro
   const check = await reconcileRange(
     ctx.es,
     ctx.pool,
-    { range: { from, to: Math.max(now ?? cutover, cutover) }, filter, removeExtra: false, target: `${ctx.names.prefix}-${generation}-*`, expectedIndex: intoNew },
+    {
+      range: { from, to: Math.max(now ?? cutover, cutover) },
+      filter,
+      removeExtra: false,
+      target: `${ctx.names.prefix}-${generation}-*`,
+      expectedIndex: intoNew,
+    },
     ({ percent }) => progress({ percent: 85 + percent / 10, phase: 'catch-up', total, copied: copied.indexed }),
   );
 
