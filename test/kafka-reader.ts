@@ -14,8 +14,16 @@ export async function topicEnd(topic = config.kafka.topic): Promise<TopicPositio
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const offsets = await admin.fetchTopicOffsets(topic);
-    return new Map(offsets.map((o) => [o.partition, o.high]));
+    // A topic created moments ago may not have elected its leaders yet: that answer is retried.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const offsets = await admin.fetchTopicOffsets(topic);
+        return new Map(offsets.map((o) => [o.partition, o.high]));
+      } catch (error) {
+        if (attempt >= 20 || !(error as { retriable?: boolean }).retriable) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
   } finally {
     await admin.disconnect();
   }
