@@ -21,6 +21,38 @@ export interface ReindexAttempt {
 /** How long the sinks may take to pass the cutover before the reindex gives up (and can be run again to resume). */
 const CATCH_UP_TIMEOUT_MS = 10 * 60_000;
 
+const CATCH_UP_ATTEMPTS = 10;
+
+/**
+ * How many logs searches see in the old generation that the new one would not show: more logs
+ * received before the cutover than the new generation holds, and any log received after it
+ * that a late writer put in the old generation and the new one lacks.
+ */
+async function oldLogsTheNewGenerationLacks(ctx: JobContext, previous: number, newPattern: string, cutover: number): Promise<number> {
+  const oldPattern = `${ctx.names.prefix}-${previous}-*`;
+  const lenient = { ignore_unavailable: true, allow_no_indices: true } as const;
+  const before = { range: { receivedAt: { lt: cutover, format: 'epoch_millis' } } };
+  const [oldCount, newCount, late] = await Promise.all([
+    ctx.es.count({ index: oldPattern, ...lenient, query: before }),
+    ctx.es.count({ index: newPattern, ...lenient, query: before }),
+    ctx.es.search({
+      index: oldPattern,
+      ...lenient,
+      size: 10_000,
+      stored_fields: ['_none_'],
+      docvalue_fields: ['id'],
+      query: { range: { receivedAt: { gte: cutover, format: 'epoch_millis' } } },
+    }),
+  ]);
+  const lateIds = late.hits.hits.map((hit) => (hit.fields as { id: [string] }).id[0]);
+  let lateLacking = 0;
+  if (lateIds.length > 0) {
+    const found = await ctx.es.search({ index: newPattern, ...lenient, size: lateIds.length, _source: false, query: { terms: { id: lateIds } } });
+    lateLacking = lateIds.length - found.hits.hits.length;
+  }
+  return Math.max(0, oldCount.count - newCount.count) + lateLacking;
+}
+
 /** The installation's daily indices by generation, and the ones the read alias covers. */
 async function dailyIndices(ctx: JobContext): Promise<{ byGeneration: Map<number, string[]>; inAlias: Set<string> }> {
   const [rows, aliases] = await Promise.all([
@@ -107,10 +139,13 @@ export async function runReindex(ctx: JobContext, progress: ReportProgress, atte
   await progress({ percent: 1, phase: 'cutover', generation, cutoverAt });
 
   // 2. Every log received before C is in both sinks once a sample taken at C + settle is passed.
-  await sleep(Math.max(0, cutover + ctx.config.adminJobs.settleMs - Date.now()));
-  const { watermark } = await awaitWatermark(ctx.kafkaAdmin, ctx.pool, ctx.config, [], CATCH_UP_TIMEOUT_MS);
-  if (watermark === undefined || watermark < cutover) {
-    throw new Error('the sinks did not catch up with the cutover in time; run reindex again to resume');
+  const deadline = Date.now() + CATCH_UP_TIMEOUT_MS;
+  for (;;) {
+    // A timer may fire a millisecond early by the wall clock: aim a little past the instant.
+    await sleep(Math.max(0, cutover + ctx.config.adminJobs.settleMs + 100 - Date.now()));
+    const { watermark } = await awaitWatermark(ctx.kafkaAdmin, ctx.pool, ctx.config, [], 10_000);
+    if (watermark !== undefined && watermark >= cutover) break;
+    if (Date.now() > deadline) throw new Error('the sinks did not catch up with the cutover in time; run reindex again to resume');
   }
 
   const keptFrom = await retentionCutoff(ctx.pool);
@@ -123,20 +158,34 @@ export async function runReindex(ctx: JobContext, progress: ReportProgress, atte
     progress({ percent: 5 + (total === 0 ? 80 : (80 * t.matched) / total), phase: 'backfill', total, copied: t.indexed }),
   );
 
-  // 3. Up to the current watermark, the new generation must now hold exactly what Postgres holds.
-  const { watermark: now } = await awaitWatermark(ctx.kafkaAdmin, ctx.pool, ctx.config, [], 10_000);
-  const check = await reconcileRange(
-    ctx.es,
-    ctx.pool,
-    {
-      range: { from, to: Math.max(now ?? cutover, cutover) },
-      filter,
-      removeExtra: false,
-      target: `${ctx.names.prefix}-${generation}-*`,
-      expectedIndex: intoNew,
-    },
-    ({ percent }) => progress({ percent: 85 + percent / 10, phase: 'catch-up', total, copied: copied.indexed }),
-  );
+  // 3. Up to the current watermark, the new generation must now hold exactly what Postgres holds,
+  // and everything searches see in the old one: a log whose way into Postgres took longer than
+  // the settle time, or one a late writer put in the old generation, is caught up from Postgres.
+  const newPattern = `${ctx.names.prefix}-${generation}-*`;
+  let caughtUp = 0;
+  let lackingBefore = Infinity;
+  for (let attempt = 1; ; attempt++) {
+    const { watermark: now } = await awaitWatermark(ctx.kafkaAdmin, ctx.pool, ctx.config, [], 10_000);
+    const check = await reconcileRange(
+      ctx.es,
+      ctx.pool,
+      { range: { from, to: Math.max(now ?? cutover, cutover) }, filter, removeExtra: false, target: newPattern, expectedIndex: intoNew },
+      ({ percent }) => progress({ percent: 85 + percent / 10, phase: 'catch-up', total, copied: copied.indexed }),
+    );
+    caughtUp += check.replayed + check.outdatedReplaced;
+    // What the catch-up wrote must be searchable before the swap, not a refresh interval after it.
+    const both = [newPattern, `${ctx.names.prefix}-${previous}-*`];
+    await ctx.es.indices.refresh({ index: both, ignore_unavailable: true, allow_no_indices: true });
+    const lacking = await oldLogsTheNewGenerationLacks(ctx, previous, newPattern, cutover);
+    // What stays lacking once Postgres has nothing more to give is not a log: twins and extras of the old generation.
+    if (lacking === 0 || lacking >= lackingBefore || attempt >= CATCH_UP_ATTEMPTS) {
+      if (lacking > 0) ctx.logger.warn({ lacking }, 'reindex: documents of the old generation that Postgres does not have are not carried over');
+      break;
+    }
+    lackingBefore = lacking;
+    ctx.logger.info({ lacking, attempt }, 'reindex: the new generation lacks logs of the old one; catching up again');
+    await sleep(ctx.config.adminJobs.settleMs);
+  }
 
   // 4. The swap: searches see either the old generation or the complete new one, never neither.
   await ctx.es.cluster.health({ index: `${ctx.names.prefix}-${generation}-*`, wait_for_status: 'yellow', timeout: '60s' });
@@ -167,7 +216,7 @@ export async function runReindex(ctx: JobContext, progress: ReportProgress, atte
     toGeneration: generation,
     cutoverAt,
     backfilled: copied.indexed,
-    caughtUp: check.replayed + check.outdatedReplaced,
+    caughtUp,
     droppedIndices,
     durationMs: Date.now() - started,
   };
