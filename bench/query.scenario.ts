@@ -128,7 +128,7 @@ export async function run(args: string[]): Promise<void> {
     if (existing.elasticsearch !== count || (withPostgres && existing.postgres !== count)) {
       await dropFixture(es, pool);
       let started = performance.now();
-      await loadElasticsearch(es, count, (done) => console.log(`  elasticsearch: ${done.toLocaleString('en-US')} logs`));
+      await loadElasticsearch(es, config, count, (done) => console.log(`  elasticsearch: ${done.toLocaleString('en-US')} logs`));
       console.log(`loaded ${count.toLocaleString('en-US')} logs into Elasticsearch (bulk, then merged to one segment) in ${fmt((performance.now() - started) / 1000)} s`);
       if (withPostgres) {
         started = performance.now();
