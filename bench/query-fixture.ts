@@ -1,5 +1,6 @@
 import type { Client } from '@elastic/elasticsearch';
-import { dailyIndexName } from '@logflow/core/es-index';
+import type { Config } from '@logflow/core/config';
+import { dailyIndexName, installIndexTemplate } from '@logflow/core/es-index';
 import type { LogLevel, LogRecord } from '@logflow/core/log-event';
 import type { Pool } from '@logflow/core/postgres';
 
@@ -102,7 +103,9 @@ export async function dropFixture(es: Client, pool: Pool): Promise<void> {
  * Bulk-loads the index with refresh off, then turns refresh back on and merges it to one
  * segment, as a finished day's index would be in production.
  */
-export async function loadElasticsearch(es: Client, count: number, progress: (done: number) => void): Promise<void> {
+export async function loadElasticsearch(es: Client, config: Config, count: number, progress: (done: number) => void): Promise<void> {
+  // The template gives the index LogFlow's mappings and puts it behind the read alias.
+  await installIndexTemplate(es, config);
   await es.indices.create({ index: FIXTURE_INDEX, settings: { refresh_interval: '-1' } });
   let done = 0;
   const result = await es.helpers.bulk<LogRecord>({
@@ -119,7 +122,9 @@ export async function loadElasticsearch(es: Client, count: number, progress: (do
   if (result.failed > 0) throw new Error(`${result.failed} documents were refused`);
   await es.indices.putSettings({ index: FIXTURE_INDEX, settings: { refresh_interval: '1s' } });
   await es.indices.refresh({ index: FIXTURE_INDEX });
-  await es.indices.forcemerge({ index: FIXTURE_INDEX, max_num_segments: 1 }, { requestTimeout: 600_000 });
+  // Merging takes minutes: started as a task and waited for, rather than held open as one request.
+  const { task } = (await es.indices.forcemerge({ index: FIXTURE_INDEX, max_num_segments: 1, wait_for_completion: false })) as { task?: string };
+  while (task && !(await es.tasks.get({ task_id: task })).completed) await new Promise((resolve) => setTimeout(resolve, 2_000));
 }
 
 const INSERT = `INSERT INTO logs (id, timestamp, received_at, level, message, resource_id, trace_id, span_id, commit, metadata, kafka_partition, kafka_offset)

@@ -128,7 +128,7 @@ export async function run(args: string[]): Promise<void> {
     if (existing.elasticsearch !== count || (withPostgres && existing.postgres !== count)) {
       await dropFixture(es, pool);
       let started = performance.now();
-      await loadElasticsearch(es, count, (done) => console.log(`  elasticsearch: ${done.toLocaleString('en-US')} logs`));
+      await loadElasticsearch(es, config, count, (done) => console.log(`  elasticsearch: ${done.toLocaleString('en-US')} logs`));
       console.log(`loaded ${count.toLocaleString('en-US')} logs into Elasticsearch (bulk, then merged to one segment) in ${fmt((performance.now() - started) / 1000)} s`);
       if (withPostgres) {
         started = performance.now();
@@ -178,6 +178,10 @@ export async function run(args: string[]): Promise<void> {
           `(${fmt(exported.lines / exported.seconds, 0)} logs/s); query process RSS ${fmt(exported.rssBefore, 0)} MiB before, ` +
           `peak ${fmt(exported.rssPeak, 0)} MiB, first quarter max ${fmt(exported.rssFirstQuarter, 0)} MiB, last quarter max ${fmt(exported.rssLastQuarter, 0)} MiB`,
       );
+    } catch (error) {
+      // The query process's last words say why a request failed.
+      console.error(`query service output (last lines):\n${query.output.slice(-20).join('\n')}`);
+      throw error;
     } finally {
       await query.stop();
     }

@@ -92,7 +92,7 @@ export class Freshness {
         elasticsearch: null,
         range: isoRange(counted),
         checkedAt: null,
-        ...(!this.gapsInFlight.has(key) && { reason: `more than ${this.options.maxConcurrentCounts} ranges are being counted; ask again` }),
+        ...(!this.gapsInFlight.has(key) && { reason: `${this.options.maxConcurrentCounts} other ranges are being counted; ask again` }),
       },
     };
   }
