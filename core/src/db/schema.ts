@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, bigserial, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 const utcMillis = { withTimezone: true, precision: 3, mode: 'string' } as const;
 
@@ -111,3 +111,44 @@ export const retentionRuns = pgTable('retention_runs', {
   durationMs: integer('duration_ms'),
   error: text('error'),
 });
+
+/**
+ * API keys. Only the SHA-256 of a key is stored: keys are 256 random bits, so a fast hash
+ * cannot be brute-forced and lets every request be checked with one indexed lookup.
+ * `resourcePatterns` limits a read key to those resourceIds (`payments-*`); such a key has its
+ * own Postgres login `sqlRole` for the SQL console, which row-level security restricts.
+ */
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    role: text('role').notNull(),
+    keyHash: text('key_hash').notNull(),
+    keyPrefix: text('key_prefix').notNull(),
+    resourcePatterns: text('resource_patterns').array(),
+    rateLimitPerMinute: integer('rate_limit_per_minute'),
+    sqlRole: text('sql_role'),
+    createdAt: timestamp('created_at', instant).notNull().defaultNow(),
+    createdBy: text('created_by').notNull(),
+    revokedAt: timestamp('revoked_at', instant),
+  },
+  (t) => [uniqueIndex('api_keys_key_hash_idx').on(t.keyHash)],
+);
+
+/** Which key did which admin action, when, with which parameters, and how it ended. */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    at: timestamp('at', instant).notNull().defaultNow(),
+    keyId: text('key_id'),
+    keyName: text('key_name'),
+    action: text('action').notNull(),
+    params: jsonb('params').notNull().default(sql`'{}'::jsonb`),
+    status: integer('status').notNull(),
+    outcome: text('outcome').notNull(),
+    requestId: text('request_id'),
+  },
+  (t) => [index('audit_log_at_idx').on(t.at)],
+);
