@@ -1,9 +1,11 @@
 import type { JobName } from '@logflow/core/admin-jobs';
+import { ApiKeyStore, tellHowToGetAnAdminKey } from '@logflow/core/auth/key-store';
 import { ConfigError, loadConfig, type Config } from '@logflow/core/config';
 import { setReaderPassword } from '@logflow/core/db/reader-role';
 import { createLogger } from '@logflow/core/logger';
 import { createPool, runMigrations } from '@logflow/core/postgres';
 import { DLQ_HELP, runDlqCommand } from './dlq.ts';
+import { KEYS_HELP, runKeysCommand } from './keys.ts';
 import { useIndexPrefix } from '@logflow/core/es-index';
 import { ADMIN_JOB_COMMANDS, ADMIN_JOB_HELP, runAdminJobCommand } from './admin-jobs.ts';
 import { ROLES } from './roles.ts';
@@ -23,6 +25,7 @@ ${ADMIN_JOB_HELP}
 Other commands:
   migrate     apply the database migrations (and give logflow_reader its LOGFLOW_READER_PASSWORD)
   dlq         list, show and replay dead letters (logflow dlq help)
+  keys        create, list and revoke API keys (logflow keys help)
   help        this text
 
 Settings come from the environment (KAFKA_BROKERS, ELASTICSEARCH_URL, DATABASE_URL, REDIS_URL, ...);
@@ -71,6 +74,7 @@ async function migrate(): Promise<void> {
     await runMigrations(pool, config.postgres.schema);
     await setReaderPassword(pool, config.postgres.readerPassword);
     logger.info('migrations applied; the SQL role logflow_reader logs in with LOGFLOW_READER_PASSWORD');
+    if (config.auth.enabled) await tellHowToGetAnAdminKey(new ApiKeyStore(pool, { cacheMs: 0 }), logger);
   } finally {
     await pool.end();
   }
@@ -90,6 +94,12 @@ if (command in ROLES) {
   } else {
     const config = configOrExit();
     process.exitCode = await runDlqCommand(config, createLogger(config, 'dlq'), process.argv.slice(3));
+  }
+} else if (command === 'keys') {
+  if (['help', '--help', undefined].includes(process.argv[3])) {
+    process.stdout.write(`${KEYS_HELP}\n`);
+  } else {
+    process.exitCode = await runKeysCommand(configOrExit(), process.argv.slice(3));
   }
 } else if (ADMIN_JOB_COMMANDS.includes(command)) {
   process.exitCode = await runAdminJobCommand(configOrExit(), command as JobName, process.argv.slice(3));

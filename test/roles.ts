@@ -30,6 +30,8 @@ export function startRole(role: string, env: Record<string, string> = {}, timeou
       ES_SINK_PORT: '0',
       PG_SINK_PORT: '0',
       LOG_LEVEL: 'info',
+      // Tests of other features run without API keys; test/security.test.ts turns auth on and uses real keys.
+      LOGFLOW_AUTH: 'off',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -114,6 +114,11 @@ const envSchema = z.object({
   RECONCILE_SETTLE: duration('30s'),
   RETENTION: optionalDuration,
   RETENTION_EVERY: schedule('1h'),
+  LOGFLOW_AUTH: z.enum(['on', 'off']).default('on'),
+  AUTH_KEY_CACHE_MS: z.coerce.number().int().min(0).max(1_000).default(500),
+  AUTH_RATE_LIMIT_PER_MINUTE: positiveInt.default(6_000),
+  QUERY_MAX_TAILS_PER_KEY: positiveInt.default(5),
+  QUERY_MAX_EXPORTS_PER_KEY: positiveInt.default(2),
 });
 
 export type Config = ReturnType<typeof toConfig>;
@@ -131,6 +136,12 @@ function toConfig(env: z.infer<typeof envSchema>) {
       maxInFlight: env.INGEST_MAX_IN_FLIGHT,
       timestampWindow: { maxPastMs: env.INGEST_MAX_PAST, maxFutureMs: env.INGEST_MAX_FUTURE },
     },
+    auth: {
+      enabled: env.LOGFLOW_AUTH === 'on',
+      /** A revoked key is refused by every process within this long (its lookups are cached no longer). */
+      keyCacheMs: env.AUTH_KEY_CACHE_MS,
+      rateLimitPerMinute: env.AUTH_RATE_LIMIT_PER_MINUTE,
+    },
     query: {
       host: env.LISTEN_HOST,
       port: env.QUERY_PORT,
@@ -141,6 +152,7 @@ function toConfig(env: z.infer<typeof envSchema>) {
         pollMs: env.QUERY_TAIL_POLL_MS,
         maxDurationMs: env.QUERY_TAIL_MAX_DURATION_MS,
       },
+      perKey: { maxTails: env.QUERY_MAX_TAILS_PER_KEY, maxExports: env.QUERY_MAX_EXPORTS_PER_KEY },
     },
     sinks: {
       sessionTimeoutMs: env.SINK_SESSION_TIMEOUT_MS,

@@ -8,6 +8,21 @@ export function createLogger(config: Pick<Config, 'logLevel'>, role: string): Lo
   return pino({
     name: role,
     level: config.logLevel,
-    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', '*.password'], censor: '[redacted]' },
+    // Headers wherever a serializer puts them, API keys and passwords under any object.
+    redact: {
+      paths: [
+        'req.headers.authorization',
+        'req.headers.cookie',
+        'headers.authorization',
+        '*.headers.authorization',
+        'authorization',
+        'key',
+        '*.key',
+        'apiKey',
+        'password',
+        '*.password',
+      ],
+      censor: '[redacted]',
+    },
   });
 }

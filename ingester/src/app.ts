@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { Access } from '@logflow/core/auth/api-keys';
+import { installAuth, type AuthOptions } from '@logflow/core/auth/http-auth';
 import { AppError } from '@logflow/core/errors';
 import { createHttpServer } from '@logflow/core/http';
 import { newLogId } from '@logflow/core/ids';
@@ -18,7 +20,12 @@ export interface IngesterDeps {
   bodyLimitBytes: number;
   maxBatchItems: number;
   timestampWindow: TimestampWindow;
+  /** API keys and rate limits (see installAuth); POST /logs needs an ingest (or admin) key. */
+  auth: Omit<AuthOptions, 'access' | 'logger' | 'audit'>;
 }
+
+/** Only ingestion needs a key; health, readiness and metrics stay open to probes and scrapers. */
+const ingesterAccess = (method: string, url: string | undefined): Access => (method === 'POST' && url === '/logs' ? 'ingest' : 'public');
 
 const itemErrorSchema = z.object({ index: z.number(), field: z.string(), rule: z.string(), message: z.string() });
 const ingestBodySchema = z.union([z.array(z.unknown()), z.record(z.string(), z.unknown())], {
@@ -45,9 +52,10 @@ function invalid(errors: ItemError[], what: string): AppError {
   return new AppError(400, 'invalid_logs', `${what}: ${summary}${errors.length > 5 ? '; …' : ''}`, errors);
 }
 
-export function buildIngesterApp(deps: IngesterDeps) {
+export async function buildIngesterApp(deps: IngesterDeps) {
   const { producer, metrics } = deps;
   const app = createHttpServer({ logger: deps.logger, bodyLimit: deps.bodyLimitBytes, requestLogLevel: 'debug' });
+  await installAuth(app, { ...deps.auth, access: ingesterAccess, logger: deps.logger });
   registerBodyParsers(app, (bytes) => metrics.bytes.inc(bytes));
   registerMetricsRoute(app, deps.registry);
   app.addHook('onError', async (_request, _reply, error) => {

@@ -1,8 +1,11 @@
+import { ApiKeyStore } from '@logflow/core/auth/key-store';
 import type { Config } from '@logflow/core/config';
 import { closeGracefully } from '@logflow/core/http';
 import { createKafka, ensureTopics, uuidKeyPartitioner } from '@logflow/core/kafka';
 import type { Logger } from '@logflow/core/logger';
 import { createMetricsRegistry } from '@logflow/core/metrics';
+import { createPool } from '@logflow/core/postgres';
+import { createRequestRedis } from '@logflow/core/redis';
 import { buildIngesterApp } from './app.ts';
 import { BatchingProducer } from './batching-producer.ts';
 import { createIngestMetrics } from './ingest-metrics.ts';
@@ -29,7 +32,11 @@ export async function startIngester(config: Config, logger: Logger): Promise<() 
     metrics,
   );
   const connecting = producer.connect(() => ensureTopics(kafka, config));
-  const app = buildIngesterApp({
+  // Two connections suffice: key lookups are cached (AUTH_KEY_CACHE_MS).
+  const pool = createPool(config, 'logflow-ingester', 2);
+  pool.on('error', (err) => logger.warn({ err }, 'idle Postgres connection failed'));
+  const limitsRedis = createRequestRedis(config);
+  const app = await buildIngesterApp({
     logger,
     producer,
     metrics,
@@ -37,6 +44,13 @@ export async function startIngester(config: Config, logger: Logger): Promise<() 
     bodyLimitBytes: settings.bodyLimitBytes,
     maxBatchItems: settings.maxBatchItems,
     timestampWindow: settings.timestampWindow,
+    auth: {
+      enabled: config.auth.enabled,
+      store: new ApiKeyStore(pool, { cacheMs: config.auth.keyCacheMs }),
+      redis: limitsRedis,
+      redisPrefix: config.adminJobs.bullPrefix,
+      rateLimitPerMinute: config.auth.rateLimitPerMinute,
+    },
   });
   await app.listen({ host: settings.host, port: settings.port });
   return async () => {
@@ -44,5 +58,7 @@ export async function startIngester(config: Config, logger: Logger): Promise<() 
     await closeGracefully(app);
     await producer.close();
     await connecting;
+    limitsRedis.disconnect();
+    await pool.end();
   };
 }

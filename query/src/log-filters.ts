@@ -141,7 +141,18 @@ export function filterClauses(filters: LogFilters, range: TimeRange, now: number
   return clauses;
 }
 
-/** The whole query: every filter must hold. */
-export function filterQuery(filters: LogFilters, range: TimeRange, now: number): EsQuery {
-  return { bool: { filter: filterClauses(filters, range, now) } };
+/**
+ * The clause that keeps a read key limited to resourceId patterns to its logs; undefined for a
+ * key that sees every log (or no key, with LOGFLOW_AUTH=off). Patterns use only characters
+ * that need no escaping in a wildcard query (see resourcePatternSchema).
+ */
+export function resourceScope(request: { apiKey?: { resourcePatterns: string[] | null } }): EsQuery | undefined {
+  const patterns = request.apiKey?.resourcePatterns;
+  if (!patterns?.length) return undefined;
+  return { bool: { should: patterns.map((value) => ({ wildcard: { resourceId: { value } } })), minimum_should_match: 1 } };
+}
+
+/** The whole query: every filter must hold, and the caller's resource scope. */
+export function filterQuery(filters: LogFilters, range: TimeRange, now: number, scope?: EsQuery): EsQuery {
+  return { bool: { filter: [...filterClauses(filters, range, now), ...(scope ? [scope] : [])] } };
 }

@@ -1,17 +1,20 @@
 import { Client } from '@elastic/elasticsearch';
 import { createAdminQueue } from '@logflow/core/admin-jobs';
+import { AuditLog } from '@logflow/core/auth/audit';
+import { ApiKeyStore, tellHowToGetAnAdminKey } from '@logflow/core/auth/key-store';
 import type { Config } from '@logflow/core/config';
 import { closeGracefully } from '@logflow/core/http';
 import { consumerGroupId, createKafka } from '@logflow/core/kafka';
 import type { Logger } from '@logflow/core/logger';
 import { indexNames } from '@logflow/core/es-index';
 import { createPool } from '@logflow/core/postgres';
-import { createRedis } from '@logflow/core/redis';
+import { createRedis, createRequestRedis } from '@logflow/core/redis';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { buildQueryApp } from './app.ts';
 import { DEFAULT_FRESHNESS_OPTIONS, Freshness } from './freshness.ts';
 import { readerConnectionString } from './sql/reader-login.ts';
+import { ScopedSqlLogins } from './sql/scoped-logins.ts';
 import { SqlConsole } from './sql/sql-console.ts';
 import { DEFAULT_TAIL_OPTIONS } from './tail.ts';
 
@@ -32,6 +35,8 @@ export async function startQuery(config: Config, logger: Logger): Promise<() => 
   });
   const readerPool = new pg.Pool({
     connectionString: readerConnectionString(config.postgres.url, config.postgres.readerPassword),
+    // An installation in its own schema: the reader reads its tables, not public's.
+    ...(config.postgres.schema === 'public' ? {} : { options: `-c search_path=${config.postgres.schema}` }),
     application_name: 'logflow-sql-console',
     max: 4,
     connectionTimeoutMillis: 5_000,
@@ -52,8 +57,20 @@ export async function startQuery(config: Config, logger: Logger): Promise<() => 
   const kafkaAdmin = kafka.admin();
   const admin = { config, names: indexNames(config.elasticsearch.indexPrefix), es: elasticsearch, pool, kafkaAdmin, queue };
 
+  const keys = new ApiKeyStore(pool, { cacheMs: config.auth.keyCacheMs });
+  const limitsRedis = createRequestRedis(config);
+  const scopedLogins = new ScopedSqlLogins(config.postgres.url, logger);
+  if (config.auth.enabled) await tellHowToGetAnAdminKey(keys, logger);
   const app = await buildQueryApp({
     logger,
+    auth: {
+      enabled: config.auth.enabled,
+      store: keys,
+      redis: limitsRedis,
+      redisPrefix: config.adminJobs.bullPrefix,
+      rateLimitPerMinute: config.auth.rateLimitPerMinute,
+      audit: new AuditLog(pool),
+    },
     elasticsearch,
     webRoot: WEB_ROOT,
     dlq: { kafka, pool, dlqTopic: config.kafka.dlqTopic },
@@ -61,7 +78,9 @@ export async function startQuery(config: Config, logger: Logger): Promise<() => 
     services: {
       freshness,
       sqlConsole: new SqlConsole(readerPool, config.query.sql),
+      scopedLogins,
       tail: { ...DEFAULT_TAIL_OPTIONS, ...config.query.tail },
+      perKey: config.query.perKey,
     },
   });
   await app.listen({ host: config.query.host, port: config.query.port });
@@ -70,7 +89,8 @@ export async function startQuery(config: Config, logger: Logger): Promise<() => 
     await freshness.close();
     await queue.close();
     redis.disconnect();
+    limitsRedis.disconnect();
     await kafkaAdmin.disconnect();
-    await Promise.all([pool.end(), countPool.end(), readerPool.end(), elasticsearch.close()]);
+    await Promise.all([pool.end(), countPool.end(), readerPool.end(), scopedLogins.close(), elasticsearch.close()]);
   };
 }

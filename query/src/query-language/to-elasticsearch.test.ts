@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { QuerySyntaxError } from './ast.ts';
 import { parseQuery } from './parse.ts';
-import { toElasticsearchQuery } from './to-elasticsearch.ts';
+import { MAX_REGEX_CHARS, toElasticsearchQuery } from './to-elasticsearch.ts';
 
 const NOW = Date.parse('2026-01-10T12:30:00.000Z');
 const es = (query: string) => toElasticsearchQuery(parseQuery(query), NOW);
@@ -13,6 +13,11 @@ describe('query language to Elasticsearch', () => {
     expect(es('resourceId:server-1*')).toEqual({ wildcard: { resourceId: { value: 'server-1*' } } });
     expect(es('resourceId:/server-[0-9]{4}/')).toEqual({ regexp: { resourceId: { value: 'server-[0-9]{4}', case_insensitive: false } } });
     expect(es('metadata.parentResourceId:server-0987')).toEqual({ term: { 'metadata.parentResourceId': 'server-0987' } });
+  });
+
+  it('refuses regular expressions longer than MAX_REGEX_CHARS', () => {
+    expect(() => es(`resourceId:/${'a'.repeat(MAX_REGEX_CHARS)}/`)).not.toThrow();
+    expect(() => es(`message:/${'a'.repeat(MAX_REGEX_CHARS + 1)}/`)).toThrow(expect.objectContaining({ status: 400, code: 'invalid_query' }));
   });
 
   it('normalises levels and refuses unknown ones with the position', () => {

@@ -1,4 +1,5 @@
 import type { estypes } from '@elastic/elasticsearch';
+import { AppError } from '@logflow/core/errors';
 import { LOG_LEVELS } from '@logflow/core/log-event';
 import { FIELD_NAMES, resolveField, type FieldInfo } from '../fields.ts';
 import { parseTimeExpression, TIME_EXPRESSION_HELP } from '../time-expression.ts';
@@ -7,6 +8,8 @@ import { QuerySyntaxError, type QueryNode, type QueryValue, type RangeBound } fr
 type EsQuery = estypes.QueryDslQueryContainer;
 
 const MESSAGE = resolveField('message')!;
+/** Regular expressions cost Elasticsearch time by their length; a search has no need of long ones. */
+export const MAX_REGEX_CHARS = 256;
 const SPLIT_BY_ANALYSER = /[^\p{L}\p{N}_]/u;
 
 /** A wildcard pattern that may match anywhere in the value. */
@@ -22,6 +25,10 @@ function anywhere(pattern: string): string {
  * against the whole message (anchored, as in Lucene). Levels are stored lower-case.
  */
 export function valueClause(field: FieldInfo, value: QueryValue): EsQuery {
+  if (value.kind === 'regex' && value.pattern.length > MAX_REGEX_CHARS) {
+    const message = `a regular expression may have at most ${MAX_REGEX_CHARS} characters (this one has ${value.pattern.length})`;
+    throw new AppError(400, 'invalid_query', message, [{ field: field.name, rule: 'regex_length', message }]);
+  }
   const caseInsensitive = field.name === 'level' ? { case_insensitive: true } : {};
   if (field.kind === 'message') {
     if (value.kind === 'regex') return { regexp: { [field.esField]: { value: value.pattern, case_insensitive: value.caseInsensitive } } };

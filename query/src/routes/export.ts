@@ -4,7 +4,8 @@ import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { elasticsearchCall } from '../es-errors.ts';
 import { exportChunks, openExport } from '../export-stream.ts';
-import { filterQuery, logFilterFields, resolveTimeRange, timeRangeClause, timeRangeFields } from '../log-filters.ts';
+import { filterQuery, logFilterFields, resolveTimeRange, resourceScope, timeRangeClause, timeRangeFields } from '../log-filters.ts';
+import type { PerKeySlots } from '../per-key-slots.ts';
 import { sortOrderSchema } from '../search-request.ts';
 
 const exportParams = z.object({
@@ -16,7 +17,7 @@ const exportParams = z.object({
 
 const CONTENT_TYPES = { ndjson: 'application/x-ndjson; charset=utf-8', csv: 'text/csv; charset=utf-8' } as const;
 
-export function registerExportRoute(app: HttpServer, deps: { elasticsearch: Client }): void {
+export function registerExportRoute(app: HttpServer, deps: { elasticsearch: Client; slots: PerKeySlots }): void {
   app.get(
     '/api/logs/export',
     {
@@ -30,10 +31,18 @@ export function registerExportRoute(app: HttpServer, deps: { elasticsearch: Clie
       const { format, sort } = request.query;
       const now = Date.now();
       const range = resolveTimeRange(request.query, now);
-      const query = filterQuery(request.query, range, now);
-      const pages = await elasticsearchCall(() => openExport(deps.elasticsearch, query, sort, timeRangeClause(range)));
-      // One chunk (a page of logs) buffered ahead at most: a slow client holds Elasticsearch back, not memory.
-      const body = Readable.from(exportChunks(pages, format), { highWaterMark: 1 });
+      const query = filterQuery(request.query, range, now, resourceScope(request));
+      const release = deps.slots.acquire(request.apiKey?.id);
+      let body: Readable;
+      try {
+        const pages = await elasticsearchCall(() => openExport(deps.elasticsearch, query, sort, timeRangeClause(range)));
+        // One chunk (a page of logs) buffered ahead at most: a slow client holds Elasticsearch back, not memory.
+        body = Readable.from(exportChunks(pages, format), { highWaterMark: 1 });
+      } catch (error) {
+        release();
+        throw error;
+      }
+      body.once('close', release);
       const stamp = new Date(now).toISOString().replaceAll(':', '-');
       return reply
         .type(CONTENT_TYPES[format])

@@ -3,7 +3,7 @@ import type { HttpServer } from '@logflow/core/http';
 import { z } from 'zod';
 import { elasticsearchCall } from '../es-errors.ts';
 import { chooseInterval, histogramAggregation, histogramSchema, toHistogram } from '../histogram.ts';
-import { filterQuery, logFiltersSchema, resolveTimeRange } from '../log-filters.ts';
+import { filterQuery, logFiltersSchema, resolveTimeRange, resourceScope } from '../log-filters.ts';
 import { READ_ALIAS_TARGET } from '../search-request.ts';
 
 interface Extremes {
@@ -25,7 +25,7 @@ export function registerHistogramRoute(app: HttpServer, deps: { elasticsearch: C
     async (request) => {
       const now = Date.now();
       const range = resolveTimeRange(request.query, now);
-      const query = filterQuery(request.query, range, now);
+      const query = filterQuery(request.query, range, now, resourceScope(request));
       let { from, to } = range;
       if (from === undefined || to === undefined) {
         // An open end of the range reaches the first or last matching log.

@@ -1,6 +1,8 @@
 import type { Client } from '@elastic/elasticsearch';
 import type { HttpServer } from '@logflow/core/http';
 import type { Freshness } from '../freshness.ts';
+import { PerKeySlots } from '../per-key-slots.ts';
+import type { ScopedSqlLogins } from '../sql/scoped-logins.ts';
 import type { SqlConsole } from '../sql/sql-console.ts';
 import { registerExportRoute } from './export.ts';
 import { registerHistogramRoute } from './histogram.ts';
@@ -15,7 +17,11 @@ export interface QueryServices {
   freshness?: Freshness;
   /** `POST /api/sql`; not served without it. */
   sqlConsole?: SqlConsole;
+  /** The SQL console's logins of keys limited to resources. */
+  scopedLogins?: ScopedSqlLogins;
   tail: TailRouteOptions;
+  /** Tails and exports one API key may run at once. */
+  perKey: { maxTails: number; maxExports: number };
 }
 
 /** Every route of the search API under /api/logs, and /api/sql. */
@@ -23,8 +29,8 @@ export function registerQueryRoutes(app: HttpServer, elasticsearch: Client, serv
   registerSearchRoutes(app, { elasticsearch, freshness: services.freshness });
   registerHistogramRoute(app, { elasticsearch });
   registerTopValuesRoute(app, { elasticsearch });
-  registerExportRoute(app, { elasticsearch });
-  registerTailRoute(app, { elasticsearch, options: services.tail });
+  registerExportRoute(app, { elasticsearch, slots: new PerKeySlots(services.perKey.maxExports, 'exports') });
+  registerTailRoute(app, { elasticsearch, options: services.tail, slots: new PerKeySlots(services.perKey.maxTails, 'tails') });
   registerLogByIdRoutes(app, { elasticsearch });
-  if (services.sqlConsole) registerSqlRoute(app, { sqlConsole: services.sqlConsole });
+  if (services.sqlConsole) registerSqlRoute(app, { sqlConsole: services.sqlConsole, scopedLogins: services.scopedLogins });
 }

@@ -4,31 +4,39 @@ import type { HttpServer } from '@logflow/core/http';
 import type { LogRecord } from '@logflow/core/log-event';
 import { z } from 'zod';
 import { elasticsearchCall } from '../es-errors.ts';
+import { resourceScope } from '../log-filters.ts';
 import { logRecordSchema, READ_ALIAS_TARGET, timeSort, type SortOrder } from '../search-request.ts';
 
 const idParams = z.object({ id: z.guid('expected a log id (a UUID)') });
 const neighbours = (side: string) =>
   z.coerce.number().int().min(0).max(500).default(10).describe(`logs of the same resourceId ${side} it, in time order (0 to 500)`);
 
-async function findLog(es: Client, id: string): Promise<LogRecord> {
+type EsQuery = estypes.QueryDslQueryContainer;
+
+/** The query and the caller's resource scope: a log outside it is "not found", like one that does not exist. */
+const scoped = (query: EsQuery, scope: EsQuery | undefined): EsQuery => (scope ? { bool: { filter: [query, scope] } } : query);
+
+async function findLog(es: Client, id: string, scope: EsQuery | undefined): Promise<LogRecord> {
   // Daily indices: the id alone does not say which one holds the log, so search the alias.
-  const response = await elasticsearchCall(() => es.search<LogRecord>({ ...READ_ALIAS_TARGET, size: 1, query: { ids: { values: [id] } } }));
+  const response = await elasticsearchCall(() =>
+    es.search<LogRecord>({ ...READ_ALIAS_TARGET, size: 1, query: scoped({ ids: { values: [id] } }, scope) }),
+  );
   const log = response.hits.hits[0]?._source;
   if (!log) throw new AppError(404, 'log_not_found', `no log with id ${id} (it may not be searchable yet)`);
   return log;
 }
 
 /** Up to `size` logs of the same resource on one side of `log`, by (timestamp, id). */
-async function sameResource(es: Client, log: LogRecord, order: SortOrder, size: number): Promise<LogRecord[]> {
+async function sameResource(es: Client, log: LogRecord, order: SortOrder, size: number, scope: EsQuery | undefined): Promise<LogRecord[]> {
   if (size === 0) return [];
-  const sameResource: estypes.QueryDslQueryContainer = log.resourceId
+  const sameResource: EsQuery = log.resourceId
     ? { term: { resourceId: log.resourceId } }
     : { bool: { must_not: [{ exists: { field: 'resourceId' } }] } };
   const response = await elasticsearchCall(() =>
     es.search<LogRecord>({
       ...READ_ALIAS_TARGET,
       size,
-      query: sameResource,
+      query: scoped(sameResource, scope),
       sort: timeSort(order),
       search_after: [Date.parse(log.timestamp), log.id],
       track_total_hits: false,
@@ -41,7 +49,7 @@ export function registerLogByIdRoutes(app: HttpServer, deps: { elasticsearch: Cl
   app.get(
     '/api/logs/:id',
     { schema: { tags: ['logs'], summary: 'One log by its id', params: idParams, response: { 200: logRecordSchema } } },
-    async (request) => findLog(deps.elasticsearch, request.params.id),
+    async (request) => findLog(deps.elasticsearch, request.params.id, resourceScope(request)),
   );
 
   app.get(
@@ -56,10 +64,11 @@ export function registerLogByIdRoutes(app: HttpServer, deps: { elasticsearch: Cl
       },
     },
     async (request) => {
-      const log = await findLog(deps.elasticsearch, request.params.id);
+      const scope = resourceScope(request);
+      const log = await findLog(deps.elasticsearch, request.params.id, scope);
       const [before, after] = await Promise.all([
-        sameResource(deps.elasticsearch, log, 'desc', request.query.before),
-        sameResource(deps.elasticsearch, log, 'asc', request.query.after),
+        sameResource(deps.elasticsearch, log, 'desc', request.query.before, scope),
+        sameResource(deps.elasticsearch, log, 'asc', request.query.after, scope),
       ]);
       return { log, before: before.reverse(), after };
     },

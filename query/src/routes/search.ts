@@ -1,10 +1,11 @@
 import type { Client } from '@elastic/elasticsearch';
+import type { FastifyRequest } from 'fastify';
 import type { HttpServer } from '@logflow/core/http';
 import type { LogRecord } from '@logflow/core/log-event';
 import { z } from 'zod';
 import { elasticsearchCall } from '../es-errors.ts';
 import { freshnessSchema, type Freshness } from '../freshness.ts';
-import { filterQuery, resolveTimeRange } from '../log-filters.ts';
+import { filterQuery, resolveTimeRange, resourceScope } from '../log-filters.ts';
 import { planSearch, searchHitSchema, searchParamsSchema, toSearchPage, TOTAL_HITS_CAP, type SearchParams } from '../search-request.ts';
 
 /** A search waits this long at most for freshness figures that are not cached yet. */
@@ -20,11 +21,13 @@ export const searchResultSchema = z.object({
 });
 
 export function registerSearchRoutes(app: HttpServer, deps: { elasticsearch: Client; freshness?: Freshness }): void {
-  const search = async (params: SearchParams) => {
+  const search = async (params: SearchParams, request: FastifyRequest) => {
     const now = Date.now();
     const range = resolveTimeRange(params, now);
-    const plan = planSearch(params, filterQuery(params, range, now));
-    const freshness = deps.freshness?.report(range, FRESHNESS_WAIT_MS);
+    const scope = resourceScope(request);
+    const plan = planSearch(params, filterQuery(params, range, now, scope));
+    // Freshness counts every log of the range: a key limited to some resources does not get them.
+    const freshness = scope ? undefined : deps.freshness?.report(range, FRESHNESS_WAIT_MS);
     const es = deps.elasticsearch;
     const [page, total] = await elasticsearchCall(async () => {
       const [windowed, counted] = await Promise.all([es.search<LogRecord>(plan.page), plan.total && es.search(plan.total)]);
@@ -38,11 +41,11 @@ export function registerSearchRoutes(app: HttpServer, deps: { elasticsearch: Cli
   app.get(
     '/api/logs/search',
     { schema: { ...schema, summary: 'Search logs: filters, query language, time range, sort, cursor pages', querystring: searchParamsSchema } },
-    async (request) => search(request.query),
+    async (request) => search(request.query, request),
   );
   app.post(
     '/api/logs/search',
     { schema: { ...schema, summary: 'Search logs with the parameters in a JSON body', body: searchParamsSchema } },
-    async (request) => search(request.body),
+    async (request) => search(request.body, request),
   );
 }

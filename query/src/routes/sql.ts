@@ -1,8 +1,11 @@
+import { keyFromAuthorization } from '@logflow/core/auth/api-keys';
+import { AppError } from '@logflow/core/errors';
 import type { HttpServer } from '@logflow/core/http';
 import { z } from 'zod';
+import type { ScopedSqlLogins } from '../sql/scoped-logins.ts';
 import type { SqlConsole } from '../sql/sql-console.ts';
 
-export function registerSqlRoute(app: HttpServer, deps: { sqlConsole: SqlConsole }): void {
+export function registerSqlRoute(app: HttpServer, deps: { sqlConsole: SqlConsole; scopedLogins?: ScopedSqlLogins }): void {
   const { limits } = deps.sqlConsole;
   app.post(
     '/api/sql',
@@ -29,7 +32,12 @@ export function registerSqlRoute(app: HttpServer, deps: { sqlConsole: SqlConsole
     },
     async (request) => {
       const { sql, maxRows = limits.maxRows, timeoutMs = limits.timeoutMs } = request.body;
-      return deps.sqlConsole.run(sql, { maxRows, timeoutMs });
+      const sqlRole = request.apiKey?.sqlRole;
+      if (!sqlRole) return deps.sqlConsole.run(sql, { maxRows, timeoutMs });
+      // A key limited to resources runs as its own login, which row-level security restricts.
+      if (!deps.scopedLogins) throw new AppError(503, 'sql_unavailable', 'the SQL console for keys limited to resources is not set up');
+      const key = keyFromAuthorization(request.headers.authorization)!;
+      return deps.sqlConsole.run(sql, { maxRows, timeoutMs }, deps.scopedLogins.pool(sqlRole, key));
     },
   );
 }

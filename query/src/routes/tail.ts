@@ -4,7 +4,8 @@ import type { HttpServer } from '@logflow/core/http';
 import { once } from 'node:events';
 import { z } from 'zod';
 import { elasticsearchCall } from '../es-errors.ts';
-import { filterQuery, logFilterFields } from '../log-filters.ts';
+import { filterQuery, logFilterFields, resourceScope } from '../log-filters.ts';
+import type { PerKeySlots } from '../per-key-slots.ts';
 import { READ_ALIAS_TARGET } from '../search-request.ts';
 import { parseEventId, runTail, sseEvent, TailCursor, type TailOptions } from '../tail.ts';
 
@@ -18,7 +19,7 @@ export interface TailRouteOptions extends TailOptions {
   maxConnections: number;
 }
 
-export function registerTailRoute(app: HttpServer, deps: { elasticsearch: Client; options: TailRouteOptions }): void {
+export function registerTailRoute(app: HttpServer, deps: { elasticsearch: Client; options: TailRouteOptions; slots: PerKeySlots }): void {
   const running = new Map<AbortController, Promise<void>>();
 
   // A tail never ends by itself: stop them all before the server waits for its connections.
@@ -50,9 +51,15 @@ export function registerTailRoute(app: HttpServer, deps: { elasticsearch: Client
         throw new AppError(429, 'too_many_tails', `this server already streams ${running.size} tails; try again later`, undefined, { 'retry-after': '10' });
       }
       const now = Date.now();
-      const query = filterQuery(request.query, {}, now);
-      // Fail before the stream starts: Elasticsearch down answers 503, a query it refuses 400.
-      await elasticsearchCall(() => deps.elasticsearch.search({ ...READ_ALIAS_TARGET, size: 0, track_total_hits: false, query }));
+      const query = filterQuery(request.query, {}, now, resourceScope(request));
+      const release = deps.slots.acquire(request.apiKey?.id);
+      try {
+        // Fail before the stream starts: Elasticsearch down answers 503, a query it refuses 400.
+        await elasticsearchCall(() => deps.elasticsearch.search({ ...READ_ALIAS_TARGET, size: 0, track_total_hits: false, query }));
+      } catch (error) {
+        release();
+        throw error;
+      }
 
       const start = resume ?? { receivedAt: now };
       const controller = new AbortController();
@@ -82,6 +89,7 @@ export function registerTailRoute(app: HttpServer, deps: { elasticsearch: Client
         .catch((err: unknown) => request.log.error({ err }, 'tail failed'))
         .finally(() => {
           running.delete(controller);
+          release();
           if (!res.destroyed) res.end(controller.signal.aborted ? sseEvent('end', { reason: 'the server is stopping; reconnect with Last-Event-ID' }) : undefined);
         });
       running.set(controller, run);

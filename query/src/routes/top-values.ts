@@ -4,7 +4,7 @@ import type { HttpServer } from '@logflow/core/http';
 import { z } from 'zod';
 import { elasticsearchCall } from '../es-errors.ts';
 import { FIELD_NAMES, resolveField } from '../fields.ts';
-import { filterQuery, logFilterFields, resolveTimeRange, timeRangeFields } from '../log-filters.ts';
+import { filterQuery, logFilterFields, resolveTimeRange, resourceScope, timeRangeFields } from '../log-filters.ts';
 import { READ_ALIAS_TARGET, TOTAL_HITS_CAP } from '../search-request.ts';
 
 const topValuesParams = z.object({
@@ -51,7 +51,7 @@ export function registerTopValuesRoute(app: HttpServer, deps: { elasticsearch: C
         deps.elasticsearch.search({
           ...READ_ALIAS_TARGET,
           size: 0,
-          query: filterQuery(request.query, range, now),
+          query: filterQuery(request.query, range, now, resourceScope(request)),
           track_total_hits: TOTAL_HITS_CAP,
           aggs: {
             top: { terms: { field: field.esField, size: request.query.size } },

@@ -55,14 +55,15 @@ export class SqlConsole {
     readonly limits: SqlLimits,
   ) {}
 
-  async run(sql: string, limits: SqlLimits): Promise<SqlResult> {
+  /** Runs `sql`; `pool` is a scoped key's login instead of the reader's. */
+  async run(sql: string, limits: SqlLimits, pool: pg.Pool = this.readerPool): Promise<SqlResult> {
     if (COPY_STATEMENT.test(sql)) {
       throw new AppError(400, 'sql_error', 'COPY is not available in the SQL console: run its SELECT instead');
     }
     const started = performance.now();
     let client: pg.PoolClient;
     try {
-      client = await this.readerPool.connect();
+      client = await pool.connect();
     } catch (error) {
       throw new AppError(503, 'sql_unavailable', `cannot connect to Postgres as the read-only role: ${(error as Error).message}`, undefined, {
         'retry-after': '5',

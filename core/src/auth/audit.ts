@@ -1,0 +1,59 @@
+import { and, desc, eq, lt, type SQL } from 'drizzle-orm';
+import { auditLog } from '../db/schema.ts';
+import { createDatabase, type Database, type Pool } from '../postgres.ts';
+
+export interface AuditEntry {
+  keyId: string | null;
+  keyName: string | null;
+  action: string;
+  params: Record<string, unknown>;
+  status: number;
+  outcome: 'ok' | 'denied' | 'failed';
+  requestId: string | null;
+}
+
+export interface AuditRow extends AuditEntry {
+  id: number;
+  at: string;
+}
+
+export interface AuditQuery {
+  limit: number;
+  keyId?: string;
+  action?: string;
+  /** Rows older than this id: the next page. */
+  before?: number;
+}
+
+/** The audit log: one row per admin action, whoever did it (an API key or the CLI). */
+export class AuditLog {
+  private readonly db: Database;
+
+  constructor(pool: Pool) {
+    this.db = createDatabase(pool);
+  }
+
+  async record(entry: AuditEntry): Promise<void> {
+    await this.db.insert(auditLog).values(entry);
+  }
+
+  async list({ limit, keyId, action, before }: AuditQuery): Promise<AuditRow[]> {
+    const conditions: SQL[] = [];
+    if (keyId) conditions.push(eq(auditLog.keyId, keyId));
+    if (action) conditions.push(eq(auditLog.action, action));
+    if (before !== undefined) conditions.push(lt(auditLog.id, before));
+    const rows = await this.db
+      .select()
+      .from(auditLog)
+      .where(and(...conditions))
+      .orderBy(desc(auditLog.id))
+      .limit(limit);
+    return rows.map((row) => ({ ...row, outcome: row.outcome as AuditEntry['outcome'], params: row.params as Record<string, unknown> }));
+  }
+}
+
+/** How a status reads in the audit log. */
+export function auditOutcome(status: number): AuditEntry['outcome'] {
+  if (status === 401 || status === 403) return 'denied';
+  return status < 400 ? 'ok' : 'failed';
+}

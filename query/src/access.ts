@@ -1,0 +1,14 @@
+import type { Access } from '@logflow/core/auth/api-keys';
+
+/**
+ * What each route of the query service asks of its caller. Anything under /api that is not
+ * listed needs an admin key, so a new route is closed until someone opens it on purpose.
+ */
+export function queryAccess(_method: string, url: string | undefined): Access {
+  if (url === undefined) return 'public';
+  if (url === '/api/docs' || url.startsWith('/api/docs/')) return 'public';
+  if (url.startsWith('/api/logs/') || url === '/api/sql') return 'read';
+  if (url.startsWith('/api/')) return 'admin';
+  // The dashboard's files and the service's greeting.
+  return 'public';
+}

@@ -1,0 +1,53 @@
+import { sqlPasswordFor } from '@logflow/core/auth/api-keys';
+import type { Logger } from '@logflow/core/logger';
+import pg from 'pg';
+
+/** Keys whose pools are kept; the least recently used beyond it is closed. */
+const MAX_POOLS = 50;
+
+/**
+ * Connections for the SQL console of read keys limited to resources. Each such key has a
+ * Postgres login of its own (made when the key was created, password derived from the key),
+ * and row-level security shows that login only its key's resources. Logging in as it, rather
+ * than switching roles, leaves no statement a way back to a wider role.
+ */
+export class ScopedSqlLogins {
+  private readonly pools = new Map<string, pg.Pool>();
+
+  constructor(
+    private readonly databaseUrl: string,
+    private readonly logger: Logger,
+  ) {}
+
+  pool(sqlRole: string, key: string): pg.Pool {
+    const existing = this.pools.get(sqlRole);
+    if (existing) {
+      this.pools.delete(sqlRole);
+      this.pools.set(sqlRole, existing);
+      return existing;
+    }
+    const url = new URL(this.databaseUrl);
+    url.username = sqlRole;
+    url.password = encodeURIComponent(sqlPasswordFor(key));
+    const pool = new pg.Pool({
+      connectionString: url.toString(),
+      application_name: 'logflow-sql-console-scoped',
+      max: 2,
+      idleTimeoutMillis: 30_000,
+      connectionTimeoutMillis: 5_000,
+    });
+    pool.on('error', (err) => this.logger.warn({ err, sqlRole }, 'idle Postgres connection failed'));
+    this.pools.set(sqlRole, pool);
+    if (this.pools.size > MAX_POOLS) {
+      const [oldest, oldestPool] = this.pools.entries().next().value!;
+      this.pools.delete(oldest);
+      void oldestPool.end();
+    }
+    return pool;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.pools.values()].map((pool) => pool.end()));
+    this.pools.clear();
+  }
+}
