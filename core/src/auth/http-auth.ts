@@ -74,7 +74,7 @@ export async function installAuth(app: HttpServer, options: AuthOptions): Promis
     timeWindow: 60_000,
     // Per key; requests without one (public routes) are not limited here.
     allowList: (request) => !request.apiKey,
-    keyGenerator: (request) => request.apiKey!.id,
+    keyGenerator: (request) => request.apiKey?.id ?? request.ip,
     max: (request) => request.apiKey?.rateLimitPerMinute ?? options.rateLimitPerMinute,
     // Redis down: serve unlimited rather than refuse every request.
     skipOnError: true,
