@@ -26,17 +26,19 @@ export async function startQuery(config: Config, logger: Logger): Promise<() => 
   const elasticsearch = new Client({ node: config.elasticsearch.url, maxRetries: 1, requestTimeout: 30_000 });
   const kafka = createKafka(config, logger, 'logflow-query');
   const pool = createPool(config, 'logflow-query', 4);
+  // An installation in its own schema: these pools read its tables, not public's (createPool does the same).
+  const schemaOption = config.postgres.schema === 'public' ? {} : { options: `-c search_path=${config.postgres.schema}` };
   // Its own small pool: a slow count gives up (statement_timeout) instead of queueing searches behind it.
   const countPool = new pg.Pool({
     connectionString: config.postgres.url,
     application_name: 'logflow-query-freshness',
     max: DEFAULT_FRESHNESS_OPTIONS.maxConcurrentCounts,
     statement_timeout: DEFAULT_FRESHNESS_OPTIONS.pgTimeoutMs,
+    ...schemaOption,
   });
   const readerPool = new pg.Pool({
     connectionString: readerConnectionString(config.postgres.url, config.postgres.readerPassword),
-    // An installation in its own schema: the reader reads its tables, not public's.
-    ...(config.postgres.schema === 'public' ? {} : { options: `-c search_path=${config.postgres.schema}` }),
+    ...schemaOption,
     application_name: 'logflow-sql-console',
     max: 4,
     connectionTimeoutMillis: 5_000,
