@@ -3,7 +3,9 @@ import { spawn } from 'node:child_process';
 import { engineEnvironment, ensureDependencies, ensureWebBuild, ROOT, run } from './bootstrap.mjs';
 
 ensureDependencies();
-const env = { ...process.env, ...(await engineEnvironment()) };
+// Local play: the dashboard has no login yet, so `npm start` runs without API keys unless told
+// otherwise (LOGFLOW_AUTH=on npm start). Every role warns about it at start.
+const env = { LOGFLOW_AUTH: 'off', ...process.env, ...(await engineEnvironment()) };
 run(process.execPath, ['cli/logflow.mjs', 'migrate'], { env });
 ensureWebBuild();
 
@@ -28,6 +30,11 @@ LogFlow is running.
   Ingest:    curl -XPOST ${urls.ingester}/logs -H 'content-type: application/json' -d @test/fixtures/example_log.json
   Dashboard: ${urls.query}
   Search:    curl '${urls.query}/api/logs/search?level=error'
+${
+  env.LOGFLOW_AUTH === 'off'
+    ? '  API keys are OFF (LOGFLOW_AUTH=off): anyone who reaches these ports may use them. For real use: LOGFLOW_AUTH=on npm start.'
+    : "  API keys are on: create one with `npm run logflow -- keys create --name me --role admin` and send it as 'Authorization: Bearer <key>'."
+}
 Ctrl-C stops LogFlow; \`npm run stack -- down\` stops the engines.
 `);
     break;
