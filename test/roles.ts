@@ -1,5 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 
 const ENTRY = fileURLToPath(new URL('../cli/logflow.mjs', import.meta.url));
 
@@ -68,6 +69,29 @@ export function startRole(role: string, env: Record<string, string> = {}, timeou
       reject(new Error(`${role} exited with ${code} before starting:\n${output.join('\n')}`));
     });
   });
+}
+
+export interface CreatedApiKey {
+  /** The secret, for `Authorization: Bearer <key>`. */
+  key: string;
+  apiKey: { id: string; name: string; role: string; resourcePatterns: string[] | null; sqlRole: string | null };
+}
+
+/**
+ * A real API key made by `logflow keys create` in the installation `env` names (its
+ * DATABASE_SCHEMA), as an operator makes the first admin key of a fresh install. For roles
+ * started with `LOGFLOW_AUTH: 'on'`.
+ */
+export async function createApiKey(role: 'ingest' | 'read' | 'admin', env: Record<string, string> = {}, name = `test-${role}`): Promise<CreatedApiKey> {
+  const { stdout } = await promisify(execFile)(process.execPath, [ENTRY, 'keys', 'create', '--name', name, '--role', role, '--json'], {
+    env: { ...process.env, ...env },
+  });
+  return JSON.parse(stdout) as CreatedApiKey;
+}
+
+/** Revokes a key made by createApiKey (`logflow keys revoke`), so no test key stays usable. */
+export async function revokeApiKey(id: string, env: Record<string, string> = {}): Promise<void> {
+  await promisify(execFile)(process.execPath, [ENTRY, 'keys', 'revoke', id], { env: { ...process.env, ...env } });
 }
 
 /** Polls `probe` until it returns a value or the time is up; a probe that throws is retried too. */

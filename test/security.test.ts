@@ -2,19 +2,11 @@ import { createAdminQueue } from '@logflow/core/admin-jobs';
 import { loadConfig } from '@logflow/core/config';
 import { setReaderPassword } from '@logflow/core/db/reader-role';
 import { createRedis } from '@logflow/core/redis';
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INGESTER_URL, isoAt, QUERY_URL, queryString, runRange, startQueryPipeline, type QueryPipeline } from './query-pipeline.ts';
-import { eventually } from './roles.ts';
+import { createApiKey, eventually, revokeApiKey, type CreatedApiKey } from './roles.ts';
 
-const CLI = fileURLToPath(new URL('../cli/logflow.mjs', import.meta.url));
-
-interface CreatedKey {
-  key: string;
-  apiKey: { id: string; name: string; role: string; resourcePatterns: string[] | null; sqlRole: string | null };
-}
+type CreatedKey = CreatedApiKey;
 
 /**
  * API keys, roles, resource scopes, rate limits, revocation, the audit log and log redaction,
@@ -72,12 +64,10 @@ describe('security: API keys, roles, scopes, limits and audit', () => {
       LOGFLOW_AUTH: 'on',
       LOG_LEVEL: 'debug',
       BULLMQ_PREFIX: bullPrefix,
+      QUERY_MAX_TAILS_PER_KEY: '2',
     });
     run = pipeline.run;
-    const { stdout } = await promisify(execFile)(process.execPath, [CLI, 'keys', 'create', '--name', 'first-admin', '--role', 'admin', '--json'], {
-      env: { ...process.env, ...pipeline.env },
-    });
-    admin = JSON.parse(stdout) as CreatedKey;
+    admin = await createApiKey('admin', pipeline.env, 'first-admin');
     secrets.push(admin.key);
     ingest = await createKey({ name: 'ingest', role: 'ingest' });
     reader = await createKey({ name: 'reader', role: 'read' });
@@ -102,6 +92,7 @@ describe('security: API keys, roles, scopes, limits and audit', () => {
 
   afterAll(async () => {
     for (const key of [ingest, reader, scoped]) if (key) await call(`${QUERY_URL}/api/admin/keys/${key.apiKey.id}`, admin.key, { method: 'DELETE' });
+    if (admin) await revokeApiKey(admin.apiKey.id, pipeline.env);
     await pipeline?.close();
     const redis = createRedis(loadConfig({ ...process.env, BULLMQ_PREFIX: bullPrefix }));
     const queue = createAdminQueue(loadConfig({ ...process.env, BULLMQ_PREFIX: bullPrefix }), redis);
@@ -244,6 +235,43 @@ describe('security: API keys, roles, scopes, limits and audit', () => {
       const all = await post(`${QUERY_URL}/api/sql`, reader.key, { sql: `SELECT DISTINCT resource_id FROM logs WHERE resource_id LIKE '%${run}%'` });
       expect(all.body.rowCount, JSON.stringify(all.body)).toBe(6);
     });
+  });
+
+  it('limits what enters: body size, page size, regex length, tails per key, SQL time and rows', async () => {
+    const huge = await post(`${QUERY_URL}/api/logs/search`, reader.key, { q: 'x'.repeat(2 * 1024 * 1024) });
+    expect(huge.status).toBe(413);
+    expect((await query('/api/logs/search', reader.key, { size: '1001' })).status).toBe(400);
+    const regex = await query('/api/logs/search', reader.key, { q: `message:/${'a'.repeat(300)}/` });
+    expect(regex.status).toBe(400);
+    expect(regex.body.error.details[0].rule).toBe('regex_length');
+
+    const tails = [new AbortController(), new AbortController()];
+    const opened = await Promise.all(tails.map((abort) => fetch(`${QUERY_URL}/api/logs/tail`, { headers: { authorization: `Bearer ${scoped.key}` }, signal: abort.signal })));
+    expect(opened.map((r) => r.status)).toEqual([200, 200]);
+    const third = await query('/api/logs/tail', scoped.key);
+    expect(third.status).toBe(429);
+    expect(third.body.error.code).toBe('too_many_tails');
+    expect(third.headers.get('retry-after')).toBeTruthy();
+    // Another key is not held back by this one's tails.
+    const other = new AbortController();
+    expect((await fetch(`${QUERY_URL}/api/logs/tail`, { headers: { authorization: `Bearer ${reader.key}` }, signal: other.signal })).status).toBe(200);
+    for (const abort of [...tails, other]) abort.abort();
+    // A closed tail gives its slot back.
+    await eventually(async () => {
+      const again = new AbortController();
+      const response = await fetch(`${QUERY_URL}/api/logs/tail`, { headers: { authorization: `Bearer ${scoped.key}` }, signal: again.signal });
+      again.abort();
+      return response.status === 200 ? true : undefined;
+    });
+
+    for (const key of [reader.key, scoped.key]) {
+      const slow = await post(`${QUERY_URL}/api/sql`, key, { sql: 'SELECT pg_sleep(5)', timeoutMs: 200 });
+      expect(slow.status).toBe(400);
+      expect(slow.body.error.details.code).toBe('57014');
+      const capped = await post(`${QUERY_URL}/api/sql`, key, { sql: 'SELECT generate_series(1, 50)', maxRows: 10 });
+      expect(capped.body).toMatchObject({ rowCount: 10, truncated: true });
+      expect((await post(`${QUERY_URL}/api/sql`, key, { sql: 'SELECT 1; SELECT 2' })).status).toBe(400);
+    }
   });
 
   it('answers 429 with Retry-After to a key over its quota while another key still works', async () => {

@@ -1,19 +1,27 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import example from './fixtures/example_log.json' with { type: 'json' };
-import { eventually, INGESTER_URL, QUERY_URL, startRole, type RunningRole } from './roles.ts';
+import { createApiKey, eventually, revokeApiKey, type CreatedApiKey, INGESTER_URL, QUERY_URL, startRole, type RunningRole } from './roles.ts';
 import { isolatedPipeline, type IsolatedPipeline } from './sink-fixtures.ts';
 
 describe('walking skeleton: HTTP → Kafka → Elasticsearch and Postgres → query API', () => {
   const roles: RunningRole[] = [];
   let pipeline: IsolatedPipeline;
+  /** As a client of a real install: API keys on, one key to send logs, one to read them. */
+  let keys: CreatedApiKey[] = [];
+  let env: Record<string, string>;
+  const ingestKey = () => keys[0]!.key;
+  const readKey = () => keys[1]!.key;
 
   beforeAll(async () => {
     pipeline = await isolatedPipeline('skeleton');
-    roles.push(...(await Promise.all(['ingester', 'es-sink', 'pg-sink', 'query'].map((role) => startRole(role, pipeline.env)))));
+    env = { ...pipeline.env, LOGFLOW_AUTH: 'on' };
+    roles.push(...(await Promise.all(['ingester', 'es-sink', 'pg-sink', 'query'].map((role) => startRole(role, env)))));
+    keys = await Promise.all([createApiKey('ingest', env), createApiKey('read', env)]);
   });
 
   afterAll(async () => {
     await Promise.all(roles.map((role) => role.stop()));
+    for (const { apiKey } of keys) await revokeApiKey(apiKey.id, env);
     await pipeline?.close();
   });
 
@@ -26,7 +34,7 @@ describe('walking skeleton: HTTP → Kafka → Elasticsearch and Postgres → qu
   it('finds the seed example log through the search API and in Postgres within 10 s', async () => {
     const posted = await fetch(`${INGESTER_URL}/logs`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${ingestKey()}` },
       body: JSON.stringify(example),
     });
     expect(posted.status).toBe(202);
@@ -42,7 +50,7 @@ describe('walking skeleton: HTTP → Kafka → Elasticsearch and Postgres → qu
     const started = Date.now();
     const [hit, row] = await Promise.all([
       eventually(async () => {
-        const response = await fetch(`${QUERY_URL}/api/logs/search?${search}`);
+        const response = await fetch(`${QUERY_URL}/api/logs/search?${search}`, { headers: { authorization: `Bearer ${readKey()}` } });
         if (!response.ok) throw new Error(`search answered ${response.status}: ${await response.text()}`);
         const body = (await response.json()) as { hits: { id: string }[] };
         return body.hits.find((h) => h.id === id);
@@ -70,7 +78,7 @@ describe('walking skeleton: HTTP → Kafka → Elasticsearch and Postgres → qu
   it('refuses an invalid log with a 400 that names the field and the rule', async () => {
     const response = await fetch(`${INGESTER_URL}/logs`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${ingestKey()}` },
       body: JSON.stringify({ ...example, level: 'loud' }),
     });
     expect(response.status).toBe(400);
