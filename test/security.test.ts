@@ -140,6 +140,20 @@ describe('security: API keys, roles, scopes, limits and audit', () => {
     });
   });
 
+  it('never answers a stored hash nor a secret after creation, and lets no client set what the server decides', async () => {
+    const listed = await query('/api/admin/keys', admin.key);
+    expect(listed.status).toBe(200);
+    const text = JSON.stringify(listed.body);
+    expect(text).not.toContain('keyHash');
+    for (const secret of secrets) expect(text).not.toContain(secret);
+    expect(listed.body.keys.find((k: { id: string }) => k.id === scoped.apiKey.id)).toMatchObject({ role: 'read', resourcePatterns: [`payments-${run}-*`, `ops_${run}`] });
+    for (const extra of [{ createdBy: 'someone-else' }, { id: 'chosen-id' }, { sqlRole: 'logflow_reader' }]) {
+      expect((await post(`${QUERY_URL}/api/admin/keys`, admin.key, { name: 'mass-assigned', role: 'read', ...extra })).status).toBe(400);
+    }
+    // Only read keys can be limited to resources.
+    expect((await post(`${QUERY_URL}/api/admin/keys`, admin.key, { name: 'x', role: 'admin', resourcePatterns: ['a-*'] })).status).toBe(400);
+  });
+
   describe('a read key limited to resourceId patterns sees nothing else', () => {
     const range = () => runRange(pipeline);
     const expected = () => resources().inScope.length * 3;

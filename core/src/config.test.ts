@@ -10,6 +10,13 @@ describe('loadConfig', () => {
     expect(config.query.port).toBe(5000);
   });
 
+  it('turns API keys on by default and caches key lookups at most 1 s (revocation)', () => {
+    expect(loadConfig({}).auth).toEqual({ enabled: true, keyCacheMs: 500, rateLimitPerMinute: 6_000 });
+    expect(loadConfig({ LOGFLOW_AUTH: 'off' }).auth.enabled).toBe(false);
+    expect(() => loadConfig({ LOGFLOW_AUTH: 'no' })).toThrow(/LOGFLOW_AUTH/);
+    expect(() => loadConfig({ AUTH_KEY_CACHE_MS: '5000' })).toThrow(/AUTH_KEY_CACHE_MS/);
+  });
+
   it('splits a broker list', () => {
     expect(loadConfig({ KAFKA_BROKERS: 'a:9092, b:9093' }).kafka.brokers).toEqual(['a:9092', 'b:9093']);
   });

@@ -1,11 +1,11 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 import type { Config } from './config.ts';
 
 export type { Logger };
 
 /** One JSON logger per process, named by role; secrets never reach a log line. */
-export function createLogger(config: Pick<Config, 'logLevel'>, role: string): Logger {
-  return pino({
+export function createLogger(config: Pick<Config, 'logLevel'>, role: string, destination?: DestinationStream): Logger {
+  const options = {
     name: role,
     level: config.logLevel,
     // Headers wherever a serializer puts them, API keys and passwords under any object.
@@ -24,5 +24,6 @@ export function createLogger(config: Pick<Config, 'logLevel'>, role: string): Lo
       ],
       censor: '[redacted]',
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

@@ -1,6 +1,7 @@
 import { and, desc, eq, lt, type SQL } from 'drizzle-orm';
 import { auditLog } from '../db/schema.ts';
 import { createDatabase, type Database, type Pool } from '../postgres.ts';
+import { isoTime } from './key-store.ts';
 
 export interface AuditEntry {
   keyId: string | null;
@@ -48,7 +49,7 @@ export class AuditLog {
       .where(and(...conditions))
       .orderBy(desc(auditLog.id))
       .limit(limit);
-    return rows.map((row) => ({ ...row, outcome: row.outcome as AuditEntry['outcome'], params: row.params as Record<string, unknown> }));
+    return rows.map((row) => ({ ...row, at: isoTime(row.at), outcome: row.outcome as AuditEntry['outcome'], params: row.params as Record<string, unknown> }));
   }
 }
 

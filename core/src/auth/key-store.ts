@@ -35,9 +35,12 @@ export interface NewApiKey {
 
 type Row = typeof apiKeys.$inferSelect;
 
+/** Postgres prints timestamps its own way; the API speaks ISO-8601. */
+export const isoTime = (value: string) => new Date(value).toISOString();
+
 function toApiKey(row: Row): ApiKey {
   const { keyHash: _hash, ...rest } = row;
-  return { ...rest, role: row.role as ApiKeyRole };
+  return { ...rest, role: row.role as ApiKeyRole, createdAt: isoTime(row.createdAt), revokedAt: row.revokedAt && isoTime(row.revokedAt) };
 }
 
 /**
