@@ -19,7 +19,11 @@ export async function registerApiDocs(app: HttpServer): Promise<void> {
         { name: 'search', description: 'queries over Elasticsearch' },
         { name: 'logs', description: 'single logs' },
         { name: 'sql', description: 'read-only SQL over Postgres' },
+        { name: 'admin', description: 'API keys and the audit log (admin keys)' },
       ],
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'an API key: Authorization: Bearer <key>' } } },
+      // Every route needs a key unless LOGFLOW_AUTH=off; which role, the README's Security section says.
+      security: [{ apiKey: [] }],
     },
     transform: jsonSchemaTransform,
   });
