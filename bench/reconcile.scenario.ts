@@ -1,3 +1,4 @@
+import type { ReconcileCounts } from '@logflow/core/admin-jobs';
 import { ensureDailyPartitions, utcDays } from '@logflow/core/db/partitions';
 import { dailyIndex, installIndexTemplate } from '@logflow/core/es-index';
 import { newLogId } from '@logflow/core/ids';
@@ -5,7 +6,7 @@ import type { LogRecord } from '@logflow/core/log-event';
 import type { Pool } from '@logflow/core/postgres';
 import { copyRange } from '@logflow/sinks/jobs/copy-range';
 import { writeDocs } from '@logflow/sinks/jobs/es-docs';
-import { reconcileRange, type ReconcileCounts } from '@logflow/sinks/jobs/reconcile';
+import { reconcileRange } from '@logflow/sinks/jobs/reconcile';
 import { createInstallation, sample, type Installation } from '../test/installation.ts';
 
 const CHUNK = 10_000;

@@ -5,6 +5,7 @@ import { READ_ALIAS } from '@logflow/core/es-index';
 import { createKafka } from '@logflow/core/kafka';
 import { createLogger } from '@logflow/core/logger';
 import { createPool, type Pool } from '@logflow/core/postgres';
+import { sinkGroups } from '@logflow/sinks/jobs/watermark';
 import { randomUUID } from 'node:crypto';
 import { eventually, INGESTER_URL, QUERY_URL, startRole, type RunningRole } from './roles.ts';
 
@@ -48,6 +49,8 @@ export async function startQueryPipeline(name: string, roles: string[], roleEnv:
     KAFKA_TOPIC: `logflow.test.${name}.${run}`,
     KAFKA_DLQ_TOPIC: `logflow.test.${name}.${run}.dlq`,
     KAFKA_TOPIC_PARTITIONS: '3',
+    // Consumer groups of its own: a group shared with other runs would rebalance whenever any of them starts or stops.
+    KAFKA_GROUP_PREFIX: `lftest-${run}.`,
   };
   const config = loadConfig({ ...process.env, ...env });
   const es = createElasticsearch(config);
@@ -111,6 +114,7 @@ export async function startQueryPipeline(name: string, roles: string[], roleEnv:
       const admin = kafka.admin();
       await admin.connect();
       await admin.deleteTopics({ topics: [env.KAFKA_TOPIC, env.KAFKA_DLQ_TOPIC] }).catch(() => undefined);
+      await admin.deleteGroups(Object.values(sinkGroups(config))).catch(() => undefined);
       await admin.disconnect();
       await pool.query('DELETE FROM sink_offsets WHERE topic = $1', [env.KAFKA_TOPIC]);
       await pool.end();

@@ -48,11 +48,8 @@ export type ReconcileData = z.output<typeof reconcileDataSchema>;
 export type ReplayData = z.output<typeof replayDataSchema>;
 export type RetentionData = z.output<typeof retentionDataSchema>;
 
-export interface ReconcileResult {
-  runId: number;
-  from: string | null;
-  to: string | null;
-  watermark: string | null;
+/** What a reconcile counted, as it goes and in its result. */
+export interface ReconcileCounts {
   rangesChecked: number;
   leavesDiffed: number;
   logsChecked: number;
@@ -63,6 +60,13 @@ export interface ReconcileResult {
   extraFound: number;
   extraRemoved: number;
   twinsRemoved: number;
+}
+
+export interface ReconcileResult extends ReconcileCounts {
+  runId: number;
+  from: string | null;
+  to: string | null;
+  watermark: string | null;
   durationMs: number;
 }
 

@@ -73,22 +73,20 @@ class EncodedLengthCounter extends Transform {
  */
 export function registerBodyParsers(app: HttpServer, onBodyBytes: (bytes: number) => void): void {
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => {
-    try {
-      onBodyBytes((body as Buffer).length);
-      done(null, parseJsonBody(body as Buffer));
-    } catch (error) {
-      done(error as Error, undefined);
-    }
-  });
-  app.addContentTypeParser('application/x-ndjson', { parseAs: 'buffer' }, (_request, body, done) => {
-    try {
-      onBodyBytes((body as Buffer).length);
-      done(null, parseNdjsonBody(body as Buffer));
-    } catch (error) {
-      done(error as Error, undefined);
-    }
-  });
+  const parsers: [string, (body: Buffer) => unknown][] = [
+    ['application/json', parseJsonBody],
+    ['application/x-ndjson', parseNdjsonBody],
+  ];
+  for (const [contentType, parse] of parsers) {
+    app.addContentTypeParser(contentType, { parseAs: 'buffer' }, (_request, body, done) => {
+      try {
+        onBodyBytes((body as Buffer).length);
+        done(null, parse(body as Buffer));
+      } catch (error) {
+        done(error as Error, undefined);
+      }
+    });
+  }
 
   app.addHook('preParsing', async (request, _reply, payload) => {
     const encoding = (request.headers['content-encoding'] ?? 'identity').toLowerCase();

@@ -1,3 +1,4 @@
+import { DEFAULT_INDEX_PREFIX, indexNames, useIndexPrefix } from '@logflow/core/es-index';
 import { describe, expect, it } from 'vitest';
 import { decodeCursor, encodeCursor, planSearch, searchParamsSchema, toSearchPage } from './search-request.ts';
 
@@ -18,6 +19,21 @@ describe('search request', () => {
     expect(plan.page.search_after).toBeUndefined();
     expect(plan.unwindowed).toBeUndefined();
     expect(plan.total).toBeUndefined();
+  });
+
+  it("searches the read alias of the installation's prefix, set after this module was loaded", () => {
+    useIndexPrefix('tenant-a');
+    try {
+      expect(planSearch(params(), messageQuery).page.index).toBe(indexNames('tenant-a').readAlias);
+    } finally {
+      useIndexPrefix(DEFAULT_INDEX_PREFIX);
+    }
+  });
+
+  it('counts every match when asked to, on the first page and after a cursor', () => {
+    expect(planSearch(params({ exactTotal: 'true' }), messageQuery).page.track_total_hits).toBe(true);
+    const cursor = encodeCursor({ order: 'desc', after: [1_000, 'abc'], spanMs: 0 });
+    expect(planSearch(params({ exactTotal: 'true', cursor }), messageQuery).total?.track_total_hits).toBe(true);
   });
 
   it('highlights only when a clause looks at the message, and when asked to', () => {

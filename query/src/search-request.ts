@@ -21,6 +21,7 @@ export const searchParamsSchema = z.object({
   size: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(100).describe(`page size, 1 to ${MAX_PAGE_SIZE}`),
   cursor: z.string().max(2048).optional().describe('nextCursor of the previous page, with the same filters and sort'),
   highlight: booleanParam.default(true).describe('add message fragments with the matches in <mark>, HTML-escaped'),
+  exactTotal: booleanParam.default(false).describe(`count every match instead of stopping at ${TOTAL_HITS_CAP} (slower on large results)`),
 });
 export type SearchParams = z.infer<typeof searchParamsSchema>;
 
@@ -76,8 +77,17 @@ export function timeSort(order: SortOrder): estypes.SortCombinations[] {
   return [{ timestamp: { order } }, { id: { order } }];
 }
 
-/** Options that make a search over the alias answer empty, not 404, before the first log is indexed. */
-export const READ_ALIAS_TARGET = { index: READ_ALIAS, ignore_unavailable: true, allow_no_indices: true } as const;
+/**
+ * Options that make a search over the alias answer empty, not 404, before the first log is
+ * indexed. `index` is read when spread, after the role has set the installation's prefix.
+ */
+export const READ_ALIAS_TARGET = {
+  get index(): string {
+    return READ_ALIAS;
+  },
+  ignore_unavailable: true,
+  allow_no_indices: true,
+} as const;
 
 /** Whether any clause looks at the message: only then is there something to highlight. */
 function searchesMessage(query: unknown): boolean {
@@ -118,7 +128,8 @@ export function planSearch(params: SearchParams, query: estypes.QueryDslQueryCon
     sort: timeSort(params.sort),
     ...(params.highlight && searchesMessage(query) && { highlight: HIGHLIGHT }),
   };
-  if (!params.cursor) return { page: { ...common, query, track_total_hits: TOTAL_HITS_CAP } };
+  const trackTotalHits = params.exactTotal || TOTAL_HITS_CAP;
+  if (!params.cursor) return { page: { ...common, query, track_total_hits: trackTotalHits } };
   const { after, spanMs } = decodeCursor(params.cursor, params.sort);
   const reach = Math.max(MIN_WINDOW_MS, spanMs * WINDOW_SPANS);
   const window = params.sort === 'desc' ? { gte: after[0] - reach, lte: after[0] } : { gte: after[0], lte: after[0] + reach };
@@ -126,7 +137,7 @@ export function planSearch(params: SearchParams, query: estypes.QueryDslQueryCon
   return {
     page: { ...unwindowed, query: { bool: { filter: [query, { range: { timestamp: { ...window, format: 'epoch_millis' } } }] } } },
     unwindowed,
-    total: { ...READ_ALIAS_TARGET, size: 0, query, track_total_hits: TOTAL_HITS_CAP },
+    total: { ...READ_ALIAS_TARGET, size: 0, query, track_total_hits: trackTotalHits },
   };
 }
 

@@ -1,8 +1,8 @@
-import type { ReconcileData, ReconcileResult } from '@logflow/core/admin-jobs';
+import type { ReconcileCounts, ReconcileData, ReconcileResult } from '@logflow/core/admin-jobs';
 import { readWritePlan } from '@logflow/core/es-generations';
 import { expectedIndexFor, type JobContext, type ReportProgress } from './job-context.ts';
 import { oldestReceipt } from './pg-logs.ts';
-import { emptyCounts, reconcileRange, type ReconcileCounts } from './reconcile.ts';
+import { emptyCounts, reconcileRange } from './reconcile.ts';
 import { retentionCutoff } from './retention-job.ts';
 import { awaitWatermark, type PositionSample } from './watermark.ts';
 

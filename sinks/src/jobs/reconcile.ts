@@ -1,4 +1,5 @@
 import type { Client } from '@elastic/elasticsearch';
+import type { ReconcileCounts } from '@logflow/core/admin-jobs';
 import type { Pool } from '@logflow/core/postgres';
 import { copyRange } from './copy-range.ts';
 import { copiesInRange, deleteCopies, esCountByRanges, writeDocs, type Placed } from './es-docs.ts';
@@ -19,19 +20,6 @@ export interface ReconcileScope {
   /** What to compare Postgres with: the read alias, or the indices of a generation being built. */
   target: string;
   expectedIndex: ExpectedIndex;
-}
-
-export interface ReconcileCounts {
-  rangesChecked: number;
-  leavesDiffed: number;
-  logsChecked: number;
-  missingFound: number;
-  replayed: number;
-  replayRefused: number;
-  outdatedReplaced: number;
-  extraFound: number;
-  extraRemoved: number;
-  twinsRemoved: number;
 }
 
 export type ReconcileProgress = (counts: ReconcileCounts & { percent: number }) => Promise<void>;
