@@ -26,10 +26,6 @@ $$;
 --> statement-breakpoint
 GRANT SELECT ON "logs", "log_events", "error_logs" TO logflow_scoped_reader;
 --> statement-breakpoint
-ALTER ROLE logflow_scoped_reader SET default_transaction_read_only = on;
---> statement-breakpoint
-ALTER ROLE logflow_scoped_reader SET statement_timeout = '60s';
---> statement-breakpoint
 -- The views read `logs` with the reader's rights (and policies), not their owner's.
 ALTER VIEW "log_events" SET (security_invoker = true);
 --> statement-breakpoint

@@ -239,7 +239,10 @@ describe('security: API keys, roles, scopes, limits and audit', () => {
       expect(everywhere.body.rows.map(([r]: [string]) => r).sort()).toEqual([...resources().inScope].sort());
       const errors = await sql(`SELECT count(*)::int FROM error_logs WHERE resource_id LIKE '%${run}%'`);
       expect(errors.body.rows[0][0]).toBe(resources().inScope.length);
-      // Ways around it: a wider role, a partition read directly, the owner's functions.
+      // The key's own login is read-only with a time limit, whatever the console does.
+      const settings = await pipeline.pool.query('SELECT rolconfig FROM pg_roles WHERE rolname = $1', [scoped.apiKey.sqlRole]);
+      expect(settings.rows[0].rolconfig).toEqual(expect.arrayContaining(['default_transaction_read_only=on', 'statement_timeout=60s']));
+      // Ways around it: a wider role, a partition read directly, a write.
       expect((await sql(`SELECT set_config('role', 'logflow_reader', false)`)).status).toBe(400);
       const partition = await pipeline.pool.query<{ name: string }>(`SELECT inhrelid::regclass::text AS name FROM pg_inherits WHERE inhparent = 'logs'::regclass LIMIT 1`);
       expect((await sql(`SELECT count(*) FROM ${partition.rows[0]!.name}`)).body.error.details.code).toBe('42501');

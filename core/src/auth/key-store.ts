@@ -9,6 +9,7 @@ import { generateApiKey, hashApiKey, sqlPasswordFor, type ApiKeyRole } from './a
 
 /** The role every scoped key's SQL login belongs to (migration 0005): row-level security restricts it. */
 export const SCOPED_READER_ROLE = 'logflow_scoped_reader';
+const INSUFFICIENT_PRIVILEGE = '42501';
 
 export interface ApiKey {
   id: string;
@@ -89,9 +90,17 @@ export class ApiKeyStore {
         const current = await tx.execute<{ schema: string }>(sql`SELECT current_schema() AS schema`);
         const schema = pg.escapeIdentifier(current.rows[0]!.schema);
         await tx.execute(sql.raw(`CREATE ROLE ${sqlRole} LOGIN PASSWORD ${pg.escapeLiteral(sqlPasswordFor(key))} IN ROLE ${SCOPED_READER_ROLE}`));
+        // Role settings are not inherited from the group: each login gets its own.
         await tx.execute(sql.raw(`ALTER ROLE ${sqlRole} SET search_path = ${schema}`));
+        await tx.execute(sql.raw(`ALTER ROLE ${sqlRole} SET default_transaction_read_only = on`));
+        await tx.execute(sql.raw(`ALTER ROLE ${sqlRole} SET statement_timeout = '60s'`));
       }
       return inserted!;
+    }).catch((error: unknown) => {
+      if (sqlRole && (error as { cause?: { code?: string } }).cause?.code === INSUFFICIENT_PRIVILEGE) {
+        throw new AppError(503, 'scoped_keys_unavailable', 'keys limited to resources need their own Postgres login, and the DATABASE_URL login may not create roles (CREATEROLE)');
+      }
+      throw error;
     });
     return { key, apiKey: toApiKey(row) };
   }
