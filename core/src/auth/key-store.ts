@@ -86,11 +86,10 @@ export class ApiKeyStore {
         })
         .returning();
       if (sqlRole) {
-        // Search path and limits belong to the login, so no statement of the console needs to set them.
         const current = await tx.execute<{ schema: string }>(sql`SELECT current_schema() AS schema`);
         const schema = pg.escapeIdentifier(current.rows[0]!.schema);
         await tx.execute(sql.raw(`CREATE ROLE ${sqlRole} LOGIN PASSWORD ${pg.escapeLiteral(sqlPasswordFor(key))} IN ROLE ${SCOPED_READER_ROLE}`));
-        // Role settings are not inherited from the group: each login gets its own.
+        // The login's own settings (a group's are not inherited): the installation's schema, read-only, a time limit.
         await tx.execute(sql.raw(`ALTER ROLE ${sqlRole} SET search_path = ${schema}`));
         await tx.execute(sql.raw(`ALTER ROLE ${sqlRole} SET default_transaction_read_only = on`));
         await tx.execute(sql.raw(`ALTER ROLE ${sqlRole} SET statement_timeout = '60s'`));
