@@ -58,7 +58,8 @@ export async function installAuth(app: HttpServer, options: AuthOptions): Promis
     try {
       apiKey = await options.store.authenticate(key);
     } catch (err) {
-      request.log.error({ err }, 'API key lookup failed');
+      // The driver's own error: drizzle's wrapper would print the query's parameters (the key's hash).
+      request.log.error({ err: (err as Error).cause ?? err }, 'API key lookup failed');
       throw new AppError(503, 'auth_unavailable', 'cannot check API keys right now (Postgres)', undefined, { 'retry-after': '5' });
     }
     if (!apiKey) throw unauthorized('unknown or revoked API key');
