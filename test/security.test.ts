@@ -2,9 +2,10 @@ import { createAdminQueue } from '@logflow/core/admin-jobs';
 import { loadConfig } from '@logflow/core/config';
 import { setReaderPassword } from '@logflow/core/db/reader-role';
 import { createRedis } from '@logflow/core/redis';
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INGESTER_URL, isoAt, QUERY_URL, queryString, runRange, startQueryPipeline, type QueryPipeline } from './query-pipeline.ts';
-import { createApiKey, eventually, revokeApiKey, type CreatedApiKey } from './roles.ts';
+import { createApiKey, eventually, revokeApiKey, startRole, TEST_PORTS, type CreatedApiKey } from './roles.ts';
 
 type CreatedKey = CreatedApiKey;
 
@@ -359,11 +360,9 @@ describe('security: API keys, roles, scopes, limits and audit', () => {
     // A refused attempt is an admin action too, recorded with the key that tried it.
     expect((await post(`${QUERY_URL}/api/admin/jobs/reindex`, reader.key, {})).status).toBe(403);
 
-    const entries = await eventually(async () => {
-      const listed = (await query('/api/admin/audit', admin.key, { limit: '100' })).body.entries as any[];
-      const fresh = listed.filter((e) => e.id > before);
-      return fresh.length >= actions.length + 2 ? fresh.reverse() : undefined;
-    });
+    // Each row is written before its answer is sent: no waiting.
+    const listed = (await query('/api/admin/audit', admin.key, { limit: '100' })).body.entries as any[];
+    const entries = listed.filter((e) => e.id > before).reverse();
     const byAdmin = entries.filter((e) => e.keyId === admin.apiKey.id);
     expect(byAdmin.map((e) => [e.action, e.status])).toEqual([
       ...actions.map(([method, path, , status]) => [`${method} ${path}`, status]),
@@ -379,6 +378,23 @@ describe('security: API keys, roles, scopes, limits and audit', () => {
     // The CLI's key creation is in the log too.
     const cli = await query('/api/admin/audit', admin.key, { action: 'cli keys create', limit: '1000' });
     expect(cli.body.entries.some((e: any) => e.params.name === 'first-admin')).toBe(true);
+  });
+
+  it('answers 503 with Retry-After when keys cannot be checked, and logs no key material then either', async () => {
+    const port = TEST_PORTS.ingester + 7;
+    const ingester = await startRole('ingester', { ...pipeline.env, LOGFLOW_AUTH: 'on', INGESTER_PORT: String(port), DATABASE_URL: 'postgres://logflow:logflow@127.0.0.1:1/logflow' });
+    try {
+      const answer = await post(`http://127.0.0.1:${port}/logs`, ingest.key, { level: 'info', message: 'x', timestamp: isoAt(pipeline.base) });
+      expect(answer.status).toBe(503);
+      expect(answer.body.error.code).toBe('auth_unavailable');
+      expect(answer.headers.get('retry-after')).toBe('5');
+    } finally {
+      await ingester.stop();
+    }
+    const lines = ingester.output.filter((line) => line.includes('API key lookup failed'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).not.toContain(ingest.key);
+    expect(lines[0]).not.toContain(createHash('sha256').update(ingest.key).digest('hex'));
   });
 
   it('writes no key material into any log line', async () => {

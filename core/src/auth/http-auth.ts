@@ -90,8 +90,9 @@ export async function installAuth(app: HttpServer, options: AuthOptions): Promis
   const audit = options.audit;
   if (audit) {
     // Every admin action, allowed or not, by the key that tried it; reads (GET) are not actions.
-    app.addHook('onResponse', async (request, reply) => {
-      if (request.method === 'GET' || !request.apiKey || accessOf(request, options) !== 'admin') return;
+    // Written before the answer leaves: a client that got its answer finds the row.
+    app.addHook('onSend', async (request, reply, payload) => {
+      if (request.method === 'GET' || !request.apiKey || accessOf(request, options) !== 'admin') return payload;
       const entry = {
         keyId: request.apiKey.id,
         keyName: request.apiKey.name,
@@ -101,7 +102,8 @@ export async function installAuth(app: HttpServer, options: AuthOptions): Promis
         outcome: auditOutcome(reply.statusCode),
         requestId: request.id,
       };
-      await audit.record(entry).catch((err: unknown) => request.log.error({ err, action: entry.action }, 'audit row not written'));
+      await audit.record(entry).catch((err: unknown) => request.log.error({ err: (err as Error).cause ?? err, action: entry.action }, 'audit row not written'));
+      return payload;
     });
   }
 }
