@@ -31,6 +31,11 @@ export async function buildQueryApp({ logger, elasticsearch, webRoot, dlq, servi
 
   if (webRoot && existsSync(webRoot)) {
     await app.register(fastifyStatic, { root: webRoot });
+    // The dashboard's own paths (/search, /admin?…) are routes of its router: a page load gets index.html.
+    app.setNotFoundHandler((request, reply) => {
+      if (request.method === 'GET' && !request.url.startsWith('/api/')) return reply.sendFile('index.html');
+      return reply.status(404).send({ error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` }, requestId: request.id });
+    });
   } else {
     app.get('/', async () => ({ message: 'LogFlow query API. The dashboard is not built: run `npm run build:web`.' }));
   }

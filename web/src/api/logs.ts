@@ -68,8 +68,8 @@ export function filterParams(state: SearchState, withTime = true): Record<string
 
 export const PAGE_SIZE = 200;
 
-export function searchLogs(state: SearchState, cursor?: string, signal?: AbortSignal): Promise<SearchPage> {
-  const params = { ...filterParams(state), sort: state.sort, size: String(PAGE_SIZE), cursor };
+export function searchLogs(state: SearchState, cursor?: string, signal?: AbortSignal, size = PAGE_SIZE): Promise<SearchPage> {
+  const params = { ...filterParams(state), sort: state.sort, size: String(size), cursor };
   return apiFetch(`/api/logs/search${queryString(params)}`, { signal });
 }
 
