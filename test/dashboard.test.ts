@@ -71,7 +71,7 @@ describe('the dashboard in Chromium against the running pipeline', () => {
     await lf?.close();
   });
 
-  it('opens the search view on a link's time range and paints the first results', async () => {
+  it('opens the search view from a link and paints the first results', async () => {
     const started = Date.now();
     await page.goto(searchUrl);
     await page.getByTestId('log-row').first().waitFor();
