@@ -2,6 +2,7 @@ import { createRouter, createWebHistory, type RouteLocationNormalized } from 'vu
 import { loadIdentity } from './api/auth.ts';
 import { ApiError } from './api/http.ts';
 import { allows, session } from './auth/session.ts';
+import SearchView from './views/SearchView.vue';
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -14,7 +15,8 @@ export const router = createRouter({
   history: createWebHistory(),
   routes: [
     { path: '/', redirect: '/search' },
-    { path: '/search', component: () => import('./views/SearchView.vue'), meta: { needs: 'read' } },
+    // The page most visits open comes with the first script instead of after it.
+    { path: '/search', component: SearchView, meta: { needs: 'read' } },
     { path: '/sql', component: () => import('./views/SqlView.vue'), meta: { needs: 'read' } },
     { path: '/admin', component: () => import('./views/AdminView.vue'), meta: { needs: 'admin' } },
     { path: '/login', component: () => import('./views/LoginView.vue') },
