@@ -135,6 +135,26 @@ describe('the dashboard in Chromium against the running pipeline', () => {
     await expect.poll(() => new URL(page.url()).searchParams.get('log')).toBeNull();
   });
 
+  it('saves the search in Postgres and opens it again', async () => {
+    const name = `dashboard test ${pipeline.run}`;
+    const saved = page.url();
+    await page.getByTestId('saved-searches').click();
+    await page.getByLabel('Saved search name').fill(name);
+    await page.getByLabel('Saved search name').press('Enter');
+    await page.getByRole('button', { name, exact: true }).waitFor();
+    await page.goto(`${QUERY_URL}/search`);
+    await page.getByTestId('saved-searches').click();
+    await page.getByRole('button', { name, exact: true }).click();
+    await expect.poll(() => page.url()).toBe(saved);
+    const { rows } = await pipeline.pool.query<{ query: string }>('SELECT query FROM saved_searches WHERE name = $1', [name]);
+    expect(rows[0]!.query).toContain('level=error');
+    await page.getByTestId('saved-searches').click();
+    await page.getByLabel(`Delete saved search ${name}`).click();
+    await expect.poll(async () => (await pipeline.pool.query('SELECT 1 FROM saved_searches WHERE name = $1', [name])).rowCount).toBe(0);
+    await page.keyboard.press('Escape');
+    await expectTotal(page, await totalOf(page));
+  });
+
   it('exports the current query as NDJSON', async () => {
     const total = await totalOf(page);
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-ndjson').click()]);

@@ -2,11 +2,13 @@ import fastifyStatic from '@fastify/static';
 import type { Client } from '@elastic/elasticsearch';
 import { createHttpServer } from '@logflow/core/http';
 import type { Logger } from '@logflow/core/logger';
+import type { Pool } from '@logflow/core/postgres';
 import { existsSync } from 'node:fs';
 import { registerApiDocs } from './api-docs.ts';
 import { registerDlqAdminRoutes, type DlqAdminDeps } from './dlq-admin.ts';
 import { registerAdminJobRoutes, type AdminJobsDeps } from './routes/admin-jobs.ts';
 import { registerQueryRoutes, type QueryServices } from './routes/index.ts';
+import { registerSavedSearchRoutes } from './routes/saved-searches.ts';
 import { DEFAULT_TAIL_OPTIONS } from './tail.ts';
 
 export interface QueryDeps {
@@ -20,14 +22,17 @@ export interface QueryDeps {
   services?: QueryServices;
   /** The admin job queue, Postgres and Kafka for the admin API; without them it is not served. */
   admin?: AdminJobsDeps;
+  /** Postgres for the dashboard's saved searches; without it they are not served. */
+  savedSearches?: { pool: Pool };
 }
 
-export async function buildQueryApp({ logger, elasticsearch, webRoot, dlq, services, admin }: QueryDeps) {
+export async function buildQueryApp({ logger, elasticsearch, webRoot, dlq, services, admin, savedSearches }: QueryDeps) {
   const app = createHttpServer({ logger });
   await registerApiDocs(app);
   registerQueryRoutes(app, elasticsearch, services ?? { tail: { ...DEFAULT_TAIL_OPTIONS, maxConnections: 50 } });
   if (dlq) registerDlqAdminRoutes(app, dlq);
   if (admin) registerAdminJobRoutes(app, admin);
+  if (savedSearches) registerSavedSearchRoutes(app, savedSearches);
 
   if (webRoot && existsSync(webRoot)) {
     await app.register(fastifyStatic, { root: webRoot });

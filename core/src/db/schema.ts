@@ -111,3 +111,11 @@ export const retentionRuns = pgTable('retention_runs', {
   durationMs: integer('duration_ms'),
   error: text('error'),
 });
+
+/** A search saved from the dashboard: its name and the view's URL query (filters, range, columns). */
+export const savedSearches = pgTable('saved_searches', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  name: text('name').notNull().unique(),
+  query: text('query').notNull(),
+  savedAt: timestamp('saved_at', instant).notNull().defaultNow(),
+});

@@ -52,5 +52,6 @@ export async function apiFetch<T>(path: string, init: RequestInit & { json?: unk
     ...(json !== undefined && { body: JSON.stringify(json) }),
   });
   if (!response.ok) throw await errorOf(response);
+  if (response.status === 204) return undefined as T;
   return (await response.json()) as T;
 }
