@@ -1,3 +1,4 @@
+import vue from '@vitejs/plugin-vue';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -7,6 +8,15 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['{core,ingester,sinks,query,cli}/src/**/*.test.ts', 'cli/**/*.test.ts'],
+        },
+      },
+      {
+        // The dashboard's logic and components: a DOM (happy-dom) and .vue files.
+        plugins: [vue()],
+        test: {
+          name: 'web',
+          include: ['web/src/**/*.test.ts'],
+          environment: 'happy-dom',
         },
       },
       {

@@ -123,6 +123,17 @@ describe('security: API keys, roles, scopes, limits and audit', () => {
       expect((await call(`${QUERY_URL}/api/docs/json`, undefined)).status).toBe(200);
     });
 
+    it('tells the dashboard who a key is: name, role and scope', async () => {
+      expect((await query('/api/auth/me', undefined)).status).toBe(401);
+      expect((await query('/api/auth/me', ingest.key)).status).toBe(403);
+      expect((await query('/api/auth/me', admin.key)).body).toEqual({ name: 'first-admin', role: 'admin' });
+      expect((await query('/api/auth/me', scoped.key)).body).toEqual({
+        name: 'payments-team',
+        role: 'read',
+        resourcePatterns: [`payments-${run}-*`, `ops_${run}`],
+      });
+    });
+
     it('answers 403 to a key whose role does not cover the route', async () => {
       const log = { level: 'info', message: 'x', timestamp: isoAt(pipeline.base + 59_000), resourceId: `billing-${run}-api` };
       expect((await post(`${INGESTER_URL}/logs`, reader.key, log)).status).toBe(403);

@@ -8,6 +8,12 @@ describe('queryAccess', () => {
     }
   });
 
+  it("needs read for the caller's identity and the saved searches", () => {
+    expect(queryAccess('GET', '/api/auth/me')).toBe('read');
+    expect(queryAccess('POST', '/api/saved-searches')).toBe('read');
+    expect(queryAccess('DELETE', '/api/saved-searches/:id')).toBe('read');
+  });
+
   it('needs admin for the admin API and for any /api route not listed', () => {
     for (const url of ['/api/admin/jobs', '/api/admin/dlq/replay', '/api/admin/keys', '/api/admin/audit', '/api/something-new']) {
       expect(queryAccess('POST', url), url).toBe('admin');

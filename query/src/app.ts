@@ -2,6 +2,7 @@ import fastifyStatic from '@fastify/static';
 import type { Client } from '@elastic/elasticsearch';
 import { createHttpServer } from '@logflow/core/http';
 import type { Logger } from '@logflow/core/logger';
+import type { Pool } from '@logflow/core/postgres';
 import { existsSync } from 'node:fs';
 import type { AuditLog } from '@logflow/core/auth/audit';
 import { installAuth, type AuthOptions } from '@logflow/core/auth/http-auth';
@@ -10,7 +11,9 @@ import { registerApiDocs } from './api-docs.ts';
 import { registerDlqAdminRoutes, type DlqAdminDeps } from './dlq-admin.ts';
 import { registerAdminJobRoutes, type AdminJobsDeps } from './routes/admin-jobs.ts';
 import { registerAdminKeyRoutes } from './routes/admin-keys.ts';
+import { registerAuthMeRoute } from './routes/auth-me.ts';
 import { registerQueryRoutes, type QueryServices } from './routes/index.ts';
+import { registerSavedSearchRoutes } from './routes/saved-searches.ts';
 import { DEFAULT_TAIL_OPTIONS } from './tail.ts';
 
 export interface QueryDeps {
@@ -26,9 +29,11 @@ export interface QueryDeps {
   admin?: AdminJobsDeps;
   /** API keys, rate limits and the audit log (see installAuth). */
   auth: Omit<AuthOptions, 'access' | 'logger' | 'audit'> & { audit: AuditLog };
+  /** Postgres for the dashboard's saved searches; without it they are not served. */
+  savedSearches?: { pool: Pool };
 }
 
-export async function buildQueryApp({ logger, elasticsearch, webRoot, dlq, services, admin, auth }: QueryDeps) {
+export async function buildQueryApp({ logger, elasticsearch, webRoot, dlq, services, admin, auth, savedSearches }: QueryDeps) {
   const app = createHttpServer({ logger });
   await installAuth(app, { ...auth, access: queryAccess, logger });
   await registerApiDocs(app);
@@ -36,9 +41,16 @@ export async function buildQueryApp({ logger, elasticsearch, webRoot, dlq, servi
   if (dlq) registerDlqAdminRoutes(app, dlq);
   if (admin) registerAdminJobRoutes(app, admin);
   registerAdminKeyRoutes(app, { store: auth.store, audit: auth.audit });
+  if (auth.enabled) registerAuthMeRoute(app);
+  if (savedSearches) registerSavedSearchRoutes(app, savedSearches);
 
   if (webRoot && existsSync(webRoot)) {
     await app.register(fastifyStatic, { root: webRoot });
+    // The dashboard's own paths (/search, /admin?…) are routes of its router: a page load gets index.html.
+    app.setNotFoundHandler((request, reply) => {
+      if (request.method === 'GET' && !request.url.startsWith('/api/')) return reply.sendFile('index.html');
+      return reply.status(404).send({ error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` }, requestId: request.id });
+    });
   } else {
     app.get('/', async () => ({ message: 'LogFlow query API. The dashboard is not built: run `npm run build:web`.' }));
   }

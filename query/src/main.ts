@@ -77,6 +77,7 @@ export async function startQuery(config: Config, logger: Logger): Promise<() => 
     webRoot: WEB_ROOT,
     dlq: { kafka, pool, dlqTopic: config.kafka.dlqTopic },
     admin,
+    savedSearches: { pool },
     services: {
       freshness,
       sqlConsole: new SqlConsole(readerPool, config.query.sql),

@@ -152,3 +152,11 @@ export const auditLog = pgTable(
   },
   (t) => [index('audit_log_at_idx').on(t.at)],
 );
+
+/** A search saved from the dashboard: its name and the view's URL query (filters, range, columns). */
+export const savedSearches = pgTable('saved_searches', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  name: text('name').notNull().unique(),
+  query: text('query').notNull(),
+  savedAt: timestamp('saved_at', instant).notNull().defaultNow(),
+});

@@ -1,0 +1,94 @@
+import { composeQuery } from '../search/field-filter.ts';
+import type { SearchState } from '../search/search-state.ts';
+import { apiTimeParams } from '../search/time-range.ts';
+import { apiFetch, queryString } from './http.ts';
+
+export interface LogRecord {
+  id: string;
+  level: string;
+  message: string;
+  timestamp: string;
+  receivedAt: string;
+  resourceId?: string;
+  traceId?: string;
+  spanId?: string;
+  commit?: string;
+  metadata?: Record<string, unknown>;
+}
+
+export interface SearchHit extends LogRecord {
+  highlight?: string[];
+}
+
+export interface Freshness {
+  esSinkLag: { messages: number | null; checkedAt: string | null; error?: string };
+  missingFromElasticsearch: { status: 'counted' | 'pending' | 'skipped'; count: number | null; reason?: string };
+}
+
+export interface SearchPage {
+  total: number;
+  totalRelation: 'eq' | 'gte';
+  hits: SearchHit[];
+  nextCursor: string | null;
+  tookMs: number;
+  freshness?: Freshness;
+}
+
+export interface Histogram {
+  interval: string | null;
+  intervalMs: number | null;
+  from: string | null;
+  to: string | null;
+  total: number;
+  buckets: { start: string; count: number; levels: Record<string, number> }[];
+}
+
+export interface LogContext {
+  log: LogRecord;
+  before: LogRecord[];
+  after: LogRecord[];
+}
+
+export interface TopValues {
+  field: string;
+  total: number;
+  values: { value: string; count: number }[];
+  otherCount: number;
+  missingCount: number;
+}
+
+/** The filters every log route takes, from the search view's state. */
+export function filterParams(state: SearchState, withTime = true): Record<string, string | string[] | undefined> {
+  return {
+    q: composeQuery(state.q, state.filters) || undefined,
+    level: state.levels.length ? state.levels : undefined,
+    ...(withTime && apiTimeParams(state.range)),
+  };
+}
+
+export const PAGE_SIZE = 200;
+
+export function searchLogs(state: SearchState, cursor?: string, signal?: AbortSignal, size = PAGE_SIZE): Promise<SearchPage> {
+  const params = { ...filterParams(state), sort: state.sort, size: String(size), cursor };
+  return apiFetch(`/api/logs/search${queryString(params)}`, { signal });
+}
+
+export function fetchHistogram(state: SearchState, signal?: AbortSignal): Promise<Histogram> {
+  return apiFetch(`/api/logs/histogram${queryString(filterParams(state))}`, { signal });
+}
+
+export function fetchContext(id: string, size = 20): Promise<LogContext> {
+  return apiFetch(`/api/logs/${encodeURIComponent(id)}/context${queryString({ before: size, after: size })}`);
+}
+
+export function fetchTopValues(state: SearchState, field: string): Promise<TopValues> {
+  return apiFetch(`/api/logs/fields/${encodeURIComponent(field)}/top${queryString({ ...filterParams(state), size: 10 })}`);
+}
+
+export function exportUrl(state: SearchState, format: 'ndjson' | 'csv'): string {
+  return `/api/logs/export${queryString({ ...filterParams(state), sort: state.sort, format })}`;
+}
+
+export function tailUrl(state: SearchState): string {
+  return `/api/logs/tail${queryString(filterParams(state, false))}`;
+}

@@ -1,0 +1,89 @@
+import type { LocationQuery, LocationQueryRaw } from 'vue-router';
+import type { FieldFilter } from './field-filter.ts';
+import { DEFAULT_RANGE, presetOf, type PresetKey, type TimeRange } from './time-range.ts';
+
+export const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
+export const ALL_COLUMNS = ['timestamp', 'level', 'resourceId', 'message', 'traceId', 'spanId', 'commit', 'receivedAt'] as const;
+export const DEFAULT_COLUMNS = ['timestamp', 'level', 'resourceId', 'message'];
+
+/** Everything the search view shows, so that a link reproduces the view. */
+export interface SearchState {
+  q: string;
+  levels: string[];
+  filters: FieldFilter[];
+  range: TimeRange;
+  sort: 'desc' | 'asc';
+  columns: string[];
+  /** Streaming new logs instead of paging through a range. */
+  live: boolean;
+  /** The log whose context is open. */
+  contextOf?: string;
+}
+
+export function defaultState(): SearchState {
+  return { q: '', levels: [], filters: [], range: DEFAULT_RANGE, sort: 'desc', columns: [...DEFAULT_COLUMNS], live: false };
+}
+
+function first(value: LocationQuery[string] | undefined): string | undefined {
+  const v = Array.isArray(value) ? value[0] : value;
+  return v ?? undefined;
+}
+
+function all(value: LocationQuery[string] | undefined): string[] {
+  return (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string');
+}
+
+function list(value: LocationQuery[string] | undefined): string[] {
+  return (first(value) ?? '').split(',').filter(Boolean);
+}
+
+/** `-field:value` excludes; the field ends at the first colon (field names have none). */
+function parseFilter(text: string): FieldFilter | undefined {
+  const exclude = text.startsWith('-');
+  const body = exclude ? text.slice(1) : text;
+  const colon = body.indexOf(':');
+  if (colon <= 0) return undefined;
+  return { field: body.slice(0, colon), value: body.slice(colon + 1), exclude };
+}
+
+function parseRange(query: LocationQuery): TimeRange {
+  const from = Date.parse(first(query.from) ?? '');
+  const to = Date.parse(first(query.to) ?? '');
+  if (Number.isFinite(from) && Number.isFinite(to) && from < to) return { kind: 'absolute', from, to };
+  const preset = presetOf(first(query.range) ?? '');
+  return preset ? { kind: 'relative', preset: preset.key } : DEFAULT_RANGE;
+}
+
+export function stateFromQuery(query: LocationQuery): SearchState {
+  const levels = list(query.level).filter((l) => (LEVELS as readonly string[]).includes(l));
+  const columns = list(query.cols).filter((c) => (ALL_COLUMNS as readonly string[]).includes(c));
+  return {
+    q: first(query.q) ?? '',
+    levels,
+    filters: all(query.f).flatMap((f) => parseFilter(f) ?? []),
+    range: parseRange(query),
+    sort: first(query.sort) === 'asc' ? 'asc' : 'desc',
+    columns: columns.length > 0 ? columns : [...DEFAULT_COLUMNS],
+    live: first(query.live) === '1',
+    ...(first(query.log) && { contextOf: first(query.log) }),
+  };
+}
+
+/** The URL query of a state; defaults are left out to keep links short. */
+export function stateToQuery(state: SearchState): LocationQueryRaw {
+  const query: LocationQueryRaw = {};
+  if (state.q) query.q = state.q;
+  if (state.levels.length) query.level = state.levels.join(',');
+  if (state.filters.length) query.f = state.filters.map((f) => `${f.exclude ? '-' : ''}${f.field}:${f.value}`);
+  if (state.range.kind === 'absolute') {
+    query.from = new Date(state.range.from).toISOString();
+    query.to = new Date(state.range.to).toISOString();
+  } else if (state.range.preset !== (DEFAULT_RANGE as { preset: PresetKey }).preset) {
+    query.range = state.range.preset;
+  }
+  if (state.sort === 'asc') query.sort = 'asc';
+  if (state.columns.join(',') !== DEFAULT_COLUMNS.join(',')) query.cols = state.columns.join(',');
+  if (state.live) query.live = '1';
+  if (state.contextOf) query.log = state.contextOf;
+  return query;
+}
