@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { loadConfig } from '@logflow/core/config';
 import { createPool, runMigrations } from '@logflow/core/postgres';
 
@@ -12,7 +13,21 @@ export default async function setup(): Promise<void> {
   } finally {
     await pool.end();
   }
-  if (!existsSync(new URL('../web/dist/index.html', import.meta.url))) {
-    execFileSync('npm', ['run', 'build', '-w', 'web'], { stdio: 'inherit' });
+  if (webBuildIsStale()) execFileSync('npm', ['run', 'build', '-w', 'web'], { stdio: 'inherit' });
+}
+
+const WEB = fileURLToPath(new URL('../web/', import.meta.url));
+
+/** A build older than any source file would test yesterday's dashboard. */
+function webBuildIsStale(): boolean {
+  let built: number;
+  try {
+    built = statSync(`${WEB}dist/index.html`).mtimeMs;
+  } catch {
+    return true;
   }
+  const sources = readdirSync(`${WEB}src`, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => `${entry.parentPath}/${entry.name}`);
+  return [...sources, `${WEB}index.html`, `${WEB}package.json`].some((file) => statSync(file).mtimeMs > built);
 }
