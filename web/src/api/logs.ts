@@ -1,3 +1,4 @@
+import type { SearchHit, SearchPage as ServerSearchPage } from '@logflow/query/search-request';
 import { composeQuery } from '../search/field-filter.ts';
 import type { SearchState } from '../search/search-state.ts';
 import { apiTimeParams } from '../search/time-range.ts';
@@ -16,23 +17,13 @@ export interface LogRecord {
   metadata?: Record<string, unknown>;
 }
 
-export interface SearchHit extends LogRecord {
-  highlight?: string[];
-}
-
+export type { SearchHit };
+/** The part of the server's freshness report the badge shows. */
 export interface Freshness {
   esSinkLag: { messages: number | null; checkedAt: string | null; error?: string };
   missingFromElasticsearch: { status: 'counted' | 'pending' | 'skipped'; count: number | null; reason?: string };
 }
-
-export interface SearchPage {
-  total: number;
-  totalRelation: 'eq' | 'gte';
-  hits: SearchHit[];
-  nextCursor: string | null;
-  tookMs: number;
-  freshness?: Freshness;
-}
+export type SearchPage = ServerSearchPage & { freshness?: Freshness };
 
 export interface Histogram {
   interval: string | null;

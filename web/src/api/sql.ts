@@ -1,11 +1,6 @@
+import type { SqlResult } from '@logflow/query/sql/sql-console';
 import { apiFetch } from './http.ts';
 
-export interface SqlResult {
-  columns: { name: string; dataTypeId: number }[];
-  rows: unknown[][];
-  rowCount: number;
-  truncated: boolean;
-  durationMs: number;
-}
+export type { SqlResult };
 
 export const runSql = (sql: string, maxRows: number) => apiFetch<SqlResult>('/api/sql', { method: 'POST', json: { sql, maxRows } });
