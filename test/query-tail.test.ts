@@ -109,7 +109,7 @@ describe('live tail over server-sent events', () => {
     try {
       await second.waitFor((events) => events.filter((e) => e.event === 'log').length >= 2);
       await new Promise((resolve) => setTimeout(resolve, 1_200));
-      // Exactly the missed logs, once each, in the tail's order: receivedAt, then id (two logs of one request may share a millisecond).
+      // Exactly the missed logs, once each (they were both searchable before it resumed, so in the tail's order).
       const resumed = second.logs();
       expect(resumed.map((e) => e.data.id).sort()).toEqual([...missed].sort());
       const order = resumed.map((e) => `${Date.parse(e.data.receivedAt)}`.padStart(15, '0') + e.data.id);
@@ -119,7 +119,7 @@ describe('live tail over server-sent events', () => {
     }
   });
 
-  it('is bounded per connection: at most the configured events per second, every one delivered once and in order', async () => {
+  it('is bounded per connection: at most the configured events per second, every one delivered once', async () => {
     const tail = await openTail({ q: `resourceId:${resource} AND message:burst*` });
     try {
       await tail.waitFor((events) => events.some((e) => e.event === 'subscribed'));
@@ -127,8 +127,8 @@ describe('live tail over server-sent events', () => {
       await tail.waitFor((events) => events.filter((e) => e.event === 'log').length >= 300, 30_000);
       const delivered = tail.logs();
       expect(delivered.map((e) => e.data.id).sort()).toEqual([...ids].sort());
-      const order = delivered.map((e) => `${Date.parse(e.data.receivedAt)}`.padStart(15, '0') + e.data.id);
-      expect(order).toEqual([...order].sort());
+      // Each once; no order asserted across the batch: its logs sit on three partitions, indexed by
+      // separate bulks, and one that becomes searchable after newer ones is sent when it does.
       // 100 a second: 300 logs take at least two more seconds after the first hundred.
       expect(delivered.at(-1)!.at - delivered[0]!.at).toBeGreaterThanOrEqual(1_900);
     } finally {
