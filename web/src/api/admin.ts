@@ -1,3 +1,4 @@
+import type { DeadLetterEntry } from '@logflow/sinks/dlq-reader';
 import { apiFetch, queryString } from './http.ts';
 
 export type JobName = 'reconcile' | 'replay' | 'reindex' | 'retention';
@@ -26,18 +27,8 @@ export interface PipelineStatus {
   jobs: Record<string, number>;
 }
 
-export interface DeadLetter {
-  partition: number;
-  offset: string;
-  deadAt: string;
-  sink: string;
-  reason: string;
-  source: { topic: string; partition: number; offset: string };
-  key: string | null;
-  value: string;
-  logId: string | null;
-  replayedAt: string | null;
-}
+/** A dead letter as the DLQ admin API lists it: the DLQ tools' entry and when it was replayed. */
+export type DeadLetter = DeadLetterEntry & { replayedAt: string | null };
 
 export const fetchPipeline = () => apiFetch<PipelineStatus>('/api/admin/pipeline');
 export const fetchJobs = (limit = 30) => apiFetch<{ jobs: AdminJob[] }>(`/api/admin/jobs${queryString({ limit })}`);
