@@ -5,6 +5,7 @@ import { createElasticsearch } from '@logflow/core/elasticsearch';
 import { indexNames, type IndexNames } from '@logflow/core/es-index';
 import { newLogId } from '@logflow/core/ids';
 import { createKafka, ensureTopics } from '@logflow/core/kafka';
+import { ledgerKey } from '@logflow/core/ledger';
 import type { LogRecord } from '@logflow/core/log-event';
 import { createLogger } from '@logflow/core/logger';
 import { createPool, runMigrations, type Pool } from '@logflow/core/postgres';
@@ -111,6 +112,7 @@ export async function createInstallation(name: string, extra: Record<string, str
       await step(() => producer.disconnect());
       await step(() => queue.obliterate({ force: true }));
       await step(() => queue.close());
+      await step(() => redis.del(ledgerKey(config)));
       redis.disconnect();
       const admin = kafka.admin();
       await step(async () => {

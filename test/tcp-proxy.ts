@@ -4,6 +4,8 @@ import net from 'node:net';
 export interface TcpProxy {
   port: number;
   forward(on: boolean): void;
+  /** Refuses new connections and breaks the open ones: the target looks down to its clients. */
+  cut(): void;
   close(): Promise<void>;
 }
 
@@ -16,9 +18,15 @@ export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'
       return;
     }
     const upstream = net.connect(targetPort, targetHost);
-    for (const socket of [client, upstream]) {
+    // One side gone (closed or reset) takes the other with it, as a dead peer would: a reset
+    // client must not leave its Postgres session (and the locks it holds) open behind the proxy.
+    const pair = [client, upstream];
+    for (const socket of pair) {
       sockets.add(socket);
-      socket.on('close', () => sockets.delete(socket));
+      socket.on('close', () => {
+        sockets.delete(socket);
+        for (const other of pair) other.destroy();
+      });
       socket.on('error', () => undefined);
     }
     client.pipe(upstream).pipe(client);
@@ -28,6 +36,10 @@ export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'
     port: (server.address() as net.AddressInfo).port,
     forward(on) {
       forwarding = on;
+    },
+    cut() {
+      forwarding = false;
+      for (const socket of sockets) socket.destroy();
     },
     close() {
       for (const socket of sockets) socket.destroy();

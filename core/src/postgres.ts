@@ -3,6 +3,7 @@ import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { Config } from './config.ts';
+import type { Logger } from './logger.ts';
 import * as schema from './db/schema.ts';
 
 export type Pool = pg.Pool;
@@ -15,14 +16,26 @@ const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../migrations', import.meta.
  * Connections use DATABASE_SCHEMA as their search path, so one database can hold several
  * LogFlow installations (a test run beside a developer's) with unqualified table names.
  */
-export function createPool(config: Config, applicationName: string, max = 10): pg.Pool {
+export function createPool(config: Config, applicationName: string, max = 10, { idleInTransactionTimeoutMs }: { idleInTransactionTimeoutMs?: number } = {}): pg.Pool {
   const schema = config.postgres.schema;
   return new pg.Pool({
     connectionString: config.postgres.url,
     application_name: applicationName,
     max,
+    ...(idleInTransactionTimeoutMs ? { idle_in_transaction_session_timeout: idleInTransactionTimeoutMs } : {}),
     ...(schema === 'public' ? {} : { options: `-c search_path=${schema}` }),
   });
+}
+
+/**
+ * Logs instead of crashing when a connection fails: node-postgres emits 'error' on an idle
+ * client (through the pool) and on a checked-out one between queries (Postgres restarted or
+ * the network cut); with no listener either kills the process. The query in progress, if any,
+ * still rejects, so the caller's transaction fails and is retried.
+ */
+export function logConnectionErrors(pool: pg.Pool, logger: Logger): void {
+  pool.on('error', (err) => logger.warn({ err }, 'idle Postgres connection failed'));
+  pool.on('connect', (client) => client.on('error', (err) => logger.warn({ err }, 'Postgres connection failed')));
 }
 
 export function createDatabase(pool: pg.Pool): Database {

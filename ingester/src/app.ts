@@ -20,6 +20,8 @@ export interface IngesterDeps {
   bodyLimitBytes: number;
   maxBatchItems: number;
   timestampWindow: TimestampWindow;
+  /** Told how many logs each 2xx acknowledged: the completeness ledger's "accepted". */
+  onAccepted(count: number): void;
   /** API keys and rate limits (see installAuth); POST /logs needs an ingest (or admin) key. */
   auth: Omit<AuthOptions, 'access' | 'logger' | 'audit'>;
 }
@@ -109,6 +111,7 @@ export async function buildIngesterApp(deps: IngesterDeps) {
         throw error;
       }
       metrics.accepted.inc(records.length);
+      deps.onAccepted(records.length);
 
       if (single) return reply.status(202).send({ id: records[0]!.id });
       const ids: (string | null)[] = items.map(() => null);

@@ -3,6 +3,7 @@ import type { Config } from '@logflow/core/config';
 import { closeGracefully } from '@logflow/core/http';
 import { createKafka, ensureTopics, uuidKeyPartitioner } from '@logflow/core/kafka';
 import type { Logger } from '@logflow/core/logger';
+import { addToLedger, ledgerKey } from '@logflow/core/ledger';
 import { createMetricsRegistry } from '@logflow/core/metrics';
 import { createPool } from '@logflow/core/postgres';
 import { createRequestRedis } from '@logflow/core/redis';
@@ -36,6 +37,7 @@ export async function startIngester(config: Config, logger: Logger): Promise<() 
   const pool = createPool(config, 'logflow-ingester', 2);
   pool.on('error', (err) => logger.warn({ err }, 'idle Postgres connection failed'));
   const limitsRedis = createRequestRedis(config);
+  const acceptedKey = ledgerKey(config);
   const app = await buildIngesterApp({
     logger,
     producer,
@@ -44,6 +46,10 @@ export async function startIngester(config: Config, logger: Logger): Promise<() 
     bodyLimitBytes: settings.bodyLimitBytes,
     maxBatchItems: settings.maxBatchItems,
     timestampWindow: settings.timestampWindow,
+    // Not awaited: the ledger is for operators, and a Redis outage must not hold up ingestion.
+    onAccepted: (count) => {
+      addToLedger(limitsRedis, acceptedKey, 'accepted', count).catch((err: unknown) => logger.warn({ err }, 'could not count acknowledged logs in the ledger'));
+    },
     auth: {
       enabled: config.auth.enabled,
       store: new ApiKeyStore(pool, { cacheMs: config.auth.keyCacheMs }),

@@ -57,7 +57,7 @@ export async function startQuery(config: Config, logger: Logger): Promise<() => 
   const queue = createAdminQueue(config, redis);
   // Connected on the first pipeline request: searches must not wait for (or fail with) Kafka.
   const kafkaAdmin = kafka.admin();
-  const admin = { config, names: indexNames(config.elasticsearch.indexPrefix), es: elasticsearch, pool, kafkaAdmin, queue };
+  const admin = { config, names: indexNames(config.elasticsearch.indexPrefix), es: elasticsearch, pool, kafkaAdmin, queue, redis };
 
   const keys = new ApiKeyStore(pool, { cacheMs: config.auth.keyCacheMs });
   const limitsRedis = createRequestRedis(config);

@@ -3,8 +3,11 @@ import type { Config } from '@logflow/core/config';
 import { readWritePlan } from '@logflow/core/es-generations';
 import type { IndexNames } from '@logflow/core/es-index';
 import type { Pool } from '@logflow/core/postgres';
+import { ledgerKey, readLedger } from '@logflow/core/ledger';
 import { sinkGroups } from '@logflow/sinks/jobs/watermark';
+import { logsWritten } from '@logflow/sinks/pg-offsets';
 import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type { Admin } from 'kafkajs';
 import { z } from 'zod';
 
@@ -16,6 +19,12 @@ export const pipelineStatusSchema = z.object({
   postgres: z.object({ count: z.number().int(), exact: z.boolean() }),
   lastReconcile: z.record(z.string(), z.unknown()).nullable(),
   dlq: z.object({ topic: z.string(), messages: z.number().int() }),
+  /**
+   * The completeness ledger: logs the ingesters acknowledged (a client's retry of the same id
+   * counts again), rows the PG sink wrote (exact: counted in the transaction that wrote them)
+   * and documents the ES sink created (not those the reconciler replayed).
+   */
+  ledger: z.object({ accepted: z.number().int(), postgresWritten: z.number().int(), elasticsearchIndexed: z.number().int() }),
   jobs: z.record(z.string(), z.number().int()),
 });
 export type PipelineStatus = z.infer<typeof pipelineStatusSchema>;
@@ -27,6 +36,7 @@ export interface PipelineDeps {
   pool: Pool;
   kafkaAdmin: Admin;
   queue: Queue;
+  redis: Redis;
 }
 
 /** Beyond this many rows (by the planner's estimate) `count(*)` would take seconds: the estimate is given instead. */
@@ -77,10 +87,10 @@ async function lastReconcile(pool: Pool): Promise<Record<string, unknown> | null
   return (result.rows[0] as Record<string, unknown> | undefined) ?? null;
 }
 
-/** Consumer lag per group and partition, both stores' counts, the last reconcile, the DLQ's size and the admin queue. */
+/** Consumer lag per group and partition, both stores' counts, the ledger, the last reconcile, the DLQ's size and the admin queue. */
 export async function pipelineStatus(deps: PipelineDeps): Promise<PipelineStatus> {
   await deps.kafkaAdmin.connect();
-  const [lag, esCount, plan, postgres, reconcile, dlq, jobs] = await Promise.all([
+  const [lag, esCount, plan, postgres, reconcile, dlq, jobs, redisCounts, pgWritten] = await Promise.all([
     consumerLag(deps),
     deps.es.count({ index: deps.names.readAlias, ignore_unavailable: true, allow_no_indices: true }),
     readWritePlan(deps.es, deps.names),
@@ -88,6 +98,8 @@ export async function pipelineStatus(deps: PipelineDeps): Promise<PipelineStatus
     lastReconcile(deps.pool),
     dlqSize(deps),
     deps.queue.getJobCounts('active', 'waiting', 'delayed', 'completed', 'failed'),
+    readLedger(deps.redis, ledgerKey(deps.config)),
+    logsWritten(deps.pool, deps.config.kafka.topic),
   ]);
   return {
     consumerLag: lag,
@@ -95,6 +107,7 @@ export async function pipelineStatus(deps: PipelineDeps): Promise<PipelineStatus
     postgres,
     lastReconcile: reconcile,
     dlq: { topic: deps.config.kafka.dlqTopic, messages: dlq },
+    ledger: { accepted: redisCounts.accepted, postgresWritten: pgWritten, elasticsearchIndexed: redisCounts.elasticsearchIndexed },
     jobs,
   };
 }

@@ -55,6 +55,12 @@ describe('sortOutcome', () => {
     expect(outcome.retry.map((i) => i.id)).toEqual(['busy', 'down', 'blocked']);
   });
 
+  it('counts new documents apart from ones that replaced a document with the same id', () => {
+    const outcome = sortOutcome([item('new'), item('again')], [{ status: 201 }, { status: 200 }]);
+    expect(outcome.indexed.map((i) => i.id)).toEqual(['new', 'again']);
+    expect(outcome.created).toBe(1);
+  });
+
   it('retries items the response does not account for', () => {
     expect(sortOutcome([item('a')], undefined).retry).toHaveLength(1);
   });

@@ -24,6 +24,8 @@ export interface BulkLimits {
 
 export interface BulkOutcome<T> {
   indexed: BulkItem<T>[];
+  /** How many of `indexed` were new documents (201); the others replaced one with their id (200). */
+  created: number;
   /** Refused for a reason that will not go away by retrying: a mapping or parse error (400). */
   refused: { item: BulkItem<T>; reason: string }[];
   /** Not indexed for now (429, 5xx, a blocked or missing index): to be sent again. */
@@ -77,11 +79,14 @@ interface BulkItemResult {
 
 /** Sorts every item by its own result; the response lists them in request order. */
 export function sortOutcome<T>(chunk: BulkItem<T>[], results: BulkItemResult[] | undefined): BulkOutcome<T> {
-  const outcome: BulkOutcome<T> = { indexed: [], refused: [], retry: [] };
+  const outcome: BulkOutcome<T> = { indexed: [], created: 0, refused: [], retry: [] };
   chunk.forEach((item, i) => {
     const result = results?.[i];
     if (!result) outcome.retry.push(item);
-    else if (result.status < 300) outcome.indexed.push(item);
+    else if (result.status < 300) {
+      outcome.indexed.push(item);
+      if (result.status === 201) outcome.created++;
+    }
     else if (isRefusedForGood(result.status)) {
       const cause = result.error?.caused_by?.reason ? ` (${result.error.caused_by.reason})` : '';
       outcome.refused.push({ item, reason: `${result.error?.type ?? result.status}: ${result.error?.reason ?? 'refused'}${cause}` });
@@ -104,7 +109,6 @@ export async function sendBulk<T>(client: Client, chunk: BulkItem<T>[]): Promise
     // Only what the outcome needs: a full bulk response is several times the size of this one.
     filter_path: 'errors,items.*.status,items.*.error',
   });
-  if (!response.errors) return { indexed: chunk, refused: [], retry: [] };
   return sortOutcome(
     chunk,
     response.items.map((entry) => Object.values(entry)[0] as BulkItemResult),

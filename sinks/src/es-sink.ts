@@ -2,7 +2,9 @@ import type { Config } from '@logflow/core/config';
 import { createElasticsearch } from '@logflow/core/elasticsearch';
 import { dailyIndexName, installIndexTemplate } from '@logflow/core/es-index';
 import { createKafka, ensureTopics } from '@logflow/core/kafka';
+import { addToLedger, ledgerKey } from '@logflow/core/ledger';
 import type { Logger } from '@logflow/core/logger';
+import { createRequestRedis } from '@logflow/core/redis';
 import type { KafkaMessage } from 'kafkajs';
 import pLimit from 'p-limit';
 import { DeadLetterQueue, type DeadLetter } from './dead-letters.ts';
@@ -46,6 +48,8 @@ export async function startEsSink(config: Config, logger: Logger): Promise<() =>
   const dlq = new DeadLetterQueue(kafka, config.kafka.dlqTopic, 'elasticsearch', config.kafka.topic);
   await dlq.connect();
   const inFlight = pLimit(ES_BULK_CONCURRENCY);
+  const ledgerRedis = createRequestRedis(config);
+  const indexedKey = ledgerKey(config);
 
   const stop = await runSinkConsumer(config, logger, {
     role: 'es-sink',
@@ -83,6 +87,7 @@ export async function startEsSink(config: Config, logger: Logger): Promise<() =>
         );
         const again: BulkItem<KafkaMessage>[] = [];
         let failure: unknown;
+        let created = 0;
         results.forEach((result, i) => {
           if (result.status === 'rejected') {
             again.push(...pending[i]!);
@@ -90,6 +95,7 @@ export async function startEsSink(config: Config, logger: Logger): Promise<() =>
             return;
           }
           const { indexed, refused, retry } = result.value;
+          created += result.value.created;
           metrics.recordsWritten.inc(indexed.length);
           metrics.bytesWritten.inc(indexed.reduce((sum, item) => sum + item.source.length, 0));
           for (const { item, reason } of refused) {
@@ -99,6 +105,10 @@ export async function startEsSink(config: Config, logger: Logger): Promise<() =>
           again.push(...retry);
         });
         pending = chunkItems(again, ES_BULK_LIMITS);
+        // Counted as soon as they exist, even if the batch is retried: a retry finds them there (200), not new.
+        addToLedger(ledgerRedis, indexedKey, 'elasticsearchIndexed', created).catch((err: unknown) =>
+          logger.warn({ err }, 'could not count indexed logs in the ledger'),
+        );
         if (failure) throw failure;
         if (again.length > 0) throw new Error(`${again.length} records not indexed yet (429, 5xx or blocked index)`);
         // Dead letters go out before the offset moves past them; a crash in between sends them again.
@@ -112,5 +122,6 @@ export async function startEsSink(config: Config, logger: Logger): Promise<() =>
     await stop();
     await dlq.disconnect();
     await es.close();
+    ledgerRedis.disconnect();
   };
 }

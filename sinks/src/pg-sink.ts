@@ -2,7 +2,7 @@ import type { Config } from '@logflow/core/config';
 import { ensureDailyPartitions, utcDays } from '@logflow/core/db/partitions';
 import { createKafka, ensureTopics } from '@logflow/core/kafka';
 import type { Logger } from '@logflow/core/logger';
-import { createPool } from '@logflow/core/postgres';
+import { createPool, logConnectionErrors } from '@logflow/core/postgres';
 import { DeadLetterQueue, type DeadLetter } from './dead-letters.ts';
 import { decodeMessage } from './decode.ts';
 import { lockNextOffset, storedOffsets, storeNextOffset } from './pg-offsets.ts';
@@ -24,7 +24,10 @@ const PG_BACKLOG_BYTES = 12 * 1024 * 1024;
 export async function startPgSink(config: Config, logger: Logger): Promise<() => Promise<void>> {
   const kafka = createKafka(config, logger, 'logflow-pg-sink');
   await ensureTopics(kafka, config);
-  const pool = createPool(config, 'logflow-pg-sink', TRANSACTIONS_IN_FLIGHT + 1);
+  // A sink cut off mid-transaction (its host gone without closing the connection) must not
+  // hold its partition's offset row locked until TCP notices: Postgres ends such a session.
+  const pool = createPool(config, 'logflow-pg-sink', TRANSACTIONS_IN_FLIGHT + 1, { idleInTransactionTimeoutMs: 60_000 });
+  logConnectionErrors(pool, logger);
   const topic = config.kafka.topic;
 
   const createPartitionsAhead = async () => {
@@ -103,10 +106,10 @@ export async function startPgSink(config: Config, logger: Logger): Promise<() =>
             metrics.deadLetters.inc({ kind: decoded.ok ? 'refused' : 'undecodable' });
           }
         }
-        await insertRows(client, rows);
+        const written = await insertRows(client, rows);
         // Dead letters go out before the commit: a crash in between sends them again, never loses them.
         await dlq.send(letters);
-        await storeNextOffset(client, topic, batch.partition, BigInt(batch.lastOffset()) + 1n);
+        await storeNextOffset(client, topic, batch.partition, BigInt(batch.lastOffset()) + 1n, written);
         await client.query('COMMIT');
         timer();
         metrics.recordsWritten.inc(rows.length);

@@ -3,7 +3,7 @@ import { createElasticsearch } from '@logflow/core/elasticsearch';
 import { indexNames, installIndexTemplate } from '@logflow/core/es-index';
 import { createKafka, ensureTopics } from '@logflow/core/kafka';
 import type { Logger } from '@logflow/core/logger';
-import { createPool } from '@logflow/core/postgres';
+import { createPool, logConnectionErrors } from '@logflow/core/postgres';
 import { startAdminWorker } from './jobs/admin-worker.ts';
 
 /**
@@ -15,6 +15,7 @@ export async function startReconciler(config: Config, logger: Logger): Promise<(
   // Replays may create daily indices before any ES sink ran: they need the template's mappings and alias.
   await installIndexTemplate(es, config);
   const pool = createPool(config, 'logflow-reconciler', 6);
+  logConnectionErrors(pool, logger);
   const kafka = createKafka(config, logger, 'logflow-reconciler');
   // The watermark reads the log topic's offsets, even before any sink created it.
   await ensureTopics(kafka, config);

@@ -38,6 +38,8 @@ export const sinkOffsets = pgTable(
     topic: text('topic').notNull(),
     partition: integer('partition').notNull(),
     nextOffset: bigint('next_offset', { mode: 'number' }).notNull(),
+    /** Rows this partition has added to logs, counted in the transaction that wrote them: the ledger's exact Postgres figure. */
+    logsWritten: bigint('logs_written', { mode: 'number' }).notNull().default(0),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ name: 'sink_offsets_pkey', columns: [t.topic, t.partition] })],

@@ -1,3 +1,4 @@
+import type { PipelineStatus } from '@logflow/query/pipeline-status';
 import type { DeadLetterEntry } from '@logflow/sinks/dlq-reader';
 import { apiFetch, queryString } from './http.ts';
 
@@ -18,17 +19,10 @@ export interface AdminJob {
   finishedAt: string | null;
 }
 
-export interface PipelineStatus {
-  consumerLag: { group: string; partition: number; committed: number; end: number; lag: number }[];
-  elasticsearch: { count: number; writeGeneration: number; cutoverAt: string | null };
-  postgres: { count: number; exact: boolean };
-  lastReconcile: Record<string, unknown> | null;
-  dlq: { topic: string; messages: number };
-  jobs: Record<string, number>;
-}
-
 /** A dead letter as the DLQ admin API lists it: the DLQ tools' entry and when it was replayed. */
 export type DeadLetter = DeadLetterEntry & { replayedAt: string | null };
+
+export type { PipelineStatus };
 
 export const fetchPipeline = () => apiFetch<PipelineStatus>('/api/admin/pipeline');
 export const fetchJobs = (limit = 30) => apiFetch<{ jobs: AdminJob[] }>(`/api/admin/jobs${queryString({ limit })}`);

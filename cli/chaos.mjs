@@ -1,0 +1,12 @@
+// `npm run chaos`: dependencies, engines (unless given), then the fault run of test/chaos/main.ts.
+import { spawnSync } from 'node:child_process';
+import { engineEnvironment, ensureDependencies, ROOT } from './bootstrap.mjs';
+
+ensureDependencies();
+const engines = await engineEnvironment();
+const result = spawnSync(process.execPath, ['--import', 'tsx', 'test/chaos/main.ts', ...process.argv.slice(2)], {
+  cwd: ROOT,
+  stdio: 'inherit',
+  env: { ...process.env, ...engines },
+});
+process.exit(result.status ?? 1);

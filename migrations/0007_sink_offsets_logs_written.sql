@@ -1,0 +1,1 @@
+ALTER TABLE "sink_offsets" ADD COLUMN "logs_written" bigint DEFAULT 0 NOT NULL;

@@ -1,0 +1,151 @@
+import { ledgerKey, readLedger, type LedgerCounts } from '@logflow/core/ledger';
+import { createRedis } from '@logflow/core/redis';
+import { logsWritten } from '@logflow/sinks/pg-offsets';
+import type { Redis } from 'ioredis';
+import { startThrottleProxy, type ThrottleProxy } from '../es-throttle-proxy.ts';
+import { createInstallation, type Installation } from '../installation.ts';
+import { eventually, startRole, type RunningRole } from '../roles.ts';
+import { startTcpProxy, type TcpProxy } from '../tcp-proxy.ts';
+import { LoadGenerator, type LoadOptions } from './load-generator.ts';
+import { privateKafka, type PrivateKafka } from './private-kafka.ts';
+
+export const CHAOS_INGESTER_PORT = Number(process.env.CHAOS_INGESTER_PORT ?? 17000);
+
+/** The ledger's three figures for the installation. */
+export interface LedgerSnapshot extends LedgerCounts {
+  postgresWritten: number;
+}
+
+/**
+ * One LogFlow installation wired for faults: a Kafka of its own that can be stopped, the ES
+ * sink reaching Elasticsearch through a TCP proxy (down) and a throttling proxy (429), the PG
+ * sink reaching Postgres through a TCP proxy (down), and every role a process that can be
+ * killed. The other engines are the shared ones, untouched.
+ */
+export class ChaosEnv {
+  private readonly roles = new Map<string, RunningRole[]>();
+  private readonly ledgerRedis: Redis;
+
+  private constructor(
+    readonly lf: Installation,
+    readonly kafka: PrivateKafka,
+    readonly esDown: TcpProxy,
+    readonly esThrottle: ThrottleProxy,
+    readonly pgDown: TcpProxy,
+    private readonly roleEnv: Record<string, Record<string, string>>,
+    readonly log: (line: string) => void,
+  ) {
+    this.ledgerRedis = createRedis(lf.config);
+  }
+
+  static async create(log: (line: string) => void): Promise<ChaosEnv> {
+    const kafka = privateKafka(log);
+    await kafka.start();
+    // A killed consumer's partitions move on after 10 s instead of the default 30 s: more kills per minute.
+    const lf = await createInstallation('chaos', { KAFKA_BROKERS: kafka.brokers, KAFKA_TOPIC_PARTITIONS: '6', SINK_SESSION_TIMEOUT_MS: '10000' });
+    const esThrottle = await startThrottleProxy(lf.config.elasticsearch.url);
+    const esDown = await startTcpProxy(Number(new URL(esThrottle.url).port));
+    const pgUrl = new URL(lf.config.postgres.url);
+    const pgDown = await startTcpProxy(Number(pgUrl.port || 5432), pgUrl.hostname);
+    esDown.forward(true);
+    pgDown.forward(true);
+    pgUrl.hostname = '127.0.0.1';
+    pgUrl.port = String(pgDown.port);
+    const roleEnv = {
+      ingester: { ...lf.env, INGESTER_PORT: String(CHAOS_INGESTER_PORT) },
+      'es-sink': { ...lf.env, ELASTICSEARCH_URL: `http://127.0.0.1:${esDown.port}` },
+      'pg-sink': { ...lf.env, DATABASE_URL: pgUrl.toString() },
+      reconciler: { ...lf.env },
+    };
+    const env = new ChaosEnv(lf, kafka, esDown, esThrottle, pgDown, roleEnv, log);
+    const started = await Promise.allSettled(['ingester', 'es-sink', 'pg-sink', 'reconciler'].map((role) => env.start(role)));
+    const failure = started.find((result) => result.status === 'rejected');
+    if (failure) {
+      await env.close();
+      throw failure.reason;
+    }
+    return env;
+  }
+
+  get ingesterUrl(): string {
+    return `http://127.0.0.1:${CHAOS_INGESTER_PORT}`;
+  }
+
+  load(options: Omit<LoadOptions, 'ingesterUrl'>): LoadGenerator {
+    return new LoadGenerator({ ...options, ingesterUrl: this.ingesterUrl });
+  }
+
+  /** Starts one more process of the role (a second consumer joins its group). */
+  async start(role: string): Promise<RunningRole> {
+    const running = await startRole(role, this.roleEnv[role]);
+    this.roles.set(role, [...(this.roles.get(role) ?? []), running]);
+    return running;
+  }
+
+  /** SIGKILL to the role's first process, then a new one in its place. */
+  async kill(role: string): Promise<void> {
+    const [victim, ...others] = this.roles.get(role) ?? [];
+    if (!victim) throw new Error(`no ${role} running`);
+    const exited = new Promise((resolve) => victim.process.once('exit', resolve));
+    victim.process.kill('SIGKILL');
+    await exited;
+    this.roles.set(role, others);
+    await this.start(role);
+  }
+
+  /** SIGTERM to the role's newest process (a consumer leaves its group cleanly). */
+  async stopNewest(role: string): Promise<void> {
+    const running = this.roles.get(role) ?? [];
+    const newest = running.pop();
+    await newest?.stop();
+  }
+
+  /** The last lines each running role wrote, to tell why a fault did not converge. */
+  recentOutput(lines = 12): string {
+    return [...this.roles.entries()]
+      .flatMap(([role, running]) => running.map((r) => `--- ${role} (pid ${r.process.pid}${r.process.exitCode === null ? '' : `, exited ${r.process.exitCode}`}):\n${r.output.slice(-lines).join('\n')}`))
+      .join('\n');
+  }
+
+  count(role: string): number {
+    return this.roles.get(role)?.length ?? 0;
+  }
+
+  /** Queues a reconcile of the whole installation and waits for its end. */
+  async reconcile(): Promise<void> {
+    const job = await this.lf.queue.add('reconcile', {});
+    const state = await eventually(async () => {
+      const current = await job.getState();
+      return current === 'completed' || current === 'failed' ? current : undefined;
+    }, 300_000, 500);
+    if (state !== 'completed') throw new Error(`reconcile job ${job.id} ${state}`);
+  }
+
+  async ledger(): Promise<LedgerSnapshot> {
+    const [counts, postgresWritten] = await Promise.all([
+      readLedger(this.ledgerRedis, ledgerKey(this.lf.config)),
+      logsWritten(this.lf.pool, this.lf.config.kafka.topic),
+    ]);
+    return { ...counts, postgresWritten };
+  }
+
+  /** The log topic's end offsets summed: what Kafka holds, whoever produced it. */
+  async topicEnd(): Promise<number> {
+    const admin = this.lf.kafka.admin();
+    await admin.connect();
+    try {
+      const offsets = await admin.fetchTopicOffsets(this.lf.config.kafka.topic);
+      return offsets.reduce((sum, o) => sum + Number(o.high), 0);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.roles.values()].flat().map((role) => role.stop()));
+    this.ledgerRedis.disconnect();
+    await Promise.all([this.esDown.close(), this.esThrottle.close(), this.pgDown.close()]);
+    await this.lf.close();
+    await this.kafka.destroy();
+  }
+}
