@@ -52,6 +52,7 @@ describe('admin jobs: lag, replay, retention and the admin API', () => {
       postgres: { count: number; exact: boolean };
       lastReconcile: { id: number; missingFound: number };
       dlq: { messages: number };
+      ledger: { accepted: number; postgresWritten: number; elasticsearchIndexed: number };
     };
     const lagOf = (suffix: string) => pipeline.consumerLag.filter((row) => row.group.endsWith(suffix)).reduce((sum, row) => sum + row.lag, 0);
     expect(lagOf('logflow-es-sink')).toBe(2_000);
@@ -60,6 +61,8 @@ describe('admin jobs: lag, replay, retention and the admin API', () => {
       postgres: { count: total, exact: true },
       lastReconcile: { id: during.result.runId, missingFound: 0 },
       dlq: { messages: 0 },
+      // Produced straight to Kafka, so no ingester acknowledged them; each sink counted what it wrote.
+      ledger: { accepted: 0, postgresWritten: total, elasticsearchIndexed: 1_000 },
     });
 
     esSink = await startRole('es-sink', lf.env);
