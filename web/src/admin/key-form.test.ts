@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptyKeyForm, newKeyRequest, scopeText } from './key-form.ts';
+import { creatorName, emptyKeyForm, newKeyRequest, scopeText } from './key-form.ts';
 
 describe('newKeyRequest', () => {
   it('sends a read key its trimmed, distinct resource patterns', () => {
@@ -23,5 +23,15 @@ describe('scopeText', () => {
     expect(scopeText({ role: 'read', resourcePatterns: null })).toBe('every log');
     expect(scopeText({ role: 'admin', resourcePatterns: null })).toBe('every log');
     expect(scopeText({ role: 'ingest', resourcePatterns: null })).toBe('writes only');
+  });
+});
+
+describe('creatorName', () => {
+  const keys = [{ id: '3f9a0c1d2b4e5f60', name: 'ops' }];
+
+  it('names the key that made a key, and leaves anything else as the API said it', () => {
+    expect(creatorName('key:3f9a0c1d2b4e5f60', keys)).toBe('ops');
+    expect(creatorName('key:0000000000000000', keys)).toBe('key:0000000000000000');
+    expect(creatorName('cli:root', keys)).toBe('cli:root');
   });
 });

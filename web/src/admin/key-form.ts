@@ -34,3 +34,9 @@ export function scopeText(key: Pick<ApiKey, 'role' | 'resourcePatterns'>): strin
   if (key.role === 'ingest') return 'writes only';
   return key.resourcePatterns?.length ? key.resourcePatterns.join(', ') : 'every log';
 }
+
+/** Who made a key, by name: the API says `key:<id>` for keys made through it, `cli:<user>` for the CLI. */
+export function creatorName(createdBy: string, keys: readonly Pick<ApiKey, 'id' | 'name'>[]): string {
+  const id = createdBy.startsWith('key:') ? createdBy.slice(4) : undefined;
+  return keys.find((key) => key.id === id)?.name ?? createdBy;
+}
