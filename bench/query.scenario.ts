@@ -4,6 +4,7 @@ import { loadConfig } from '@logflow/core/config';
 import { createElasticsearch } from '@logflow/core/elasticsearch';
 import { createPool } from '@logflow/core/postgres';
 import { startRole } from '../test/roles.ts';
+import { percentile } from './stats.ts';
 import { dropFixture, ensureFixture, FIXTURE_FROM, FIXTURE_TO, RESOURCES } from './query-fixture.ts';
 
 const PORT = 15_500;
@@ -23,10 +24,6 @@ interface Timing {
   p99: number;
   mean: number;
   matched: string;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
 async function getJson(path: string, params: Record<string, string>): Promise<any> {
