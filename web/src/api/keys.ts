@@ -1,7 +1,8 @@
 import type { ApiKeyRole } from '@logflow/core/auth/api-keys';
 import type { AuditQuery, AuditRow } from '@logflow/core/auth/audit';
 import type { ApiKey, NewApiKey } from '@logflow/core/auth/key-store';
-import { apiFetch, queryString } from './http.ts';
+import { apiFetch } from './http.ts';
+import { queryString } from './query-string.ts';
 
 export type { ApiKey, ApiKeyRole, AuditRow };
 /** What `POST /api/admin/keys` takes: the store's new key but who made it, which the server knows. */
