@@ -28,7 +28,7 @@ export function earlyScript(): Plugin {
         configFile: false,
         root,
         logLevel: 'warn',
-        build: { write: false, minify: true, lib: { entry: join(root, EARLY_ENTRY), formats: ['es'] } },
+        build: { write: false, lib: { entry: join(root, EARLY_ENTRY), formats: ['es'] }, rolldownOptions: { output: { minify: true } } },
       })) as RolldownOutput[];
       code = output[0]!.output[0].code;
     },
