@@ -35,10 +35,10 @@ export const NAVIGATION_TIMING = `(() => {
   };
 })()`;
 
-/** Bytes of JavaScript the page received as sent (compressed, when the server compressed it). */
+/** Bytes of JavaScript that came over the network (compressed, as sent; none from the cache). */
 export const SCRIPT_BYTES_SENT = `performance.getEntriesByType('resource')
   .filter((entry) => entry.name.endsWith('.js'))
-  .reduce((sum, entry) => sum + entry.encodedBodySize, 0)`;
+  .reduce((sum, entry) => sum + entry.transferSize, 0)`;
 
 export const HISTOGRAM_DRAWN = `document.querySelector('[data-testid=histogram] canvas') !== null`;
 
