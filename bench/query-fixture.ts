@@ -151,3 +151,25 @@ export async function loadPostgres(pool: Pool, count: number, progress: (done: n
     if ((start + batch) % 100_000 === 0) progress(start + batch);
   }
 }
+
+/**
+ * The fixture of `count` logs in place: reused when both stores already hold exactly that many,
+ * loaded afresh otherwise. Says what it did on the console.
+ */
+export async function ensureFixture(es: Client, pool: Pool, config: Config, count: number, withPostgres: boolean): Promise<void> {
+  const existing = await fixtureCounts(es, pool);
+  if (existing.elasticsearch === count && (!withPostgres || existing.postgres === count)) {
+    console.log(`reusing the fixture of ${count.toLocaleString('en-US')} logs`);
+    return;
+  }
+  const seconds = (since: number) => ((performance.now() - since) / 1000).toFixed(1);
+  await dropFixture(es, pool);
+  let started = performance.now();
+  await loadElasticsearch(es, config, count, (done) => console.log(`  elasticsearch: ${done.toLocaleString('en-US')} logs`));
+  console.log(`loaded ${count.toLocaleString('en-US')} logs into Elasticsearch (bulk, then merged to one segment) in ${seconds(started)} s`);
+  if (!withPostgres) return;
+  started = performance.now();
+  await loadPostgres(pool, count, (done) => console.log(`  postgres: ${done.toLocaleString('en-US')} rows`));
+  await pool.query('ANALYZE logs_default');
+  console.log(`loaded ${count.toLocaleString('en-US')} rows into Postgres in ${seconds(started)} s`);
+}

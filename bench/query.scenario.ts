@@ -4,7 +4,8 @@ import { loadConfig } from '@logflow/core/config';
 import { createElasticsearch } from '@logflow/core/elasticsearch';
 import { createPool } from '@logflow/core/postgres';
 import { startRole } from '../test/roles.ts';
-import { dropFixture, FIXTURE_FROM, FIXTURE_TO, fixtureCounts, loadElasticsearch, loadPostgres, RESOURCES } from './query-fixture.ts';
+import { percentile } from './stats.ts';
+import { dropFixture, ensureFixture, FIXTURE_FROM, FIXTURE_TO, RESOURCES } from './query-fixture.ts';
 
 const PORT = 15_500;
 const BASE = `http://127.0.0.1:${PORT}`;
@@ -23,10 +24,6 @@ interface Timing {
   p99: number;
   mean: number;
   matched: string;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
 async function getJson(path: string, params: Record<string, string>): Promise<any> {
@@ -123,22 +120,7 @@ export async function run(args: string[]): Promise<void> {
       console.log('fixture dropped');
       return;
     }
-    const withPostgres = !values['no-postgres'];
-    const existing = await fixtureCounts(es, pool);
-    if (existing.elasticsearch !== count || (withPostgres && existing.postgres !== count)) {
-      await dropFixture(es, pool);
-      let started = performance.now();
-      await loadElasticsearch(es, config, count, (done) => console.log(`  elasticsearch: ${done.toLocaleString('en-US')} logs`));
-      console.log(`loaded ${count.toLocaleString('en-US')} logs into Elasticsearch (bulk, then merged to one segment) in ${fmt((performance.now() - started) / 1000)} s`);
-      if (withPostgres) {
-        started = performance.now();
-        await loadPostgres(pool, count, (done) => console.log(`  postgres: ${done.toLocaleString('en-US')} rows`));
-        await pool.query('ANALYZE logs_default');
-        console.log(`loaded ${count.toLocaleString('en-US')} rows into Postgres in ${fmt((performance.now() - started) / 1000)} s`);
-      }
-    } else {
-      console.log(`reusing the fixture of ${count.toLocaleString('en-US')} logs`);
-    }
+    await ensureFixture(es, pool, config, count, !values['no-postgres']);
 
     const query = await startRole('query', { QUERY_PORT: String(PORT) });
     try {

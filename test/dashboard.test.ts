@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './browser.ts';
 import { createInstallation, makeRecords, type Installation } from './installation.ts';
 import { startQueryPipeline, type QueryPipeline } from './query-pipeline.ts';
-import { INGESTER_URL, QUERY_URL, startRole, type RunningRole } from './roles.ts';
+import { createApiKey, INGESTER_URL, QUERY_URL, revokeApiKey, startRole, type RunningRole } from './roles.ts';
 
 const CLI = fileURLToPath(new URL('../cli/logflow.mjs', import.meta.url));
 const SCREENSHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
@@ -51,6 +51,8 @@ describe('the dashboard in Chromium against the running pipeline', () => {
   let page: Page;
   let searchUrl: string;
   const pageErrors: string[] = [];
+  /** Keys of the admin installation to revoke at the end, should a test stop before it revoked them (a scoped one has a Postgres login). */
+  const keysToRevoke: string[] = [];
 
   beforeAll(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
@@ -67,6 +69,7 @@ describe('the dashboard in Chromium against the running pipeline', () => {
   afterAll(async () => {
     await browser?.close();
     await Promise.all(adminRoles.map((role) => role.stop()));
+    for (const id of keysToRevoke) await revokeApiKey(id, lf!.env).catch(() => undefined);
     await pipeline?.close();
     await lf?.close();
   });
@@ -206,6 +209,80 @@ describe('the dashboard in Chromium against the running pipeline', () => {
     await page.getByTestId('sql-result').waitFor();
     expect(await page.getByTestId('sql-result').innerText()).toMatch(/two\s+2/);
     await shot(page, 'sql');
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('signs in with an admin key, creates a key and shows its secret once, revokes it, and finds both in the audit log', async () => {
+    // Audit rows are written only for requests made with a key: the admin installation's query service again, with auth on.
+    const authOff = adminRoles.findIndex((role) => role.role === 'query');
+    await adminRoles.splice(authOff, 1)[0]!.stop();
+    adminRoles.push(await startRole('query', { ...lf!.env, LOGFLOW_AUTH: 'on' }));
+    const admin = await createApiKey('admin', lf!.env, 'dashboard-admin');
+    keysToRevoke.push(admin.apiKey.id);
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: QUERY_URL });
+
+    await page.goto(`${QUERY_URL}/admin/keys`);
+    await page.getByLabel('API key', { exact: true }).fill(admin.key);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('tr[data-key-name=dashboard-admin]').waitFor();
+    expect(new URL(page.url()).pathname).toBe('/admin/keys');
+
+    const name = `payments-readers-${randomUUID().slice(0, 8)}`;
+    await page.getByTestId('create-key').click();
+    await page.getByLabel('Key name').fill(name);
+    await page.getByRole('button', { name: '+ Add pattern' }).click();
+    await page.getByLabel('resourceId pattern').fill('payments-*');
+    await page.getByLabel('resourceId pattern').press('Enter');
+    await shot(page, 'admin-key-form');
+    await page.getByTestId('create-key-submit').click();
+
+    const secretField = page.getByTestId('new-key-secret');
+    const secret = await secretField.inputValue();
+    expect(secret).toMatch(/^lf_[A-Za-z0-9_-]{43}$/);
+    expect(await page.getByTestId('new-key-warning').innerText()).toContain('shown this once');
+    await page.getByTestId('copy-new-key').click();
+    expect(await page.evaluate('navigator.clipboard.readText()')).toBe(secret);
+    await shot(page, 'admin-key-secret');
+    const me = await fetch(`${QUERY_URL}/api/auth/me`, { headers: { authorization: `Bearer ${secret}` } });
+    expect(await me.json()).toMatchObject({ role: 'read', resourcePatterns: ['payments-*'] });
+
+    await page.getByTestId('close-new-key').click();
+    await page.locator('.n-modal').waitFor({ state: 'detached' });
+    expect(await page.content()).not.toContain(secret);
+    const row = page.locator(`tr[data-key-name="${name}"]`);
+    expect(await row.getAttribute('data-key-state')).toBe('active');
+    expect(await row.innerText()).toMatch(/read[\s\S]*payments-\*[\s\S]*dashboard-admin/);
+    const { keys } = (await (await fetch(`${QUERY_URL}/api/admin/keys`, { headers: { authorization: `Bearer ${admin.key}` } })).json()) as { keys: { id: string; name: string }[] };
+    const created = keys.find((key) => key.name === name)!;
+    keysToRevoke.push(created.id);
+    await shot(page, 'admin-keys');
+
+    await row.getByRole('button', { name: `Revoke key ${name}` }).click();
+    await page.getByRole('button', { name: 'Revoke', exact: true }).click();
+    await expect.poll(() => row.getAttribute('data-key-state')).toBe('revoked');
+    await expect.poll(async () => (await fetch(`${QUERY_URL}/api/auth/me`, { headers: { authorization: `Bearer ${secret}` } })).status, { timeout: 5_000 }).toBe(401);
+
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    const createdRow = page.locator('tr[data-audit-action="POST /api/admin/keys"]').first();
+    const revokedRow = page.locator('tr[data-audit-action="DELETE /api/admin/keys/:id"]').first();
+    await revokedRow.waitFor();
+    await page.locator('[data-testid=audit-log] .n-data-table-loading-wrapper').waitFor({ state: 'detached' });
+    expect(await createdRow.innerText()).toMatch(new RegExp(`dashboard-admin[\\s\\S]*${name}[\\s\\S]*201[\\s\\S]*ok`));
+    expect(await revokedRow.innerText()).toMatch(new RegExp(`dashboard-admin[\\s\\S]*${created.id}[\\s\\S]*200[\\s\\S]*ok`));
+    // Newest first: the revocation above the creation.
+    const actions = await page.locator('tr[data-audit-action]').evaluateAll((rows) => rows.map((tr) => tr.getAttribute('data-audit-action')));
+    expect(actions.indexOf('DELETE /api/admin/keys/:id')).toBeLessThan(actions.indexOf('POST /api/admin/keys'));
+    await shot(page, 'admin-audit');
+
+    await page.getByLabel('Filter by action').click();
+    await page.getByLabel('Filter by action').fill('DELETE /api/admin/keys/:id');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('tr[data-audit-action="POST /api/admin/keys"]').count()).toBe(0);
+    expect(await revokedRow.isVisible()).toBe(true);
+
+    await page.getByLabel('Dark theme').click();
+    await page.waitForTimeout(600); // naive-ui fades the theme change in
+    await shot(page, 'admin-audit-light');
     expect(pageErrors).toEqual([]);
   });
 });

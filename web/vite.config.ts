@@ -1,10 +1,13 @@
 import vue from '@vitejs/plugin-vue';
 import { defineConfig } from 'vite';
+import { earlyScript, precompress } from './vite-plugins.ts';
 
 export default defineConfig({
-  plugins: [vue()],
+  plugins: [vue(), earlyScript(), precompress()],
   // `npm run dev -w web` talks to a query service on QUERY_URL (default :5000).
   server: { proxy: { '/api': process.env.QUERY_URL ?? 'http://127.0.0.1:5000' } },
-  // naive-ui and ECharts make one large chunk each; the 500 KB that matters is the gzipped total (README).
-  build: { chunkSizeWarningLimit: 1000 },
+  build: {
+    // naive-ui and ECharts make one large chunk each; the 500 KB that matters is the gzipped total (README).
+    chunkSizeWarningLimit: 1000,
+  },
 });

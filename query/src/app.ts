@@ -11,6 +11,7 @@ import { registerApiDocs } from './api-docs.ts';
 import { registerDlqAdminRoutes, type DlqAdminDeps } from './dlq-admin.ts';
 import { registerAdminJobRoutes, type AdminJobsDeps } from './routes/admin-jobs.ts';
 import { registerAdminKeyRoutes } from './routes/admin-keys.ts';
+import { webCacheControl } from './web-cache-control.ts';
 import { registerAuthMeRoute } from './routes/auth-me.ts';
 import { registerQueryRoutes, type QueryServices } from './routes/index.ts';
 import { registerSavedSearchRoutes } from './routes/saved-searches.ts';
@@ -45,7 +46,12 @@ export async function buildQueryApp({ logger, elasticsearch, webRoot, dlq, servi
   if (savedSearches) registerSavedSearchRoutes(app, savedSearches);
 
   if (webRoot && existsSync(webRoot)) {
-    await app.register(fastifyStatic, { root: webRoot });
+    await app.register(fastifyStatic, {
+      root: webRoot,
+      // The build writes .br and .gz beside each file: served to browsers that take them, compressed once.
+      preCompressed: true,
+      setHeaders: (reply, path) => reply.header('cache-control', webCacheControl(path)),
+    });
     // The dashboard's own paths (/search, /admin?…) are routes of its router: a page load gets index.html.
     app.setNotFoundHandler((request, reply) => {
       if (request.method === 'GET' && !request.url.startsWith('/api/')) return reply.sendFile('index.html');

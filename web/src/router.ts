@@ -18,7 +18,16 @@ export const router = createRouter({
     // The page most visits open comes with the first script instead of after it.
     { path: '/search', component: SearchView, meta: { needs: 'read' } },
     { path: '/sql', component: () => import('./views/SqlView.vue'), meta: { needs: 'read' } },
-    { path: '/admin', component: () => import('./views/AdminView.vue'), meta: { needs: 'admin' } },
+    {
+      path: '/admin',
+      component: () => import('./views/AdminView.vue'),
+      meta: { needs: 'admin' },
+      children: [
+        { path: '', component: () => import('./views/AdminOverview.vue') },
+        { path: 'keys', component: () => import('./views/ApiKeysView.vue') },
+        { path: 'audit', component: () => import('./views/AuditLogView.vue') },
+      ],
+    },
     { path: '/login', component: () => import('./views/LoginView.vue') },
     { path: '/:rest(.*)*', redirect: '/search' },
   ],

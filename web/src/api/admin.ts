@@ -1,6 +1,7 @@
 import type { PipelineStatus } from '@logflow/query/pipeline-status';
 import type { DeadLetterEntry } from '@logflow/sinks/dlq-reader';
-import { apiFetch, queryString } from './http.ts';
+import { apiFetch } from './http.ts';
+import { queryString } from './query-string.ts';
 
 export type JobName = 'reconcile' | 'replay' | 'reindex' | 'retention';
 export const JOB_NAMES: JobName[] = ['reconcile', 'replay', 'reindex', 'retention'];

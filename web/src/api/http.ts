@@ -27,16 +27,6 @@ export function handleUnauthorized(callback: () => void): void {
   onUnauthorized = callback;
 }
 
-export function queryString(params: Record<string, string | string[] | number | undefined>): string {
-  const search = new URLSearchParams();
-  for (const [key, value] of Object.entries(params)) {
-    if (value === undefined || value === '') continue;
-    for (const v of [value].flat()) search.append(key, String(v));
-  }
-  const text = search.toString();
-  return text ? `?${text}` : '';
-}
-
 export async function errorOf(response: Response): Promise<ApiError> {
   const body = (await response.json().catch(() => undefined)) as { error?: { code?: string; message?: string; details?: ErrorDetail[] } } | undefined;
   if (response.status === 401) onUnauthorized();
@@ -51,6 +41,11 @@ export async function apiFetch<T>(path: string, init: RequestInit & { json?: unk
     headers: { ...authHeaders(), ...(json !== undefined && { 'content-type': 'application/json' }), ...rest.headers },
     ...(json !== undefined && { body: JSON.stringify(json) }),
   });
+  return readAnswer<T>(response);
+}
+
+/** The JSON of a 2xx answer; ApiError for any other. */
+export async function readAnswer<T>(response: Response): Promise<T> {
   if (!response.ok) throw await errorOf(response);
   if (response.status === 204) return undefined as T;
   return (await response.json()) as T;

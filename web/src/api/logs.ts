@@ -1,8 +1,9 @@
 import type { SearchHit, SearchPage as ServerSearchPage } from '@logflow/query/search-request';
-import { composeQuery } from '../search/field-filter.ts';
 import type { SearchState } from '../search/search-state.ts';
-import { apiTimeParams } from '../search/time-range.ts';
-import { apiFetch, queryString } from './http.ts';
+import { takeFirstSearch } from '../search/first-search.ts';
+import { apiFetch, readAnswer } from './http.ts';
+import { filterParams, PAGE_SIZE, searchPath } from './log-params.ts';
+import { queryString } from './query-string.ts';
 
 export interface LogRecord {
   id: string;
@@ -48,20 +49,14 @@ export interface TopValues {
   missingCount: number;
 }
 
-/** The filters every log route takes, from the search view's state. */
-export function filterParams(state: SearchState, withTime = true): Record<string, string | string[] | undefined> {
-  return {
-    q: composeQuery(state.q, state.filters) || undefined,
-    level: state.levels.length ? state.levels : undefined,
-    ...(withTime && apiTimeParams(state.range)),
-  };
-}
-
-export const PAGE_SIZE = 200;
-
-export function searchLogs(state: SearchState, cursor?: string, signal?: AbortSignal, size = PAGE_SIZE): Promise<SearchPage> {
-  const params = { ...filterParams(state), sort: state.sort, size: String(size), cursor };
-  return apiFetch(`/api/logs/search${queryString(params)}`, { signal });
+export async function searchLogs(state: SearchState, cursor?: string, signal?: AbortSignal, size = PAGE_SIZE): Promise<SearchPage> {
+  const path = searchPath(state, cursor, size);
+  const early = await takeFirstSearch(path);
+  if (!early) return apiFetch(path, { signal });
+  const page = await readAnswer<SearchPage>(early);
+  // The early request could not take the view's signal: a search started since it wins.
+  signal?.throwIfAborted();
+  return page;
 }
 
 export function fetchHistogram(state: SearchState, signal?: AbortSignal): Promise<Histogram> {

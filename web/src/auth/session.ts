@@ -1,11 +1,11 @@
 import { reactive } from 'vue';
+import { KEY_STORAGE, storedApiKey } from './stored-key.ts';
 
 export type Role = 'ingest' | 'read' | 'admin';
-const KEY_STORAGE = 'logflow.apiKey';
 
 /** Who is signed in: the API key of this browser tab and what the server says it may do. */
 export const session = reactive({
-  apiKey: sessionStorage.getItem(KEY_STORAGE) ?? '',
+  apiKey: storedApiKey(),
   /** Unknown until `GET /api/auth/me` answered. */
   role: undefined as Role | undefined,
   resourcePatterns: undefined as string[] | undefined,

@@ -1,0 +1,3 @@
+import { startFirstSearch } from './search/first-search.ts';
+
+startFirstSearch();
