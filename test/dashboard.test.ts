@@ -194,6 +194,8 @@ describe('the dashboard in Chromium against the running pipeline', () => {
     await lf.settled(300);
     await page.goto(`${QUERY_URL}/admin`);
     await expect.poll(() => page.getByTestId('pipeline-health').innerText(), { timeout: 15_000 }).toContain('Postgres logs');
+    // The completeness ledger: the PG sink counted the 300 rows it wrote.
+    await expect.poll(() => page.getByTestId('ledger-postgres').innerText(), { timeout: 15_000 }).toContain('300');
     await page.getByTestId('start-reconcile').click();
     await page.locator('tr[data-job-name=reconcile][data-job-state=completed]').first().waitFor({ timeout: 90_000 });
     await expect.poll(() => page.getByTestId('last-reconcile').innerText(), { timeout: 15_000 }).toContain('logsChecked');

@@ -29,5 +29,6 @@ function webBuildIsStale(): boolean {
   const sources = readdirSync(`${WEB}src`, { recursive: true, withFileTypes: true })
     .filter((entry) => entry.isFile())
     .map((entry) => `${entry.parentPath}/${entry.name}`);
-  return [...sources, `${WEB}index.html`, `${WEB}package.json`].some((file) => statSync(file).mtimeMs > built);
+  const config = [`${WEB}index.html`, `${WEB}package.json`, `${WEB}vite.config.ts`, `${WEB}vite-plugins.ts`];
+  return [...sources, ...config].some((file) => statSync(file).mtimeMs > built);
 }
