@@ -48,6 +48,7 @@ export function startRole(role: string, env: Record<string, string> = {}, timeou
       await exited;
     },
   };
+  let started = false;
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -57,6 +58,7 @@ export function startRole(role: string, env: Record<string, string> = {}, timeou
       for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
         output.push(line);
         if (line.includes('"msg":"started"')) {
+          started = true;
           clearTimeout(timer);
           resolve(running);
         }
@@ -66,7 +68,8 @@ export function startRole(role: string, env: Record<string, string> = {}, timeou
     child.stderr.on('data', onData);
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`${role} exited with ${code} before starting:\n${output.join('\n')}`));
+      // After a start this is a normal stop, and the whole output could be long: nothing to say.
+      if (!started) reject(new Error(`${role} exited with ${code} before starting:\n${output.join('\n')}`));
     });
   });
 }

@@ -3,11 +3,24 @@ import type { Config } from './config.ts';
 
 export type { Logger };
 
+/**
+ * Errors as pino logs them, except that an Elasticsearch client error's `meta` (the whole
+ * request and response: a failed bulk carries its megabytes of body, logged as a byte array
+ * on every retry) shrinks to its status code.
+ */
+function serializeError(error: Error): Record<string, unknown> {
+  const serialized = pino.stdSerializers.err(error) as unknown as Record<string, unknown>;
+  if (serialized.meta === undefined) return serialized;
+  const { meta, ...rest } = serialized;
+  return { ...rest, statusCode: (meta as { statusCode?: number } | null)?.statusCode ?? null };
+}
+
 /** One JSON logger per process, named by role; secrets never reach a log line. */
 export function createLogger(config: Pick<Config, 'logLevel'>, role: string, destination?: DestinationStream): Logger {
   const options = {
     name: role,
     level: config.logLevel,
+    serializers: { err: serializeError },
     // Headers wherever a serializer puts them, API keys and passwords under any object.
     redact: {
       paths: [

@@ -164,16 +164,28 @@ const kafkaRestarts: Fault = {
   },
 };
 
+/** Load starts this long before an outage and goes on this long after it. */
+const AROUND_OUTAGE_MS = 3_000;
+
+/** Runs `outage` (which must last `ms`) under load that starts before it and ends after it. */
+function outageUnderLoad(run: FaultRun, ms: number, outage: (load: LoadGenerator) => Promise<Check[]>): Promise<FaultOutcome> {
+  return underLoad(run, ms + 2 * AROUND_OUTAGE_MS, async (load) => {
+    await sleep(AROUND_OUTAGE_MS);
+    return outage(load);
+  });
+}
+
 const esDown: Fault = {
   name: 'Elasticsearch down',
   run: (run) =>
-    underLoad(run, run.scale.esDownMs, async (load) => {
-      await sleep(2_000);
+    outageUnderLoad(run, run.scale.esDownMs, async (load) => {
+      const ends = Date.now() + run.scale.esDownMs;
       run.env.esDown.cut();
-      // Postgres keeps up meanwhile: what was acknowledged early in the outage is there before it ends.
+      // Postgres keeps up meanwhile: what was acknowledged by mid-outage is there before the outage ends.
       await sleep(run.scale.esDownMs / 2);
       const early = load.acknowledged.size;
-      const postgresKeptUp = await waitFor(async () => (await postgresCount(run)) >= early, run.scale.esDownMs / 2 - 4_000);
+      const postgresKeptUp = await waitFor(async () => (await postgresCount(run)) >= early, ends - Date.now() - 1_000);
+      await sleep(Math.max(0, ends - Date.now()));
       run.env.esDown.forward(true);
       return [{ what: 'Postgres kept up while Elasticsearch was down', ok: postgresKeptUp, detail: `${early} logs acknowledged mid-outage ${postgresKeptUp ? 'were' : 'were not'} in Postgres before it ended` }];
     }),
@@ -182,11 +194,10 @@ const esDown: Fault = {
 const esThrottled: Fault = {
   name: 'Elasticsearch answering 429',
   run: (run) =>
-    underLoad(run, run.scale.esThrottleMs, async () => {
-      await sleep(2_000);
-      run.env.esThrottle.throttle(true);
+    outageUnderLoad(run, run.scale.esThrottleMs, async () => {
       const before = run.env.esThrottle.rejected();
-      await sleep(run.scale.esThrottleMs - 4_000);
+      run.env.esThrottle.throttle(true);
+      await sleep(run.scale.esThrottleMs);
       run.env.esThrottle.throttle(false);
       const rejected = run.env.esThrottle.rejected() - before;
       return [{ what: 'bulk requests were refused with 429', ok: rejected > 0, detail: `${rejected} bulk requests answered 429` }];
@@ -196,16 +207,17 @@ const esThrottled: Fault = {
 const pgDown: Fault = {
   name: 'Postgres down',
   run: (run) =>
-    underLoad(run, run.scale.pgDownMs, async () => {
-      await sleep(2_000);
+    outageUnderLoad(run, run.scale.pgDownMs, async () => {
+      const ends = Date.now() + run.scale.pgDownMs;
       run.env.pgDown.cut();
       // A COMMIT already on its way when the connections broke may still land: count from a moment later.
       await sleep(1_000);
       const before = await run.env.ledger();
       const rowsBefore = await postgresCount(run);
-      await sleep(run.scale.pgDownMs - 5_000);
+      await sleep(ends - Date.now() - 500);
       const after = await run.env.ledger();
       const rowsAfter = await postgresCount(run);
+      await sleep(Math.max(0, ends - Date.now()));
       run.env.pgDown.forward(true);
       const committed = after.postgresWritten - before.postgresWritten + (rowsAfter - rowsBefore);
       return [{ what: 'the PG sink committed nothing while Postgres was down', ok: committed === 0, detail: `${after.postgresWritten - before.postgresWritten} rows counted, ${rowsAfter - rowsBefore} rows added during the outage` }];
