@@ -2,11 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Browser, BrowserContext } from 'playwright-core';
-import { loadConfig } from '@logflow/core/config';
-import { createElasticsearch } from '@logflow/core/elasticsearch';
-import { createPool } from '@logflow/core/postgres';
 import { launchChromium } from '../test/browser.ts';
-import { startRole } from '../test/roles.ts';
 import { builtScripts, gzippedBytes } from './bundle-size.ts';
 import {
   FIRST_ROWS_PROBE,
@@ -18,7 +14,7 @@ import {
   type NavigationTiming,
   type ScrollFrames,
 } from './dashboard-probes.ts';
-import { dropFixture, ensureFixture, FIXTURE_FROM, FIXTURE_TO } from './query-fixture.ts';
+import { FIXTURE_FROM, FIXTURE_TO, withFixtureAndQuery } from './query-fixture.ts';
 import { summary } from './stats.ts';
 
 /** Away from the tests' ports and the query benchmark's. */
@@ -144,18 +140,9 @@ export async function run(args: string[]): Promise<void> {
   }
   const count = Number(positionals[0] ?? 1_000_000);
   const runs = Number(values.runs);
-  const config = loadConfig();
-  const es = createElasticsearch(config);
-  const pool = createPool(config, 'logflow-bench-dashboard', 2);
-  try {
-    if (values.drop) {
-      await dropFixture(es, pool);
-      console.log('fixture dropped');
-      return;
-    }
-    await ensureFixture(es, pool, config, count, true);
+  const run = { name: 'dashboard', count, withPostgres: true, keep: Boolean(values.keep), drop: Boolean(values.drop), queryPort: PORT };
+  await withFixtureAndQuery(run, async () => {
     execFileSync('npm', ['run', 'build', '-w', 'web'], { stdio: 'ignore' });
-    const query = await startRole('query', { QUERY_PORT: String(PORT) });
     const browser = await launchChromium();
     try {
       const searchUrl = await firstSearchUrl(browser);
@@ -175,19 +162,8 @@ export async function run(args: string[]): Promise<void> {
         `scroll through ${scroll.rowsScrolled.toLocaleString('en-US')} rows (${scroll.rowsLoaded.toLocaleString('en-US')} loaded by cursor, ${scroll.rowsInPage} in the page at the end) in ${scroll.seconds.toFixed(1)} s: ` +
           `frame median ${frames.median.toFixed(1)} ms, p95 ${frames.p95.toFixed(1)}, max ${frames.max.toFixed(0)}; ${slow} of ${scroll.frames.length} frames over 50 ms`,
       );
-    } catch (error) {
-      console.error(`query service output (last lines):\n${query.output.slice(-20).join('\n')}`);
-      throw error;
     } finally {
       await browser.close();
-      await query.stop();
     }
-    if (!values.keep) {
-      await dropFixture(es, pool);
-      console.log('fixture dropped (use --keep to reuse it next time)');
-    }
-  } finally {
-    await pool.end();
-    await es.close();
-  }
+  });
 }

@@ -1,8 +1,10 @@
 import type { Client } from '@elastic/elasticsearch';
-import type { Config } from '@logflow/core/config';
+import { loadConfig, type Config } from '@logflow/core/config';
+import { createElasticsearch } from '@logflow/core/elasticsearch';
 import { dailyIndexName, installIndexTemplate } from '@logflow/core/es-index';
 import type { LogLevel, LogRecord } from '@logflow/core/log-event';
-import type { Pool } from '@logflow/core/postgres';
+import { createPool, type Pool } from '@logflow/core/postgres';
+import { startRole, type RunningRole } from '../test/roles.ts';
 
 /**
  * The query benchmark's data: `count` logs over one week of 2001, all received on 2001-01-08,
@@ -172,4 +174,49 @@ export async function ensureFixture(es: Client, pool: Pool, config: Config, coun
   await loadPostgres(pool, count, (done) => console.log(`  postgres: ${done.toLocaleString('en-US')} rows`));
   await pool.query('ANALYZE logs_default');
   console.log(`loaded ${count.toLocaleString('en-US')} rows into Postgres in ${seconds(started)} s`);
+}
+
+export interface FixtureRun {
+  name: string;
+  count: number;
+  withPostgres: boolean;
+  /** Leave the fixture for the next run. */
+  keep: boolean;
+  /** Only drop the fixture. */
+  drop: boolean;
+  queryPort: number;
+}
+
+/**
+ * A benchmark's frame: the fixture in place, a query service on `queryPort` for `work`, then the
+ * fixture dropped unless kept. When `work` fails, the query service's last lines say why.
+ */
+export async function withFixtureAndQuery(run: FixtureRun, work: (query: RunningRole) => Promise<void>): Promise<void> {
+  const config = loadConfig();
+  const es = createElasticsearch(config);
+  const pool = createPool(config, `logflow-bench-${run.name}`, 2);
+  try {
+    if (run.drop) {
+      await dropFixture(es, pool);
+      console.log('fixture dropped');
+      return;
+    }
+    await ensureFixture(es, pool, config, run.count, run.withPostgres);
+    const query = await startRole('query', { QUERY_PORT: String(run.queryPort) });
+    try {
+      await work(query);
+    } catch (error) {
+      console.error(`query service output (last lines):\n${query.output.slice(-20).join('\n')}`);
+      throw error;
+    } finally {
+      await query.stop();
+    }
+    if (!run.keep) {
+      await dropFixture(es, pool);
+      console.log('fixture dropped (use --keep to reuse it next time)');
+    }
+  } finally {
+    await pool.end();
+    await es.close();
+  }
 }

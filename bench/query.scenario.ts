@@ -1,11 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '@logflow/core/config';
-import { createElasticsearch } from '@logflow/core/elasticsearch';
-import { createPool } from '@logflow/core/postgres';
-import { startRole } from '../test/roles.ts';
 import { percentile } from './stats.ts';
-import { dropFixture, ensureFixture, FIXTURE_FROM, FIXTURE_TO, RESOURCES } from './query-fixture.ts';
+import { FIXTURE_FROM, FIXTURE_TO, RESOURCES, withFixtureAndQuery } from './query-fixture.ts';
 
 const PORT = 15_500;
 const BASE = `http://127.0.0.1:${PORT}`;
@@ -111,68 +107,43 @@ export async function run(args: string[]): Promise<void> {
   }
   const count = Number(positionals[0] ?? 1_000_000);
   const iterations = Number(values.iterations);
-  const config = loadConfig();
-  const es = createElasticsearch(config);
-  const pool = createPool(config, 'logflow-bench-query', 2);
-  try {
-    if (values.drop) {
-      await dropFixture(es, pool);
-      console.log('fixture dropped');
-      return;
-    }
-    await ensureFixture(es, pool, config, count, !values['no-postgres']);
+  const run = { name: 'query', count, withPostgres: !values['no-postgres'], keep: Boolean(values.keep), drop: Boolean(values.drop), queryPort: PORT };
+  await withFixtureAndQuery(run, async (query) => {
+    const server = (i: number) => `server-${1_000 + ((i * 7_919) % RESOURCES)}`;
+    const scenarios: [string, string, (i: number) => Record<string, string>][] = [
+      ['exact filter (resourceId)', '/api/logs/search', (i) => ({ ...RANGE, resourceId: server(i) })],
+      ['exact filter + level, query language', '/api/logs/search', (i) => ({ ...RANGE, q: `level:error AND resourceId:${server(i)}` })],
+      ['full-text phrase', '/api/logs/search', () => ({ ...RANGE, message: '"Failed to connect"' })],
+      ['wildcard (resourceId:server-12*)', '/api/logs/search', () => ({ ...RANGE, q: 'resourceId:server-12*' })],
+      ['regex on a keyword field', '/api/logs/search', () => ({ ...RANGE, resourceId: '/server-1[0-9]{2}7/' })],
+      ['regex on the message (anchored)', '/api/logs/search', () => ({ ...RANGE, message: '/Connection timed out after 9[0-9]{3} ms/' })],
+      ['regex on the message (.*inside.*)', '/api/logs/search', () => ({ ...RANGE, message: '/.*timed out after 9[0-9]{3}.*/' })],
+      ['filter + histogram', '/api/logs/histogram', (i) => ({ ...RANGE, level: 'error', resourceId: server(i) })],
+      ['histogram, all logs of the week', '/api/logs/histogram', () => RANGE],
+      ['top values (resourceId of errors)', '/api/logs/fields/resourceId/top', () => ({ ...RANGE, level: 'error' })],
+    ];
+    console.log(`\nQuery benchmark: ${count.toLocaleString('en-US')} logs, ${iterations} sequential requests per scenario (after 20 warm-up), page size 100\n`);
+    const rows: string[][] = [['scenario', 'p50 ms', 'p95 ms', 'p99 ms', 'mean ms', 'matched']];
+    const add = (name: string, t: Timing) => rows.push([name, fmt(t.p50), fmt(t.p95), fmt(t.p99), fmt(t.mean), t.matched]);
+    for (const [name, path, params] of scenarios) add(name, await measure(path, params, iterations));
 
-    const query = await startRole('query', { QUERY_PORT: String(PORT) });
-    try {
-      const server = (i: number) => `server-${1_000 + ((i * 7_919) % RESOURCES)}`;
-      const scenarios: [string, string, (i: number) => Record<string, string>][] = [
-        ['exact filter (resourceId)', '/api/logs/search', (i) => ({ ...RANGE, resourceId: server(i) })],
-        ['exact filter + level, query language', '/api/logs/search', (i) => ({ ...RANGE, q: `level:error AND resourceId:${server(i)}` })],
-        ['full-text phrase', '/api/logs/search', () => ({ ...RANGE, message: '"Failed to connect"' })],
-        ['wildcard (resourceId:server-12*)', '/api/logs/search', () => ({ ...RANGE, q: 'resourceId:server-12*' })],
-        ['regex on a keyword field', '/api/logs/search', () => ({ ...RANGE, resourceId: '/server-1[0-9]{2}7/' })],
-        ['regex on the message (anchored)', '/api/logs/search', () => ({ ...RANGE, message: '/Connection timed out after 9[0-9]{3} ms/' })],
-        ['regex on the message (.*inside.*)', '/api/logs/search', () => ({ ...RANGE, message: '/.*timed out after 9[0-9]{3}.*/' })],
-        ['filter + histogram', '/api/logs/histogram', (i) => ({ ...RANGE, level: 'error', resourceId: server(i) })],
-        ['histogram, all logs of the week', '/api/logs/histogram', () => RANGE],
-        ['top values (resourceId of errors)', '/api/logs/fields/resourceId/top', () => ({ ...RANGE, level: 'error' })],
-      ];
-      console.log(`\nQuery benchmark: ${count.toLocaleString('en-US')} logs, ${iterations} sequential requests per scenario (after 20 warm-up), page size 100\n`);
-      const rows: string[][] = [['scenario', 'p50 ms', 'p95 ms', 'p99 ms', 'mean ms', 'matched']];
-      const add = (name: string, t: Timing) => rows.push([name, fmt(t.p50), fmt(t.p95), fmt(t.p99), fmt(t.mean), t.matched]);
-      for (const [name, path, params] of scenarios) add(name, await measure(path, params, iterations));
+    // The 500th page of the info logs (70% of all); a small fixture has fewer pages, so its last but one.
+    const deep = { ...RANGE, level: 'info', size: '100' };
+    const page = Math.min(500, Math.floor((count * 0.69) / 100));
+    const walkStarted = performance.now();
+    const cursor = await cursorOfPage(deep, page);
+    const walkSeconds = (performance.now() - walkStarted) / 1000;
+    add(`deep page (page ${page}, by cursor)`, await measure('/api/logs/search', () => ({ ...deep, cursor }), iterations));
 
-      // The 500th page of the info logs (70% of all); a small fixture has fewer pages, so its last but one.
-      const deep = { ...RANGE, level: 'info', size: '100' };
-      const page = Math.min(500, Math.floor((count * 0.69) / 100));
-      const walkStarted = performance.now();
-      const cursor = await cursorOfPage(deep, page);
-      const walkSeconds = (performance.now() - walkStarted) / 1000;
-      add(`deep page (page ${page}, by cursor)`, await measure('/api/logs/search', () => ({ ...deep, cursor }), iterations));
+    const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+    for (const row of rows) console.log(row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  '));
+    console.log(`\nwalking to page ${page} (${page - 1} pages of 100): ${fmt(walkSeconds)} s, ${fmt((walkSeconds * 1000) / (page - 1))} ms a page`);
 
-      const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-      for (const row of rows) console.log(row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  '));
-      console.log(`\nwalking to page ${page} (${page - 1} pages of 100): ${fmt(walkSeconds)} s, ${fmt((walkSeconds * 1000) / (page - 1))} ms a page`);
-
-      const exported = await measureExport(query.process.pid!, { ...RANGE, format: 'ndjson' });
-      console.log(
-        `export (NDJSON) of ${exported.lines.toLocaleString('en-US')} logs: ${fmt(exported.mib)} MiB in ${fmt(exported.seconds)} s ` +
-          `(${fmt(exported.lines / exported.seconds, 0)} logs/s); query process RSS ${fmt(exported.rssBefore, 0)} MiB before, ` +
-          `peak ${fmt(exported.rssPeak, 0)} MiB, first quarter max ${fmt(exported.rssFirstQuarter, 0)} MiB, last quarter max ${fmt(exported.rssLastQuarter, 0)} MiB`,
-      );
-    } catch (error) {
-      // The query process's last words say why a request failed.
-      console.error(`query service output (last lines):\n${query.output.slice(-20).join('\n')}`);
-      throw error;
-    } finally {
-      await query.stop();
-    }
-    if (!values.keep) {
-      await dropFixture(es, pool);
-      console.log('fixture dropped (use --keep to reuse it next time)');
-    }
-  } finally {
-    await pool.end();
-    await es.close();
-  }
+    const exported = await measureExport(query.process.pid!, { ...RANGE, format: 'ndjson' });
+    console.log(
+      `export (NDJSON) of ${exported.lines.toLocaleString('en-US')} logs: ${fmt(exported.mib)} MiB in ${fmt(exported.seconds)} s ` +
+        `(${fmt(exported.lines / exported.seconds, 0)} logs/s); query process RSS ${fmt(exported.rssBefore, 0)} MiB before, ` +
+        `peak ${fmt(exported.rssPeak, 0)} MiB, first quarter max ${fmt(exported.rssFirstQuarter, 0)} MiB, last quarter max ${fmt(exported.rssLastQuarter, 0)} MiB`,
+    );
+  });
 }
