@@ -3,7 +3,7 @@ import type { Config } from '@logflow/core/config';
 import { closeGracefully } from '@logflow/core/http';
 import { createKafka, ensureTopics, uuidKeyPartitioner } from '@logflow/core/kafka';
 import type { Logger } from '@logflow/core/logger';
-import { addToLedger, ledgerKey } from '@logflow/core/ledger';
+import { BatchedLedgerCount, ledgerKey } from '@logflow/core/ledger';
 import { createMetricsRegistry } from '@logflow/core/metrics';
 import { createPool } from '@logflow/core/postgres';
 import { createRequestRedis } from '@logflow/core/redis';
@@ -37,7 +37,9 @@ export async function startIngester(config: Config, logger: Logger): Promise<() 
   const pool = createPool(config, 'logflow-ingester', 2);
   pool.on('error', (err) => logger.warn({ err }, 'idle Postgres connection failed'));
   const limitsRedis = createRequestRedis(config);
-  const acceptedKey = ledgerKey(config);
+  const accepted = new BatchedLedgerCount(limitsRedis, ledgerKey(config), 'accepted', (err) =>
+    logger.warn({ err }, 'could not count acknowledged logs in the ledger'),
+  );
   const app = await buildIngesterApp({
     logger,
     producer,
@@ -46,10 +48,8 @@ export async function startIngester(config: Config, logger: Logger): Promise<() 
     bodyLimitBytes: settings.bodyLimitBytes,
     maxBatchItems: settings.maxBatchItems,
     timestampWindow: settings.timestampWindow,
-    // Not awaited: the ledger is for operators, and a Redis outage must not hold up ingestion.
-    onAccepted: (count) => {
-      addToLedger(limitsRedis, acceptedKey, 'accepted', count).catch((err: unknown) => logger.warn({ err }, 'could not count acknowledged logs in the ledger'));
-    },
+    // Counted in memory and written in the background: a Redis outage must not hold up ingestion.
+    onAccepted: (count) => accepted.add(count),
     auth: {
       enabled: config.auth.enabled,
       store: new ApiKeyStore(pool, { cacheMs: config.auth.keyCacheMs }),
@@ -64,6 +64,7 @@ export async function startIngester(config: Config, logger: Logger): Promise<() 
     await closeGracefully(app);
     await producer.close();
     await connecting;
+    await accepted.close();
     limitsRedis.disconnect();
     await pool.end();
   };

@@ -109,7 +109,8 @@ function killSink(role: 'es-sink' | 'pg-sink', name: string): Fault {
       let kills = 0;
       const loadEnds = load.done();
       let loading = true;
-      void loadEnds.finally(() => (loading = false));
+      const ended = () => (loading = false);
+      loadEnds.then(ended, ended);
       while (kills < run.scale.sinkKills && loading) {
         await sleep(jittered(spacing / 2));
         if (!loading) break;
@@ -137,7 +138,7 @@ const ingesterKill: Fault = {
       }
       return [{ what: 'clients had to retry', ok: load.figures().failedAttempts > 0, detail: `${load.figures().failedAttempts} failed attempts retried` }];
     });
-    // A count in flight to Redis when the ingester died is lost with it.
+    // Counts the ingester had not written to Redis yet die with it.
     return { ...outcome, ledgerExact: false };
   },
 };
