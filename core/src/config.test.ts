@@ -42,6 +42,28 @@ describe('loadConfig', () => {
   });
 });
 
+describe('a rejected secret setting', () => {
+  it('is named with its rule but its value is never echoed (a URL with a password, the reader password)', () => {
+    const secrets = {
+      DATABASE_URL: 'mysql://logflow:hunter2-db@db.internal:3306/logflow',
+      REDIS_URL: 'http://:hunter2-redis@cache.internal:6379',
+      ELASTICSEARCH_URL: 'not a url hunter2-es',
+      LOGFLOW_READER_PASSWORD: 'hunter2',
+    };
+    let message = '';
+    try {
+      loadConfig(secrets);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('DATABASE_URL: expected a postgres:// URL');
+    expect(message).toContain('REDIS_URL: expected a redis:// URL');
+    expect(message).toContain('ELASTICSEARCH_URL');
+    expect(message).toContain('LOGFLOW_READER_PASSWORD: at least 8 characters');
+    expect(message).not.toContain('hunter2');
+  });
+});
+
 describe('admin job settings', () => {
   it('reconciles every 5 minutes, keeps everything and shares the engines as installation "logflow" by default', () => {
     const config = loadConfig({});

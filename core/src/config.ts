@@ -187,6 +187,18 @@ function toConfig(env: z.infer<typeof envSchema>) {
   } as const;
 }
 
+/**
+ * Settings whose value may hold a secret (a password, or a URL with credentials): a rejected
+ * value is never echoed, since the error goes to a terminal or a log.
+ */
+const SECRET_SETTINGS: ReadonlySet<string> = new Set(['DATABASE_URL', 'REDIS_URL', 'ELASTICSEARCH_URL', 'LOGFLOW_READER_PASSWORD']);
+
+/** What an error about `name` may say of its value. */
+function describeValue(name: string, value: string | undefined): string {
+  if (value === undefined) return '';
+  return SECRET_SETTINGS.has(name) ? ' (its value is not shown: it may hold a secret)' : ` (got ${JSON.stringify(value)})`;
+}
+
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
@@ -197,8 +209,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? '?');
-      const got = env[name] === undefined ? '' : ` (got ${JSON.stringify(env[name])})`;
-      return `  ${name}: ${issue.message}${got}`;
+      return `  ${name}: ${issue.message}${describeValue(name, env[name])}`;
     });
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
