@@ -14,6 +14,29 @@ export interface ErrorBody {
   requestId: string;
 }
 
+/** Query parameters whose value may be a credential, by name. */
+const SECRET_PARAM = /key|token|secret|passw|auth|sig|cred/i;
+
+/**
+ * The URL as the request log writes it: a credential sent in the query string (`?api_key=…`,
+ * refused, since keys travel in the Authorization header only) must not land in the log, so
+ * the value of any parameter named like one, or holding something shaped like a LogFlow key, is
+ * replaced.
+ */
+export function redactUrl(url: string): string {
+  const at = url.indexOf('?');
+  if (at === -1) return url;
+  const params = new URLSearchParams(url.slice(at + 1));
+  let redacted = false;
+  for (const [name, value] of params) {
+    if (SECRET_PARAM.test(name) || value.includes('lf_')) {
+      params.set(name, '[redacted]');
+      redacted = true;
+    }
+  }
+  return redacted ? `${url.slice(0, at)}?${params.toString()}` : url;
+}
+
 /** Servers that are shutting down: their responses close the connection instead of keeping it alive. */
 const draining = new WeakSet<object>();
 
@@ -46,7 +69,7 @@ export function createHttpServer({ logger, bodyLimit, requestLogLevel = 'info' }
   });
   app.addHook('onResponse', async (request, reply) => {
     request.log[requestLogLevel](
-      { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      { method: request.method, url: redactUrl(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
       'request',
     );
   });
