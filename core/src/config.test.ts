@@ -11,10 +11,24 @@ describe('loadConfig', () => {
   });
 
   it('turns API keys on by default and caches key lookups at most 1 s (revocation)', () => {
-    expect(loadConfig({}).auth).toEqual({ enabled: true, keyCacheMs: 500, rateLimitPerMinute: 6_000 });
+    expect(loadConfig({}).auth).toMatchObject({ enabled: true, keyCacheMs: 500, rateLimitPerMinute: 6_000 });
     expect(loadConfig({ LOGFLOW_AUTH: 'off' }).auth.enabled).toBe(false);
     expect(() => loadConfig({ LOGFLOW_AUTH: 'no' })).toThrow(/LOGFLOW_AUTH/);
     expect(() => loadConfig({ AUTH_KEY_CACHE_MS: '5000' })).toThrow(/AUTH_KEY_CACHE_MS/);
+  });
+
+  it('listens on every interface with keys on, and only on loopback with keys off unless the operator opens it', () => {
+    expect(loadConfig({}).query.host).toBe('0.0.0.0');
+    const off = loadConfig({ LOGFLOW_AUTH: 'off' });
+    expect([off.ingester.host, off.query.host, off.sinks.es.host, off.sinks.pg.host]).toEqual(['127.0.0.1', '127.0.0.1', '127.0.0.1', '127.0.0.1']);
+    expect(off.auth.openToNetwork).toBe(false);
+    for (const host of ['127.0.0.1', '127.0.0.2', '::1', 'localhost']) expect(loadConfig({ LOGFLOW_AUTH: 'off', LISTEN_HOST: host }).query.host).toBe(host);
+    for (const host of ['0.0.0.0', '::', '192.168.1.20']) {
+      expect(() => loadConfig({ LOGFLOW_AUTH: 'off', LISTEN_HOST: host })).toThrow(/LISTEN_HOST: with LOGFLOW_AUTH=off every API is open.*LOGFLOW_AUTH_OFF_ALLOW_REMOTE=true/);
+    }
+    const opened = loadConfig({ LOGFLOW_AUTH: 'off', LISTEN_HOST: '0.0.0.0', LOGFLOW_AUTH_OFF_ALLOW_REMOTE: 'true' });
+    expect(opened.query.host).toBe('0.0.0.0');
+    expect(opened.auth.openToNetwork).toBe(true);
   });
 
   it('splits a broker list', () => {

@@ -60,7 +60,8 @@ const sqlIdentifier = /^[a-z_][a-z0-9_]{0,62}$/;
 /** Every setting LogFlow reads, by environment variable. Defaults match `npm run stack -- up`. */
 const envSchema = z.object({
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
-  LISTEN_HOST: z.string().min(1).default('0.0.0.0'),
+  /** Unset: every interface with keys on, loopback only with keys off. */
+  LISTEN_HOST: z.string().min(1).optional(),
   INGESTER_PORT: port.default(3000),
   QUERY_PORT: port.default(5000),
   ES_SINK_PORT: port.default(3101),
@@ -115,19 +116,40 @@ const envSchema = z.object({
   RETENTION: optionalDuration,
   RETENTION_EVERY: schedule('1h'),
   LOGFLOW_AUTH: z.enum(['on', 'off']).default('on'),
+  LOGFLOW_AUTH_OFF_ALLOW_REMOTE: z.enum(['true', 'false']).default('false'),
   AUTH_KEY_CACHE_MS: z.coerce.number().int().min(0).max(1_000).default(500),
   AUTH_RATE_LIMIT_PER_MINUTE: positiveInt.default(6_000),
   QUERY_MAX_TAILS_PER_KEY: positiveInt.default(5),
   QUERY_MAX_EXPORTS_PER_KEY: positiveInt.default(2),
 });
 
+/** Addresses only this machine reaches. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/**
+ * Keys off means loopback only: an API without keys on a network address would let anyone who
+ * reaches it mint an admin key that works on keys-on installations sharing the database.
+ */
+const checkedEnvSchema = envSchema.superRefine((env, ctx) => {
+  if (env.LOGFLOW_AUTH === 'off' && env.LISTEN_HOST !== undefined && !isLoopbackHost(env.LISTEN_HOST) && env.LOGFLOW_AUTH_OFF_ALLOW_REMOTE !== 'true') {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['LISTEN_HOST'],
+      message: 'with LOGFLOW_AUTH=off every API is open: bind a loopback address (127.0.0.1, ::1, localhost), turn keys on, or set LOGFLOW_AUTH_OFF_ALLOW_REMOTE=true to open it to the network on purpose',
+    });
+  }
+});
+
 export type Config = ReturnType<typeof toConfig>;
 
 function toConfig(env: z.infer<typeof envSchema>) {
+  const listenHost = env.LISTEN_HOST ?? (env.LOGFLOW_AUTH === 'off' ? '127.0.0.1' : '0.0.0.0');
   return {
     logLevel: env.LOG_LEVEL,
     ingester: {
-      host: env.LISTEN_HOST,
+      host: listenHost,
       port: env.INGESTER_PORT,
       bodyLimitBytes: env.INGEST_BODY_LIMIT_BYTES,
       maxBatchItems: env.INGEST_MAX_BATCH_ITEMS,
@@ -138,12 +160,14 @@ function toConfig(env: z.infer<typeof envSchema>) {
     },
     auth: {
       enabled: env.LOGFLOW_AUTH === 'on',
+      /** Keys off yet reachable from the network (LOGFLOW_AUTH_OFF_ALLOW_REMOTE=true): warned about at every start. */
+      openToNetwork: env.LOGFLOW_AUTH === 'off' && !isLoopbackHost(listenHost),
       /** A revoked key is refused by every process within this long (its lookups are cached no longer). */
       keyCacheMs: env.AUTH_KEY_CACHE_MS,
       rateLimitPerMinute: env.AUTH_RATE_LIMIT_PER_MINUTE,
     },
     query: {
-      host: env.LISTEN_HOST,
+      host: listenHost,
       port: env.QUERY_PORT,
       sql: { timeoutMs: env.QUERY_SQL_TIMEOUT_MS, maxRows: env.QUERY_SQL_MAX_ROWS },
       tail: {
@@ -156,8 +180,8 @@ function toConfig(env: z.infer<typeof envSchema>) {
     },
     sinks: {
       sessionTimeoutMs: env.SINK_SESSION_TIMEOUT_MS,
-      es: { host: env.LISTEN_HOST, port: env.ES_SINK_PORT, groupId: env.ES_SINK_GROUP_ID },
-      pg: { host: env.LISTEN_HOST, port: env.PG_SINK_PORT, groupId: env.PG_SINK_GROUP_ID },
+      es: { host: listenHost, port: env.ES_SINK_PORT, groupId: env.ES_SINK_GROUP_ID },
+      pg: { host: listenHost, port: env.PG_SINK_PORT, groupId: env.PG_SINK_GROUP_ID },
     },
     kafka: {
       brokers: env.KAFKA_BROKERS,
@@ -205,7 +229,7 @@ export class ConfigError extends Error {
 
 /** Parses the environment once; throws a ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = envSchema.safeParse(env);
+  const parsed = checkedEnvSchema.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? '?');

@@ -41,7 +41,7 @@ export async function buildQueryApp({ logger, elasticsearch, webRoot, dlq, servi
   registerQueryRoutes(app, elasticsearch, services ?? { tail: { ...DEFAULT_TAIL_OPTIONS, maxConnections: 50 }, perKey: { maxTails: 5, maxExports: 2 } });
   if (dlq) registerDlqAdminRoutes(app, dlq);
   if (admin) registerAdminJobRoutes(app, admin);
-  registerAdminKeyRoutes(app, { store: auth.store, audit: auth.audit });
+  registerAdminKeyRoutes(app, { store: auth.store, audit: auth.audit, keysOn: auth.enabled });
   if (auth.enabled) registerAuthMeRoute(app);
   if (savedSearches) registerSavedSearchRoutes(app, savedSearches);
 

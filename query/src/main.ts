@@ -67,6 +67,7 @@ export async function startQuery(config: Config, logger: Logger): Promise<() => 
     logger,
     auth: {
       enabled: config.auth.enabled,
+      openToNetwork: config.auth.openToNetwork,
       store: keys,
       redis: limitsRedis,
       redisPrefix: config.adminJobs.bullPrefix,

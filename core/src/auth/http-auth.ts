@@ -16,8 +16,10 @@ declare module 'fastify' {
 }
 
 export interface AuthOptions {
-  /** LOGFLOW_AUTH: off leaves every route open (local play only). */
+  /** LOGFLOW_AUTH: off leaves every route open (local play only, on loopback unless the operator opened it). */
   enabled: boolean;
+  /** Keys off and bound to a network address (LOGFLOW_AUTH_OFF_ALLOW_REMOTE=true). */
+  openToNetwork?: boolean;
   store: ApiKeyStore;
   /** Rate-limit counters, shared by every process of the installation. */
   redis: Redis;
@@ -42,8 +44,13 @@ function accessOf(request: FastifyRequest, options: AuthOptions): Access {
  * registered after it. Call before the routes: the rate limiter attaches itself as routes are added.
  */
 export async function installAuth(app: HttpServer, options: AuthOptions): Promise<void> {
+  if (options.audit) installAudit(app, options, options.audit);
   if (!options.enabled) {
-    options.logger.warn('LOGFLOW_AUTH=off: every API of this process is open to anyone who can reach its port; use it for local play only');
+    if (options.openToNetwork) {
+      options.logger.warn('LOGFLOW_AUTH=off with LOGFLOW_AUTH_OFF_ALLOW_REMOTE=true: every API of this process, admin included, is open to anyone on the network who can reach its port');
+    } else {
+      options.logger.warn('LOGFLOW_AUTH=off: every API of this process is open to anyone who can reach its port (loopback only); use it for local play only');
+    }
     return;
   }
 
@@ -86,24 +93,31 @@ export async function installAuth(app: HttpServer, options: AuthOptions): Promis
       });
     },
   });
+}
 
-  const audit = options.audit;
-  if (audit) {
-    // Every admin action, allowed or not, by the key that tried it; reads (GET) are not actions.
-    // Written before the answer leaves: a client that got its answer finds the row.
-    app.addHook('onSend', async (request, reply, payload) => {
-      if (request.method === 'GET' || !request.apiKey || accessOf(request, options) !== 'admin') return payload;
-      const entry = {
-        keyId: request.apiKey.id,
-        keyName: request.apiKey.name,
-        action: `${request.method} ${request.routeOptions.url}`,
-        params: { params: request.params ?? {}, query: request.query ?? {}, body: request.body ?? null },
-        status: reply.statusCode,
-        outcome: auditOutcome(reply.statusCode),
-        requestId: request.id,
-      };
-      await audit.record(entry).catch((err: unknown) => request.log.error({ err: (err as Error).cause ?? err, action: entry.action }, 'audit row not written'));
-      return payload;
-    });
-  }
+/** Who the audit log names for a request without a key: with keys off, anyone who reached the port. */
+export const ANONYMOUS_ACTOR = 'anonymous (auth off)';
+
+/**
+ * Every admin action, allowed or not, by the key that tried it (or anonymous with keys off);
+ * reads (GET) are not actions. Written before the answer leaves: a client that got its answer
+ * finds the row.
+ */
+function installAudit(app: HttpServer, options: AuthOptions, audit: AuditLog): void {
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (request.method === 'GET' || accessOf(request, options) !== 'admin') return payload;
+    // With keys on, a request without a valid key was refused before reaching anything: not written (anyone could fill the table).
+    if (options.enabled && !request.apiKey) return payload;
+    const entry = {
+      keyId: request.apiKey?.id ?? null,
+      keyName: request.apiKey?.name ?? ANONYMOUS_ACTOR,
+      action: `${request.method} ${request.routeOptions.url}`,
+      params: { params: request.params ?? {}, query: request.query ?? {}, body: request.body ?? null },
+      status: reply.statusCode,
+      outcome: auditOutcome(reply.statusCode),
+      requestId: request.id,
+    };
+    await audit.record(entry).catch((err: unknown) => request.log.error({ err: (err as Error).cause ?? err, action: entry.action }, 'audit row not written'));
+    return payload;
+  });
 }

@@ -1,0 +1,98 @@
+import { createAdminQueue } from '@logflow/core/admin-jobs';
+import { loadConfig } from '@logflow/core/config';
+import { createRedis } from '@logflow/core/redis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startQueryPipeline, type QueryPipeline } from './query-pipeline.ts';
+import { createApiKey, revokeApiKey, startRole, TEST_PORTS, type CreatedApiKey, type RunningRole } from './roles.ts';
+
+/**
+ * Access hardening (issue 15): keys off on loopback only and still audited, revocation ending
+ * open streams, saved searches per key, the audit log written first with server-side request
+ * ids, failed authentications limited per address. Real processes on the shared engines.
+ */
+
+interface Answer {
+  status: number;
+  headers: Headers;
+  body: any;
+}
+
+async function call(url: string, key: string | undefined, init: RequestInit = {}): Promise<Answer> {
+  const headers = new Headers(init.headers);
+  if (key) headers.set('authorization', `Bearer ${key}`);
+  if (init.body) headers.set('content-type', 'application/json');
+  const response = await fetch(url, { ...init, headers });
+  const text = await response.text();
+  let body: any = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // Not JSON: kept as text.
+  }
+  return { status: response.status, headers: response.headers, body };
+}
+
+const post = (url: string, key: string | undefined, body: unknown, headers: Record<string, string> = {}) =>
+  call(url, key, { method: 'POST', body: JSON.stringify(body), headers });
+
+/** Each describe gets its own admin queue: the jobs queued here must reach no one's reconciler. */
+async function dropQueue(bullPrefix: string): Promise<void> {
+  const config = loadConfig({ ...process.env, BULLMQ_PREFIX: bullPrefix });
+  const redis = createRedis(config);
+  const queue = createAdminQueue(config, redis);
+  await queue.obliterate({ force: true });
+  await queue.close();
+  redis.disconnect();
+}
+
+describe('keys off', () => {
+  const port = TEST_PORTS.query + 1;
+  const url = `http://127.0.0.1:${port}`;
+  const bullPrefix = `lftest-keys-off-${Date.now()}`;
+  let pipeline: QueryPipeline;
+  let query: RunningRole;
+
+  beforeAll(async () => {
+    pipeline = await startQueryPipeline('keys-off', []);
+    query = await pipeline.startRole('query', { LOGFLOW_AUTH: 'off', QUERY_PORT: String(port), BULLMQ_PREFIX: bullPrefix });
+  });
+
+  afterAll(async () => {
+    await pipeline?.close();
+    await dropQueue(bullPrefix);
+  });
+
+  it('refuses to start on a network address unless the operator opens it on purpose', async () => {
+    // A documentation address (TEST-NET-1): nothing could bind it anyway, so nothing is exposed should the check be missing.
+    const started = startRole('query', { ...pipeline.env, LOGFLOW_AUTH: 'off', LISTEN_HOST: '192.0.2.1', QUERY_PORT: String(port + 1) });
+    const error = await started.then(
+      async (role) => {
+        await role.stop();
+        return undefined;
+      },
+      (err: Error) => err,
+    );
+    expect(error?.message).toContain('LISTEN_HOST: with LOGFLOW_AUTH=off every API is open');
+    expect(error?.message).toContain('LOGFLOW_AUTH_OFF_ALLOW_REMOTE=true');
+  });
+
+  it('binds loopback only by default and says so', () => {
+    expect(query.output.some((line) => line.includes('"level":40') && line.includes('LOGFLOW_AUTH=off') && line.includes('loopback only'))).toBe(true);
+  });
+
+  it('manages no API keys over HTTP, and audits every admin action as anonymous', async () => {
+    const minted = await post(`${url}/api/admin/keys`, undefined, { name: 'intruder', role: 'admin' });
+    expect(minted.status, JSON.stringify(minted.body)).toBe(403);
+    expect(minted.body.error.code).toBe('api_keys_off');
+    expect((await call(`${url}/api/admin/keys`, undefined)).status).toBe(403);
+    const { rows: made } = await pipeline.pool.query(`SELECT 1 FROM api_keys WHERE name = 'intruder' AND created_by = 'anonymous'`);
+    expect(made).toEqual([]);
+
+    const reconcile = await post(`${url}/api/admin/jobs/reconcile`, undefined, { from: '2026-01-01T00:00:00Z', to: '2026-01-02T00:00:00Z' });
+    expect(reconcile.status, JSON.stringify(reconcile.body)).toBe(202);
+    const audited = async (answer: Answer) =>
+      (await pipeline.pool.query('SELECT key_id, key_name, action, status, outcome FROM audit_log WHERE request_id = $1', [answer.headers.get('x-request-id')])).rows;
+    expect(await audited(minted)).toEqual([{ key_id: null, key_name: 'anonymous (auth off)', action: 'POST /api/admin/keys', status: 403, outcome: 'denied' }]);
+    expect(await audited(reconcile)).toEqual([{ key_id: null, key_name: 'anonymous (auth off)', action: 'POST /api/admin/jobs/reconcile', status: 202, outcome: 'ok' }]);
+  });
+});
