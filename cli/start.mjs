@@ -1,11 +1,15 @@
 // `npm start`: dependencies, engines, migrations, the dashboard build, then every role.
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { engineEnvironment, ensureDependencies, ensureWebBuild, ROOT, run } from './bootstrap.mjs';
 
 ensureDependencies();
 // Local play: `npm start` runs without API keys unless told otherwise (LOGFLOW_AUTH=on npm start);
 // keys off binds loopback only (core config) and every role warns about it at start.
 const env = { LOGFLOW_AUTH: 'off', ...process.env, ...(await engineEnvironment()) };
+// The SQL console's read-only login has no default password: without one configured, this run
+// makes up its own (migrate gives it to logflow_reader, the query service logs in with it).
+env.LOGFLOW_READER_PASSWORD ||= randomBytes(24).toString('base64url');
 run(process.execPath, ['cli/logflow.mjs', 'migrate'], { env });
 ensureWebBuild();
 

@@ -1,8 +1,14 @@
 import { createAdminQueue } from '@logflow/core/admin-jobs';
 import { loadConfig } from '@logflow/core/config';
+import { setReaderPassword } from '@logflow/core/db/reader-role';
 import { createRedis } from '@logflow/core/redis';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startQueryPipeline, type QueryPipeline } from './query-pipeline.ts';
+import { TEST_READER_PASSWORD } from './reader-password.ts';
 import { createApiKey, revokeApiKey, startRole, TEST_PORTS, type CreatedApiKey, type RunningRole } from './roles.ts';
 
 /**
@@ -54,7 +60,8 @@ describe('keys off', () => {
 
   beforeAll(async () => {
     pipeline = await startQueryPipeline('keys-off', []);
-    query = await pipeline.startRole('query', { LOGFLOW_AUTH: 'off', QUERY_PORT: String(port), BULLMQ_PREFIX: bullPrefix });
+    // Without a reader password (empty is none): the SQL console stays off.
+    query = await pipeline.startRole('query', { LOGFLOW_AUTH: 'off', QUERY_PORT: String(port), BULLMQ_PREFIX: bullPrefix, LOGFLOW_READER_PASSWORD: '' });
   });
 
   afterAll(async () => {
@@ -94,5 +101,43 @@ describe('keys off', () => {
       (await pipeline.pool.query('SELECT key_id, key_name, action, status, outcome FROM audit_log WHERE request_id = $1', [answer.headers.get('x-request-id')])).rows;
     expect(await audited(minted)).toEqual([{ key_id: null, key_name: 'anonymous (auth off)', action: 'POST /api/admin/keys', status: 403, outcome: 'denied' }]);
     expect(await audited(reconcile)).toEqual([{ key_id: null, key_name: 'anonymous (auth off)', action: 'POST /api/admin/jobs/reconcile', status: 202, outcome: 'ok' }]);
+  });
+
+  it('has no SQL console until a reader password is configured', async () => {
+    const answer = await post(`${url}/api/sql`, undefined, { sql: 'SELECT 1' });
+    expect(answer.status).toBe(503);
+    expect(answer.body.error.code).toBe('sql_console_off');
+  });
+
+  it('migrate without LOGFLOW_READER_PASSWORD gives the reader no password: the former default is locked, a chosen one kept', async () => {
+    const CLI = fileURLToPath(new URL('../cli/logflow.mjs', import.meta.url));
+    const migrateWithoutPassword = () => promisify(execFile)(process.execPath, [CLI, 'migrate'], { env: { ...process.env, ...pipeline.env, LOGFLOW_READER_PASSWORD: '' } });
+    const readerLogin = async (password: string) => {
+      const url = new URL(pipeline.env.DATABASE_URL ?? loadConfig().postgres.url);
+      url.username = 'logflow_reader';
+      url.password = password;
+      const client = new pg.Client({ connectionString: url.toString() });
+      try {
+        await client.connect();
+        return 'in';
+      } catch (error) {
+        return (error as { code?: string }).code;
+      } finally {
+        await client.end().catch(() => undefined);
+      }
+    };
+    try {
+      // An installation from before: the reader still has the password everyone knew.
+      await setReaderPassword(pipeline.pool, 'logflow_reader');
+      await migrateWithoutPassword();
+      expect(['28000', '28P01']).toContain(await readerLogin('logflow_reader'));
+      // A password someone chose stays as it is.
+      await setReaderPassword(pipeline.pool, TEST_READER_PASSWORD);
+      await migrateWithoutPassword();
+      expect(await readerLogin(TEST_READER_PASSWORD)).toBe('in');
+    } finally {
+      // The role is the cluster's: the run's password, as the global setup gave it.
+      await setReaderPassword(pipeline.pool, TEST_READER_PASSWORD);
+    }
   });
 });

@@ -31,6 +31,12 @@ describe('loadConfig', () => {
     expect(opened.auth.openToNetwork).toBe(true);
   });
 
+  it('has no default password for the SQL reader login, and takes an empty one as none', () => {
+    expect(loadConfig({}).postgres.readerPassword).toBeUndefined();
+    expect(loadConfig({ LOGFLOW_READER_PASSWORD: '' }).postgres.readerPassword).toBeUndefined();
+    expect(loadConfig({ LOGFLOW_READER_PASSWORD: 'chosen-one' }).postgres.readerPassword).toBe('chosen-one');
+  });
+
   it('splits a broker list', () => {
     expect(loadConfig({ KAFKA_BROKERS: 'a:9092, b:9093' }).kafka.brokers).toEqual(['a:9092', 'b:9093']);
   });

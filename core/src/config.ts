@@ -97,7 +97,8 @@ const envSchema = z.object({
     .url()
     .default('postgres://logflow:logflow@127.0.0.1:5432/logflow')
     .refine((u) => /^postgres(ql)?:/.test(u), 'expected a postgres:// URL'),
-  LOGFLOW_READER_PASSWORD: z.string().min(8, 'at least 8 characters').default('logflow_reader'),
+  /** No default: without it the reader login stays locked (NOLOGIN). Empty counts as unset. */
+  LOGFLOW_READER_PASSWORD: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(8, 'at least 8 characters').optional()),
   QUERY_SQL_TIMEOUT_MS: positiveInt.default(10_000),
   QUERY_SQL_MAX_ROWS: positiveInt.max(100_000).default(1_000),
   QUERY_TAIL_MAX_CONNECTIONS: positiveInt.default(50),
