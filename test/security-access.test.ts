@@ -3,6 +3,7 @@ import { loadConfig } from '@logflow/core/config';
 import { setReaderPassword } from '@logflow/core/db/reader-role';
 import { createRedis } from '@logflow/core/redis';
 import { execFile } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
@@ -139,5 +140,62 @@ describe('keys off', () => {
       // The role is the cluster's: the run's password, as the global setup gave it.
       await setReaderPassword(pipeline.pool, TEST_READER_PASSWORD);
     }
+  });
+});
+
+describe('keys on', () => {
+  const bullPrefix = `lftest-access-${Date.now()}`;
+  let pipeline: QueryPipeline;
+  let admin: CreatedApiKey;
+  const made: string[] = [];
+  const QUERY = `http://127.0.0.1:${TEST_PORTS.query}`;
+
+  const createKey = async (body: Record<string, unknown>): Promise<CreatedApiKey> => {
+    const created = await post(`${QUERY}/api/admin/keys`, admin.key, body);
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    made.push(created.body.apiKey.id);
+    return created.body;
+  };
+  const auditRows = async (requestId: string | null) =>
+    (await pipeline.pool.query('SELECT key_id, key_name, action, status, outcome FROM audit_log WHERE request_id = $1', [requestId])).rows;
+
+  beforeAll(async () => {
+    pipeline = await startQueryPipeline('access', ['query'], { LOGFLOW_AUTH: 'on', BULLMQ_PREFIX: bullPrefix });
+    admin = await createApiKey('admin', pipeline.env, `access-admin-${pipeline.run}`);
+  });
+
+  afterAll(async () => {
+    for (const id of made) await call(`${QUERY}/api/admin/keys/${id}`, admin.key, { method: 'DELETE' });
+    if (admin) await revokeApiKey(admin.apiKey.id, pipeline.env);
+    await pipeline?.close();
+    await dropQueue(bullPrefix);
+  });
+
+
+  it('ends an open live tail within seconds of its key being revoked', async () => {
+    const doomed = await createKey({ name: `doomed-tail-${pipeline.run}`, role: 'read' });
+    // The wait is bounded: a tail that outlives its key is cut off here and the test fails.
+    const response = await fetch(`${QUERY}/api/logs/tail`, { headers: { authorization: `Bearer ${doomed.key}` }, signal: AbortSignal.timeout(20_000) });
+    expect(response.status).toBe(200);
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    while (!text.includes('event: subscribed')) text += decoder.decode((await reader.read()).value, { stream: true });
+    expect((await call(`${QUERY}/api/admin/keys/${doomed.apiKey.id}`, admin.key, { method: 'DELETE' })).status).toBe(200);
+    let ended = false;
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) {
+          ended = true;
+          break;
+        }
+        text += decoder.decode(value, { stream: true });
+      }
+    } catch {
+      // Cut off by the bound above.
+    }
+    expect(ended).toBe(true);
+    expect(text).toMatch(/event: end\ndata: .*revoked/);
   });
 });

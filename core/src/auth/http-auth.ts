@@ -12,6 +12,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The key that authenticated the request; undefined on public routes and with LOGFLOW_AUTH=off. */
     apiKey?: ApiKey;
+    /** Asks again whether that key is still active (not revoked): long-running streams end when it no longer is. */
+    apiKeyStillActive?: () => Promise<boolean>;
   }
 }
 
@@ -71,6 +73,16 @@ export async function installAuth(app: HttpServer, options: AuthOptions): Promis
     }
     if (!apiKey) throw unauthorized('unknown or revoked API key');
     request.apiKey = apiKey;
+    const { id } = apiKey;
+    request.apiKeyStillActive = () =>
+      options.store.authenticate(key).then(
+        (found) => found?.id === id,
+        (err: unknown) => {
+          // Postgres away for a moment must not cut every open stream: the next check decides.
+          request.log.warn({ err: (err as Error).cause ?? err }, 'API key re-check failed; the stream goes on');
+          return true;
+        },
+      );
     if (!roleAllows(apiKey.role, access)) {
       throw new AppError(403, 'forbidden', `a ${apiKey.role} key cannot use this route (it needs ${access})`);
     }
