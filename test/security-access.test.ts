@@ -198,4 +198,42 @@ describe('keys on', () => {
     expect(ended).toBe(true);
     expect(text).toMatch(/event: end\ndata: .*revoked/);
   });
+
+
+  it("audits under the server's own request id (the client's beside it), writes sensitive reads, and skips HEAD", async () => {
+    const clientId = `client-chosen-${pipeline.run}`;
+    const listed = await call(`${QUERY}/api/admin/keys`, admin.key, { headers: { 'x-request-id': clientId } });
+    expect(listed.status).toBe(200);
+    const serverId = listed.headers.get('x-request-id');
+    expect(serverId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(await auditRows(serverId)).toMatchObject([{ key_id: admin.apiKey.id, action: 'GET /api/admin/keys', status: 200, outcome: 'ok' }]);
+    const { rows } = await pipeline.pool.query('SELECT client_request_id FROM audit_log WHERE request_id = $1', [serverId]);
+    expect(rows).toEqual([{ client_request_id: clientId }]);
+    expect(await auditRows(clientId)).toEqual([]);
+    // Dead letters hold whole payloads: reading them is written down too, whatever Kafka answered.
+    const dlq = await call(`${QUERY}/api/admin/dlq`, admin.key);
+    expect(await auditRows(dlq.headers.get('x-request-id'))).toMatchObject([{ key_id: admin.apiKey.id, action: 'GET /api/admin/dlq', status: dlq.status }]);
+    const head = await call(`${QUERY}/api/admin/jobs`, admin.key, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(await auditRows(head.headers.get('x-request-id'))).toEqual([]);
+  });
+
+
+  it('refuses an admin action with 503 when its audit row cannot be written, and does not run it', async () => {
+    const run = pipeline.run;
+    const unaudited = await createKey({ name: `audit-unwritable-${run}`, role: 'admin' });
+    // A real failure of the real table, for this key's rows only: a trigger refuses them.
+    const fn = `lftest_refuse_audit_${run}`;
+    await pipeline.pool.query(`CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit refused by the test'; END $$`);
+    await pipeline.pool.query(`CREATE TRIGGER ${fn} BEFORE INSERT ON audit_log FOR EACH ROW WHEN (NEW.key_name = 'audit-unwritable-${run}') EXECUTE FUNCTION ${fn}()`);
+    try {
+      const attempt = await post(`${QUERY}/api/admin/keys`, unaudited.key, { name: `never-made-${run}`, role: 'read' });
+      expect(attempt.status, JSON.stringify(attempt.body)).toBe(503);
+      expect(attempt.body.error.code).toBe('audit_unavailable');
+      expect((await pipeline.pool.query('SELECT 1 FROM api_keys WHERE name = $1', [`never-made-${run}`])).rows).toEqual([]);
+    } finally {
+      await pipeline.pool.query(`DROP TRIGGER IF EXISTS ${fn} ON audit_log`);
+      await pipeline.pool.query(`DROP FUNCTION IF EXISTS ${fn}()`);
+    }
+  });
 });

@@ -30,3 +30,16 @@ describe('the request log line', () => {
     expect(redactUrl('/healthz')).toBe('/healthz');
   });
 });
+
+describe('request ids', () => {
+  it("are the server's own: a client's x-request-id is logged beside, never taken as the id", async () => {
+    const { app, lines } = capturedServer();
+    app.get('/thing', async (request) => ({ id: request.id }));
+    const answer = await app.inject({ url: '/thing', headers: { 'x-request-id': 'chosen-by-the-client' } });
+    await app.close();
+    expect(answer.json().id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(answer.headers['x-request-id']).toBe(answer.json().id);
+    const line = JSON.parse(lines.find((l) => l.includes('"msg":"request"'))!);
+    expect(line).toMatchObject({ reqId: answer.json().id, clientRequestId: 'chosen-by-the-client' });
+  });
+});

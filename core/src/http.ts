@@ -48,14 +48,16 @@ export interface HttpServerOptions {
 }
 
 /**
- * A fastify server with zod schemas on routes, a request id on every log line (taken from
- * `x-request-id` when the caller sends one) and one error shape for every failure.
+ * A fastify server with zod schemas on routes, a request id of its own on every log line (a
+ * caller's `x-request-id` is logged beside it) and one error shape for every failure.
  */
 export function createHttpServer({ logger, bodyLimit, requestLogLevel = 'info' }: HttpServerOptions) {
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit,
-    requestIdHeader: 'x-request-id',
+    // The server's own id always: a client's x-request-id could collide with or impersonate another
+    // request's in the logs and the audit log. The client's is logged beside it.
+    requestIdHeader: false,
     genReqId: () => randomUUID(),
     // One line per request (below, with status and duration) instead of fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
@@ -69,7 +71,13 @@ export function createHttpServer({ logger, bodyLimit, requestLogLevel = 'info' }
   });
   app.addHook('onResponse', async (request, reply) => {
     request.log[requestLogLevel](
-      { method: request.method, url: redactUrl(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      {
+        method: request.method,
+        url: redactUrl(request.url),
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+        ...(typeof request.headers['x-request-id'] === 'string' && { clientRequestId: request.headers['x-request-id'].slice(0, 200) }),
+      },
       'request',
     );
   });

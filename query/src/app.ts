@@ -6,7 +6,7 @@ import type { Pool } from '@logflow/core/postgres';
 import { existsSync } from 'node:fs';
 import type { AuditLog } from '@logflow/core/auth/audit';
 import { installAuth, type AuthOptions } from '@logflow/core/auth/http-auth';
-import { queryAccess } from './access.ts';
+import { queryAccess, queryAudited } from './access.ts';
 import { registerApiDocs } from './api-docs.ts';
 import { installSecurityHeaders } from './security-headers.ts';
 import { registerDlqAdminRoutes, type DlqAdminDeps } from './dlq-admin.ts';
@@ -38,7 +38,7 @@ export interface QueryDeps {
 export async function buildQueryApp({ logger, elasticsearch, webRoot, dlq, services, admin, auth, savedSearches }: QueryDeps) {
   const app = createHttpServer({ logger });
   await installSecurityHeaders(app, webRoot);
-  await installAuth(app, { ...auth, access: queryAccess, logger });
+  await installAuth(app, { ...auth, access: queryAccess, audited: queryAudited, logger });
   await registerApiDocs(app);
   registerQueryRoutes(app, elasticsearch, services ?? { tail: { ...DEFAULT_TAIL_OPTIONS, maxConnections: 50 }, perKey: { maxTails: 5, maxExports: 2 } });
   if (dlq) registerDlqAdminRoutes(app, dlq);

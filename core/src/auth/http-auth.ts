@@ -31,6 +31,8 @@ export interface AuthOptions {
   access: (method: string, url: string | undefined) => Access;
   /** Where admin actions are written; without it they are not audited. */
   audit?: AuditLog;
+  /** Which routes are audited; by default the admin ones but their reads. */
+  audited?: AuditedRoutes;
   logger: Logger;
 }
 
@@ -110,26 +112,60 @@ export async function installAuth(app: HttpServer, options: AuthOptions): Promis
 /** Who the audit log names for a request without a key: with keys off, anyone who reached the port. */
 export const ANONYMOUS_ACTOR = 'anonymous (auth off)';
 
+/** Which requests the audit log records, by method and route pattern (HEAD and OPTIONS never). */
+export type AuditedRoutes = (method: string, url: string | undefined) => boolean;
+
+/** By default: every admin route but its reads. */
+const adminActions = (options: AuthOptions): AuditedRoutes => (method, url) => method !== 'GET' && options.access(method, url) === 'admin';
+
 /**
- * Every admin action, allowed or not, by the key that tried it (or anonymous with keys off);
- * reads (GET) are not actions. Written before the answer leaves: a client that got its answer
- * finds the row.
+ * The audit log: every audited request, allowed or not, by the key that made it (or anonymous
+ * with keys off). An action is written before it runs (after authentication and validation),
+ * and not run at all when that write fails (503): no action goes unrecorded. Its row is then
+ * completed with the answer's status before the answer leaves. Requests refused before they
+ * could run (403, 400) are written as they are answered.
  */
 function installAudit(app: HttpServer, options: AuthOptions, audit: AuditLog): void {
-  app.addHook('onSend', async (request, reply, payload) => {
-    if (request.method === 'GET' || accessOf(request, options) !== 'admin') return payload;
+  const audited = options.audited ?? adminActions(options);
+  // Rows written for an action, by request; 'unwritten' when the first write failed.
+  const rows = new WeakMap<FastifyRequest, number | 'unwritten'>();
+  const applies = (request: FastifyRequest) => {
+    if (request.method === 'HEAD' || request.method === 'OPTIONS') return false;
     // With keys on, a request without a valid key was refused before reaching anything: not written (anyone could fill the table).
-    if (options.enabled && !request.apiKey) return payload;
-    const entry = {
+    if (options.enabled && !request.apiKey) return false;
+    return audited(request.method, request.routeOptions.url);
+  };
+  const entryOf = (request: FastifyRequest) => {
+    const client = request.headers['x-request-id'];
+    return {
       keyId: request.apiKey?.id ?? null,
       keyName: request.apiKey?.name ?? ANONYMOUS_ACTOR,
       action: `${request.method} ${request.routeOptions.url}`,
       params: { params: request.params ?? {}, query: request.query ?? {}, body: request.body ?? null },
-      status: reply.statusCode,
-      outcome: auditOutcome(reply.statusCode),
       requestId: request.id,
+      clientRequestId: typeof client === 'string' ? client.slice(0, 200) : null,
     };
-    await audit.record(entry).catch((err: unknown) => request.log.error({ err: (err as Error).cause ?? err, action: entry.action }, 'audit row not written'));
+  };
+
+  app.addHook('preHandler', async (request) => {
+    if (!applies(request)) return;
+    const entry = entryOf(request);
+    try {
+      rows.set(request, await audit.start(entry));
+    } catch (err) {
+      rows.set(request, 'unwritten');
+      request.log.error({ err: (err as Error).cause ?? err, action: entry.action }, 'audit row not written; the action is refused');
+      throw new AppError(503, 'audit_unavailable', 'the audit log cannot be written right now, so this action was not run', undefined, { 'retry-after': '5' });
+    }
+  });
+
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (!applies(request)) return payload;
+    const row = rows.get(request);
+    if (row === 'unwritten') return payload;
+    const status = reply.statusCode;
+    const write = row === undefined ? audit.record({ ...entryOf(request), status, outcome: auditOutcome(status) }) : audit.finish(row, status);
+    await write.catch((err: unknown) => request.log.error({ err: (err as Error).cause ?? err, action: `${request.method} ${request.routeOptions.url}`, status }, 'audit row not completed'));
     return payload;
   });
 }

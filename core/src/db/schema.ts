@@ -138,7 +138,11 @@ export const apiKeys = pgTable(
   (t) => [uniqueIndex('api_keys_key_hash_idx').on(t.keyHash)],
 );
 
-/** Which key did which admin action, when, with which parameters, and how it ended. */
+/**
+ * Which key did which admin action (or sensitive read), when, with which parameters, and how it
+ * ended. A row is written before the action runs (`outcome` 'started', no status) and completed
+ * with its answer; `requestId` is the server's own, `clientRequestId` what the client sent.
+ */
 export const auditLog = pgTable(
   'audit_log',
   {
@@ -148,9 +152,10 @@ export const auditLog = pgTable(
     keyName: text('key_name'),
     action: text('action').notNull(),
     params: jsonb('params').notNull().default(sql`'{}'::jsonb`),
-    status: integer('status').notNull(),
+    status: integer('status'),
     outcome: text('outcome').notNull(),
     requestId: text('request_id'),
+    clientRequestId: text('client_request_id'),
   },
   (t) => [index('audit_log_at_idx').on(t.at)],
 );

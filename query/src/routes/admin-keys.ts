@@ -53,9 +53,10 @@ const auditEntrySchema = z.object({
   keyName: z.string().nullable(),
   action: z.string(),
   params: z.record(z.string(), z.unknown()),
-  status: z.number().int(),
-  outcome: z.enum(['ok', 'denied', 'failed']),
-  requestId: z.string().nullable(),
+  status: z.number().int().nullable().describe('null: the action started and its end was not recorded'),
+  outcome: z.enum(['ok', 'denied', 'failed', 'started']),
+  requestId: z.string().nullable().describe("the server's id of the request"),
+  clientRequestId: z.string().nullable().describe('the x-request-id the client sent, if any'),
 });
 
 /** API keys (create, list, revoke) and the audit log, for admin keys. */
