@@ -200,6 +200,36 @@ describe('keys on', () => {
   });
 
 
+  it("keeps each key's saved searches its own: others neither see nor change them, admins see all, changes are audited", async () => {
+    const run = pipeline.run;
+    const alice = await createKey({ name: `alice-${run}`, role: 'read' });
+    const bob = await createKey({ name: `bob-${run}`, role: 'read', resourcePatterns: [`bob-${run}-*`] });
+    const name = `errors-${run}`;
+    const list = async (key: string) => ((await call(`${QUERY}/api/saved-searches`, key)).body.savedSearches as any[]).filter((s) => s.name === name);
+    const saved = await post(`${QUERY}/api/saved-searches`, alice.key, { name, query: 'level=error' });
+    expect(saved.status, JSON.stringify(saved.body)).toBe(200);
+    expect(await list(bob.key)).toEqual([]);
+    // Bob's search of the same name is his own; Alice's stays as it was.
+    expect((await post(`${QUERY}/api/saved-searches`, bob.key, { name, query: 'level=warn' })).status).toBe(200);
+    expect((await list(alice.key)).map((s) => s.query)).toEqual(['level=error']);
+    const bobs = (await list(bob.key))[0];
+    expect(bobs.query).toBe('level=warn');
+    const bobDeletesAlices = await call(`${QUERY}/api/saved-searches/${saved.body.id}`, bob.key, { method: 'DELETE' });
+    expect(bobDeletesAlices.status).toBe(404);
+    expect(await list(alice.key)).toHaveLength(1);
+    // An admin sees and changes every key's.
+    expect((await list(admin.key)).map((s) => s.query).sort()).toEqual(['level=error', 'level=warn']);
+    const adminDeletes = await call(`${QUERY}/api/saved-searches/${bobs.id}`, admin.key, { method: 'DELETE' });
+    expect(adminDeletes.status).toBe(204);
+    expect(await list(bob.key)).toEqual([]);
+    expect(await auditRows(saved.headers.get('x-request-id'))).toMatchObject([{ key_id: alice.apiKey.id, action: 'POST /api/saved-searches', status: 200, outcome: 'ok' }]);
+    expect(await auditRows(bobDeletesAlices.headers.get('x-request-id'))).toMatchObject([
+      { key_id: bob.apiKey.id, action: 'DELETE /api/saved-searches/:id', status: 404, outcome: 'failed' },
+    ]);
+    expect(await auditRows(adminDeletes.headers.get('x-request-id'))).toMatchObject([{ key_id: admin.apiKey.id, status: 204, outcome: 'ok' }]);
+  });
+
+
   it("audits under the server's own request id (the client's beside it), writes sensitive reads, and skips HEAD", async () => {
     const clientId = `client-chosen-${pipeline.run}`;
     const listed = await call(`${QUERY}/api/admin/keys`, admin.key, { headers: { 'x-request-id': clientId } });

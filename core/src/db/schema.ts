@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, bigserial, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, index, integer, jsonb, pgTable, primaryKey, text, timestamp, unique, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 const utcMillis = { withTimezone: true, precision: 3, mode: 'string' } as const;
 
@@ -160,10 +160,19 @@ export const auditLog = pgTable(
   (t) => [index('audit_log_at_idx').on(t.at)],
 );
 
-/** A search saved from the dashboard: its name and the view's URL query (filters, range, columns). */
-export const savedSearches = pgTable('saved_searches', {
-  id: bigserial('id', { mode: 'number' }).primaryKey(),
-  name: text('name').notNull().unique(),
-  query: text('query').notNull(),
-  savedAt: timestamp('saved_at', instant).notNull().defaultNow(),
-});
+/**
+ * A search saved from the dashboard: its name and the view's URL query (filters, range, columns),
+ * owned by the key that saved it (null: saved with keys off, or before searches had owners). A
+ * name is unique per owner.
+ */
+export const savedSearches = pgTable(
+  'saved_searches',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    name: text('name').notNull(),
+    query: text('query').notNull(),
+    savedAt: timestamp('saved_at', instant).notNull().defaultNow(),
+    ownerKeyId: text('owner_key_id'),
+  },
+  (t) => [unique('saved_searches_owner_name_unique').on(t.ownerKeyId, t.name).nullsNotDistinct()],
+);
