@@ -171,7 +171,6 @@ describe('keys on', () => {
     await dropQueue(bullPrefix);
   });
 
-
   it('ends an open live tail within seconds of its key being revoked', async () => {
     const doomed = await createKey({ name: `doomed-tail-${pipeline.run}`, role: 'read' });
     // The wait is bounded: a tail that outlives its key is cut off here and the test fails.
@@ -198,7 +197,6 @@ describe('keys on', () => {
     expect(ended).toBe(true);
     expect(text).toMatch(/event: end\ndata: .*revoked/);
   });
-
 
   it("keeps each key's saved searches its own: others neither see nor change them, admins see all, changes are audited", async () => {
     const run = pipeline.run;
@@ -229,7 +227,6 @@ describe('keys on', () => {
     expect(await auditRows(adminDeletes.headers.get('x-request-id'))).toMatchObject([{ key_id: admin.apiKey.id, status: 204, outcome: 'ok' }]);
   });
 
-
   it("audits under the server's own request id (the client's beside it), writes sensitive reads, and skips HEAD", async () => {
     const clientId = `client-chosen-${pipeline.run}`;
     const listed = await call(`${QUERY}/api/admin/keys`, admin.key, { headers: { 'x-request-id': clientId } });
@@ -248,7 +245,6 @@ describe('keys on', () => {
     expect(await auditRows(head.headers.get('x-request-id'))).toEqual([]);
   });
 
-
   it('refuses an admin action with 503 when its audit row cannot be written, and does not run it', async () => {
     const run = pipeline.run;
     const unaudited = await createKey({ name: `audit-unwritable-${run}`, role: 'admin' });
@@ -264,6 +260,40 @@ describe('keys on', () => {
     } finally {
       await pipeline.pool.query(`DROP TRIGGER IF EXISTS ${fn} ON audit_log`);
       await pipeline.pool.query(`DROP FUNCTION IF EXISTS ${fn}()`);
+    }
+  });
+
+  it('answers 429 with Retry-After to an address after too many failed authentications, and not to another address', async () => {
+    const port = TEST_PORTS.query + 2;
+    const limited = await startRole('query', {
+      ...pipeline.env,
+      LOGFLOW_AUTH: 'on',
+      QUERY_PORT: String(port),
+      BULLMQ_PREFIX: `${bullPrefix}-failures`,
+      AUTH_MAX_FAILURES_PER_ADDRESS: '5',
+      AUTH_FAILURE_WINDOW: '10m',
+    });
+    // From a chosen loopback address: 127.0.0.2 is another client to the server.
+    const from = (localAddress: string, key: string) =>
+      new Promise<{ status: number; retryAfter: string | undefined; body: any }>((resolve, reject) => {
+        const req = httpRequest({ host: '127.0.0.1', port, path: '/api/logs/search?size=1', localAddress, headers: { authorization: `Bearer ${key}` } }, (res) => {
+          let text = '';
+          res.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+          res.on('end', () => resolve({ status: res.statusCode!, retryAfter: res.headers['retry-after'] as string | undefined, body: JSON.parse(text) }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 8; i += 1) statuses.push((await from('127.0.0.1', `lf_wrong-${i}`)).status);
+      expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429, 429]);
+      const refused = await from('127.0.0.1', 'lf_wrong-again');
+      expect(refused.body.error.code).toBe('too_many_failed_authentications');
+      expect(Number(refused.retryAfter)).toBeGreaterThan(0);
+      expect((await from('127.0.0.2', 'lf_wrong-elsewhere')).status).toBe(401);
+    } finally {
+      await limited.stop();
     }
   });
 });

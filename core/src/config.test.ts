@@ -13,6 +13,8 @@ describe('loadConfig', () => {
   it('turns API keys on by default and caches key lookups at most 1 s (revocation)', () => {
     expect(loadConfig({}).auth).toMatchObject({ enabled: true, keyCacheMs: 500, rateLimitPerMinute: 6_000 });
     expect(loadConfig({ LOGFLOW_AUTH: 'off' }).auth.enabled).toBe(false);
+    expect(loadConfig({}).auth.failures).toEqual({ max: 20, windowMs: 300_000 });
+    expect(loadConfig({ AUTH_MAX_FAILURES_PER_ADDRESS: '5', AUTH_FAILURE_WINDOW: '1h' }).auth.failures).toEqual({ max: 5, windowMs: 3_600_000 });
     expect(() => loadConfig({ LOGFLOW_AUTH: 'no' })).toThrow(/LOGFLOW_AUTH/);
     expect(() => loadConfig({ AUTH_KEY_CACHE_MS: '5000' })).toThrow(/AUTH_KEY_CACHE_MS/);
   });

@@ -120,6 +120,8 @@ const envSchema = z.object({
   LOGFLOW_AUTH_OFF_ALLOW_REMOTE: z.enum(['true', 'false']).default('false'),
   AUTH_KEY_CACHE_MS: z.coerce.number().int().min(0).max(1_000).default(500),
   AUTH_RATE_LIMIT_PER_MINUTE: positiveInt.default(6_000),
+  AUTH_MAX_FAILURES_PER_ADDRESS: positiveInt.default(20),
+  AUTH_FAILURE_WINDOW: duration('5m'),
   QUERY_MAX_TAILS_PER_KEY: positiveInt.default(5),
   QUERY_MAX_EXPORTS_PER_KEY: positiveInt.default(2),
 });
@@ -166,6 +168,8 @@ function toConfig(env: z.infer<typeof envSchema>) {
       /** A revoked key is refused by every process within this long (its lookups are cached no longer). */
       keyCacheMs: env.AUTH_KEY_CACHE_MS,
       rateLimitPerMinute: env.AUTH_RATE_LIMIT_PER_MINUTE,
+      /** Failed authentications per client address in a window; beyond, 429 until the window ends. */
+      failures: { max: env.AUTH_MAX_FAILURES_PER_ADDRESS, windowMs: env.AUTH_FAILURE_WINDOW },
     },
     query: {
       host: listenHost,

@@ -57,6 +57,7 @@ export async function startIngester(config: Config, logger: Logger): Promise<() 
       redis: limitsRedis,
       redisPrefix: config.adminJobs.bullPrefix,
       rateLimitPerMinute: config.auth.rateLimitPerMinute,
+      failures: config.auth.failures,
     },
   });
   await app.listen({ host: settings.host, port: settings.port });

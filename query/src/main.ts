@@ -77,6 +77,7 @@ export async function startQuery(config: Config, logger: Logger): Promise<() => 
       redis: limitsRedis,
       redisPrefix: config.adminJobs.bullPrefix,
       rateLimitPerMinute: config.auth.rateLimitPerMinute,
+      failures: config.auth.failures,
       audit: new AuditLog(pool),
     },
     elasticsearch,

@@ -26,7 +26,7 @@ describe('security headers of the query service', () => {
       elasticsearch: {} as Client,
       webRoot,
       // Keys off: nothing here reaches the key store, Redis or the audit log.
-      auth: { enabled: false, store: {} as ApiKeyStore, redis: {} as never, redisPrefix: 'x', rateLimitPerMinute: 1, audit: {} as AuditLog },
+      auth: { enabled: false, store: {} as ApiKeyStore, redis: {} as never, redisPrefix: 'x', rateLimitPerMinute: 1, failures: { max: 1, windowMs: 1_000 }, audit: {} as AuditLog },
     });
   });
 

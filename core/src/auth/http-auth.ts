@@ -6,6 +6,7 @@ import type { HttpServer } from '../http.ts';
 import type { Logger } from '../logger.ts';
 import { keyFromAuthorization, roleAllows, type Access } from './api-keys.ts';
 import { auditOutcome, type AuditLog } from './audit.ts';
+import { FailedAuthLimit, type FailedAuthOptions } from './failed-auth.ts';
 import type { ApiKey, ApiKeyStore } from './key-store.ts';
 
 declare module 'fastify' {
@@ -27,6 +28,8 @@ export interface AuthOptions {
   redis: Redis;
   redisPrefix: string;
   rateLimitPerMinute: number;
+  /** Failed authentications allowed per client address (AUTH_MAX_FAILURES_PER_ADDRESS in AUTH_FAILURE_WINDOW). */
+  failures: FailedAuthOptions;
   /** What each route (its method and URL pattern) asks of the caller. */
   access: (method: string, url: string | undefined) => Access;
   /** Where admin actions are written; without it they are not audited. */
@@ -58,22 +61,39 @@ export async function installAuth(app: HttpServer, options: AuthOptions): Promis
     return;
   }
 
+  const failures = new FailedAuthLimit(options.redis, options.redisPrefix, options.failures, options.logger);
   app.addHook('onRequest', async (request) => {
     const access = accessOf(request, options);
     if (access === 'public') return;
     const header = request.headers.authorization;
     if (header === undefined) throw unauthorized('an API key is required: send Authorization: Bearer <key>');
     const key = keyFromAuthorization(header);
-    if (!key) throw unauthorized('expected Authorization: Bearer <key> or ApiKey <key>');
-    let apiKey: ApiKey | undefined;
+    // A key this process holds as valid is not held back; any other is, once its address failed too often.
+    let apiKey = key === undefined ? undefined : options.store.cachedActive(key);
+    if (!apiKey) {
+      const waitMs = await failures.retryAfterMs(request.ip);
+      if (waitMs > 0) {
+        const seconds = Math.ceil(waitMs / 1_000);
+        throw new AppError(429, 'too_many_failed_authentications', `too many failed authentications from this address; retry in ${seconds} s`, undefined, {
+          'retry-after': String(seconds),
+        });
+      }
+    }
+    if (!key) {
+      await failures.countFailure(request.ip);
+      throw unauthorized('expected Authorization: Bearer <key> or ApiKey <key>');
+    }
     try {
-      apiKey = await options.store.authenticate(key);
+      apiKey ??= await options.store.authenticate(key);
     } catch (err) {
       // The driver's own error: drizzle's wrapper would print the query's parameters (the key's hash).
       request.log.error({ err: (err as Error).cause ?? err }, 'API key lookup failed');
       throw new AppError(503, 'auth_unavailable', 'cannot check API keys right now (Postgres)', undefined, { 'retry-after': '5' });
     }
-    if (!apiKey) throw unauthorized('unknown or revoked API key');
+    if (!apiKey) {
+      await failures.countFailure(request.ip);
+      throw unauthorized('unknown or revoked API key');
+    }
     request.apiKey = apiKey;
     const { id } = apiKey;
     request.apiKeyStillActive = () =>
