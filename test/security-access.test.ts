@@ -89,11 +89,12 @@ describe('keys off', () => {
   });
 
   it('manages no API keys over HTTP, and audits every admin action as anonymous', async () => {
-    const minted = await post(`${url}/api/admin/keys`, undefined, { name: 'intruder', role: 'admin' });
+    const intruder = `intruder-${pipeline.run}`;
+    const minted = await post(`${url}/api/admin/keys`, undefined, { name: intruder, role: 'admin' });
     expect(minted.status, JSON.stringify(minted.body)).toBe(403);
     expect(minted.body.error.code).toBe('api_keys_off');
     expect((await call(`${url}/api/admin/keys`, undefined)).status).toBe(403);
-    const { rows: made } = await pipeline.pool.query(`SELECT 1 FROM api_keys WHERE name = 'intruder' AND created_by = 'anonymous'`);
+    const { rows: made } = await pipeline.pool.query('SELECT 1 FROM api_keys WHERE name = $1', [intruder]);
     expect(made).toEqual([]);
 
     const reconcile = await post(`${url}/api/admin/jobs/reconcile`, undefined, { from: '2026-01-01T00:00:00Z', to: '2026-01-02T00:00:00Z' });
