@@ -1,5 +1,6 @@
 import vue from '@vitejs/plugin-vue';
 import { defineConfig } from 'vitest/config';
+import { TEST_READER_PASSWORD } from './test/reader-password.ts';
 
 export default defineConfig({
   test: {
@@ -24,6 +25,8 @@ export default defineConfig({
           name: 'pipeline',
           include: ['test/**/*.test.ts'],
           globalSetup: ['test/global-setup.ts'],
+          // The roles the tests start log the SQL console in with it (the global setup gives it to logflow_reader).
+          env: { LOGFLOW_READER_PASSWORD: TEST_READER_PASSWORD },
           // Pipeline files share the engines and start role processes on fixed ports: one at a time.
           fileParallelism: false,
           testTimeout: 60_000,

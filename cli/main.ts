@@ -1,7 +1,7 @@
 import type { JobName } from '@logflow/core/admin-jobs';
 import { ApiKeyStore, tellHowToGetAnAdminKey } from '@logflow/core/auth/key-store';
 import { ConfigError, loadConfig, type Config } from '@logflow/core/config';
-import { setReaderPassword } from '@logflow/core/db/reader-role';
+import { lockReaderWithFormerDefault, setReaderPassword } from '@logflow/core/db/reader-role';
 import { createLogger } from '@logflow/core/logger';
 import { createPool, runMigrations } from '@logflow/core/postgres';
 import { DLQ_HELP, runDlqCommand } from './dlq.ts';
@@ -23,7 +23,7 @@ Admin jobs:
 ${ADMIN_JOB_HELP}
 
 Other commands:
-  migrate     apply the database migrations (and give logflow_reader its LOGFLOW_READER_PASSWORD)
+  migrate     apply the database migrations (and give logflow_reader its LOGFLOW_READER_PASSWORD, when set)
   dlq         list, show and replay dead letters (logflow dlq help)
   keys        create, list and revoke API keys (logflow keys help)
   help        this text
@@ -72,8 +72,15 @@ async function migrate(): Promise<void> {
   const pool = createPool(config, 'logflow-migrate', 1);
   try {
     await runMigrations(pool, config.postgres.schema);
-    await setReaderPassword(pool, config.postgres.readerPassword);
-    logger.info('migrations applied; the SQL role logflow_reader logs in with LOGFLOW_READER_PASSWORD');
+    const { readerPassword } = config.postgres;
+    if (readerPassword !== undefined) {
+      await setReaderPassword(pool, readerPassword);
+      logger.info('migrations applied; the SQL role logflow_reader logs in with LOGFLOW_READER_PASSWORD');
+    } else if (await lockReaderWithFormerDefault(pool, config.postgres.url)) {
+      logger.warn('migrations applied; the SQL role logflow_reader still had its former default password and is locked now (NOLOGIN): set LOGFLOW_READER_PASSWORD and migrate again to open it');
+    } else {
+      logger.info('migrations applied; LOGFLOW_READER_PASSWORD is not set, so the SQL role logflow_reader keeps its login as it was (locked on a new install)');
+    }
     if (config.auth.enabled) await tellHowToGetAnAdminKey(new ApiKeyStore(pool, { cacheMs: 0 }), logger);
   } finally {
     await pool.end();

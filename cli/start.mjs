@@ -1,11 +1,15 @@
 // `npm start`: dependencies, engines, migrations, the dashboard build, then every role.
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { engineEnvironment, ensureDependencies, ensureWebBuild, ROOT, run } from './bootstrap.mjs';
 
 ensureDependencies();
-// Local play: the dashboard has no login yet, so `npm start` runs without API keys unless told
-// otherwise (LOGFLOW_AUTH=on npm start). Every role warns about it at start.
+// Local play: `npm start` runs without API keys unless told otherwise (LOGFLOW_AUTH=on npm start);
+// keys off binds loopback only (core config) and every role warns about it at start.
 const env = { LOGFLOW_AUTH: 'off', ...process.env, ...(await engineEnvironment()) };
+// The SQL console's read-only login has no default password: without one configured, this run
+// makes up its own (migrate gives it to logflow_reader, the query service logs in with it).
+env.LOGFLOW_READER_PASSWORD ||= randomBytes(24).toString('base64url');
 run(process.execPath, ['cli/logflow.mjs', 'migrate'], { env });
 ensureWebBuild();
 
@@ -21,7 +25,7 @@ async function answers(url) {
   }
 }
 
-const urls = { ingester: `http://localhost:${ingesterPort}`, query: `http://localhost:${queryPort}` };
+const urls = { ingester: `http://127.0.0.1:${ingesterPort}`, query: `http://127.0.0.1:${queryPort}` };
 const deadline = Date.now() + 120_000;
 while (Date.now() < deadline && all.exitCode === null) {
   if ((await answers(urls.ingester)) && (await answers(urls.query))) {
@@ -32,7 +36,7 @@ LogFlow is running.
   Search:    curl '${urls.query}/api/logs/search?level=error'
 ${
   env.LOGFLOW_AUTH === 'off'
-    ? '  API keys are OFF (LOGFLOW_AUTH=off): anyone who reaches these ports may use them. For real use: LOGFLOW_AUTH=on npm start.'
+    ? '  API keys are OFF (LOGFLOW_AUTH=off): the APIs listen on this machine only (127.0.0.1), open to every local user. For real use: LOGFLOW_AUTH=on npm start.'
     : "  API keys are on: create one with `npm run logflow -- keys create --name me --role admin` and send it as 'Authorization: Bearer <key>'."
 }
 Ctrl-C stops LogFlow; \`npm run stack -- down\` stops the engines.

@@ -51,6 +51,8 @@ describe('the dashboard in Chromium against the running pipeline', () => {
   let page: Page;
   let searchUrl: string;
   const pageErrors: string[] = [];
+  /** What the browser refused under the Content-Security-Policy: the policy must let the dashboard do all it does. */
+  const cspViolations: string[] = [];
   /** Keys of the admin installation to revoke at the end, should a test stop before it revoked them (a scoped one has a Postgres login). */
   const keysToRevoke: string[] = [];
 
@@ -64,6 +66,9 @@ describe('the dashboard in Chromium against the running pipeline', () => {
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
     page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+    });
   }, 180_000);
 
   afterAll(async () => {
@@ -76,7 +81,9 @@ describe('the dashboard in Chromium against the running pipeline', () => {
 
   it('opens the search view from a link and paints the first results', async () => {
     const started = Date.now();
-    await page.goto(searchUrl);
+    const served = await page.goto(searchUrl);
+    // The inline early script runs by its hash (a refusal would be in cspViolations).
+    expect(served!.headers()['content-security-policy']).toMatch(/script-src 'self' 'sha256-[^']+'/);
     await page.getByTestId('log-row').first().waitFor();
     const cold = Date.now() - started;
     await expectTotal(page, COUNT);
@@ -183,6 +190,7 @@ describe('the dashboard in Chromium against the running pipeline', () => {
     await page.waitForTimeout(600); // naive-ui fades the theme change in
     await shot(page, 'search-dark');
     expect(pageErrors).toEqual([]);
+    expect(cspViolations).toEqual([]);
   });
 
   it('starts a reconcile as admin and shows it finish', async () => {
@@ -212,6 +220,7 @@ describe('the dashboard in Chromium against the running pipeline', () => {
     expect(await page.getByTestId('sql-result').innerText()).toMatch(/two\s+2/);
     await shot(page, 'sql');
     expect(pageErrors).toEqual([]);
+    expect(cspViolations).toEqual([]);
   });
 
   it('signs in with an admin key, creates a key and shows its secret once, revokes it, and finds both in the audit log', async () => {
@@ -286,5 +295,6 @@ describe('the dashboard in Chromium against the running pipeline', () => {
     await page.waitForTimeout(600); // naive-ui fades the theme change in
     await shot(page, 'admin-audit-light');
     expect(pageErrors).toEqual([]);
+    expect(cspViolations).toEqual([]);
   });
 });

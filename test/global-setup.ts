@@ -2,18 +2,46 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '@logflow/core/config';
-import { createPool, runMigrations } from '@logflow/core/postgres';
+import { READER_ROLE, setReaderPassword } from '@logflow/core/db/reader-role';
+import { createPool, runMigrations, type Pool } from '@logflow/core/postgres';
+import pg from 'pg';
+import { TEST_READER_PASSWORD } from './reader-password.ts';
 
-/** Engines come from `npm test` (stack up or the given URLs); here the schema and the web build. */
-export default async function setup(): Promise<void> {
+/**
+ * Engines come from `npm test` (stack up or the given URLs); here the schema, the web build and
+ * the reader's test password. The reader role is shared by every installation of the cluster:
+ * its login and password are put back as they were when the run ends.
+ */
+export default async function setup(): Promise<() => Promise<void>> {
   const config = loadConfig();
   const pool = createPool(config, 'logflow-test-setup', 1);
+  let restore: (() => Promise<void>) | undefined;
   try {
     await runMigrations(pool, config.postgres.schema);
+    restore = await readerRestorer(pool, config);
+    await setReaderPassword(pool, TEST_READER_PASSWORD);
   } finally {
     await pool.end();
   }
   if (webBuildIsStale()) execFileSync('npm', ['run', 'build', '-w', 'web'], { stdio: 'inherit' });
+  return async () => restore?.();
+}
+
+/** How to put logflow_reader's login back as it is now; reading its password hash needs a superuser (the dev stack's login is one). */
+async function readerRestorer(pool: Pool, config: ReturnType<typeof loadConfig>): Promise<(() => Promise<void>) | undefined> {
+  const state = await pool
+    .query<{ login: boolean; password: string | null }>('SELECT rolcanlogin AS login, rolpassword AS password FROM pg_authid WHERE rolname = $1', [READER_ROLE])
+    .catch(() => undefined);
+  const role = state?.rows[0];
+  if (!role) return undefined;
+  return async () => {
+    const again = createPool(config, 'logflow-test-teardown', 1);
+    try {
+      await again.query(`ALTER ROLE ${READER_ROLE} ${role.login ? 'LOGIN' : 'NOLOGIN'} PASSWORD ${role.password === null ? 'NULL' : pg.escapeLiteral(role.password)}`);
+    } finally {
+      await again.end();
+    }
+  };
 }
 
 const WEB = fileURLToPath(new URL('../web/', import.meta.url));

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '@logflow/core/config';
 import { setReaderPassword } from '@logflow/core/db/reader-role';
+import { TEST_READER_PASSWORD } from './reader-password.ts';
 import { isoAt, QUERY_URL, runRange, startQueryPipeline, type QueryPipeline } from './query-pipeline.ts';
 import { eventually, startRole, TEST_PORTS } from './roles.ts';
 
@@ -42,9 +42,8 @@ describe('query service over the real pipeline', () => {
   }
 
   beforeAll(async () => {
-    const config = loadConfig();
     pipeline = await startQueryPipeline('query-search', ['ingester', 'es-sink', 'pg-sink', 'query']);
-    await setReaderPassword(pipeline.pool, config.postgres.readerPassword);
+    await setReaderPassword(pipeline.pool, TEST_READER_PASSWORD);
     server = (n) => `${pipeline.run}-server-${n}`;
     ids = await pipeline.ingest(dataset(pipeline.run, pipeline.base));
     const range = runRange(pipeline);

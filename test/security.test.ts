@@ -1,6 +1,7 @@
 import { createAdminQueue } from '@logflow/core/admin-jobs';
 import { loadConfig } from '@logflow/core/config';
 import { setReaderPassword } from '@logflow/core/db/reader-role';
+import { TEST_READER_PASSWORD } from './reader-password.ts';
 import { createRedis } from '@logflow/core/redis';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -260,7 +261,7 @@ describe('security: API keys, roles, scopes, limits and audit', () => {
       expect((await sql(`SELECT count(*) FROM ${partition.rows[0]!.name}`)).body.error.details.code).toBe('42501');
       expect((await sql(`INSERT INTO logs (id, timestamp, received_at, level, message, kafka_partition, kafka_offset) VALUES (gen_random_uuid(), now(), now(), 'info', 'x', 0, 0)`)).status).toBe(400);
       // The unscoped reader still sees every log. Its password is shared by every installation on these engines: set it as the query service knows it.
-      await setReaderPassword(pipeline.pool, loadConfig().postgres.readerPassword);
+      await setReaderPassword(pipeline.pool, TEST_READER_PASSWORD);
       const all = await post(`${QUERY_URL}/api/sql`, reader.key, { sql: `SELECT DISTINCT resource_id FROM logs WHERE resource_id LIKE '%${run}%'` });
       expect(all.body.rowCount, JSON.stringify(all.body)).toBe(6);
     });

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool, type Pool } from '@logflow/core/postgres';
 import { execFile } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { isolatedPipeline, logRecord, pgCounts, sinkEnv, type IsolatedPipeline } from './sink-fixtures.ts';
+import { TEST_READER_PASSWORD } from './reader-password.ts';
 import { eventually, startRole, type RunningRole } from './roles.ts';
 
 const CLI = fileURLToPath(new URL('../cli/logflow.mjs', import.meta.url));
@@ -27,7 +27,8 @@ describe('SQL access: the README queries, as logflow_reader, on logs that went t
 
   beforeAll(async () => {
     pipeline = await isolatedPipeline('sql');
-    const password = `reader-${randomUUID()}`;
+    // The run's own reader password (see global-setup): another would lock out the other files' SQL consoles.
+    const password = TEST_READER_PASSWORD;
     await promisify(execFile)(process.execPath, [CLI, 'migrate'], { env: { ...process.env, LOGFLOW_READER_PASSWORD: password } });
     const url = new URL(pipeline.config.postgres.url);
     url.username = 'logflow_reader';

@@ -60,7 +60,8 @@ const sqlIdentifier = /^[a-z_][a-z0-9_]{0,62}$/;
 /** Every setting LogFlow reads, by environment variable. Defaults match `npm run stack -- up`. */
 const envSchema = z.object({
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
-  LISTEN_HOST: z.string().min(1).default('0.0.0.0'),
+  /** Unset: every interface with keys on, loopback only with keys off. */
+  LISTEN_HOST: z.string().min(1).optional(),
   INGESTER_PORT: port.default(3000),
   QUERY_PORT: port.default(5000),
   ES_SINK_PORT: port.default(3101),
@@ -96,7 +97,8 @@ const envSchema = z.object({
     .url()
     .default('postgres://logflow:logflow@127.0.0.1:5432/logflow')
     .refine((u) => /^postgres(ql)?:/.test(u), 'expected a postgres:// URL'),
-  LOGFLOW_READER_PASSWORD: z.string().min(8, 'at least 8 characters').default('logflow_reader'),
+  /** No default: without it the reader login stays locked (NOLOGIN). Empty counts as unset. */
+  LOGFLOW_READER_PASSWORD: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(8, 'at least 8 characters').optional()),
   QUERY_SQL_TIMEOUT_MS: positiveInt.default(10_000),
   QUERY_SQL_MAX_ROWS: positiveInt.max(100_000).default(1_000),
   QUERY_TAIL_MAX_CONNECTIONS: positiveInt.default(50),
@@ -115,19 +117,42 @@ const envSchema = z.object({
   RETENTION: optionalDuration,
   RETENTION_EVERY: schedule('1h'),
   LOGFLOW_AUTH: z.enum(['on', 'off']).default('on'),
+  LOGFLOW_AUTH_OFF_ALLOW_REMOTE: z.enum(['true', 'false']).default('false'),
   AUTH_KEY_CACHE_MS: z.coerce.number().int().min(0).max(1_000).default(500),
   AUTH_RATE_LIMIT_PER_MINUTE: positiveInt.default(6_000),
+  AUTH_MAX_FAILURES_PER_ADDRESS: positiveInt.default(20),
+  AUTH_FAILURE_WINDOW: duration('5m'),
   QUERY_MAX_TAILS_PER_KEY: positiveInt.default(5),
   QUERY_MAX_EXPORTS_PER_KEY: positiveInt.default(2),
+});
+
+/** Addresses only this machine reaches. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/**
+ * Keys off means loopback only: an API without keys on a network address would let anyone who
+ * reaches it mint an admin key that works on keys-on installations sharing the database.
+ */
+const checkedEnvSchema = envSchema.superRefine((env, ctx) => {
+  if (env.LOGFLOW_AUTH === 'off' && env.LISTEN_HOST !== undefined && !isLoopbackHost(env.LISTEN_HOST) && env.LOGFLOW_AUTH_OFF_ALLOW_REMOTE !== 'true') {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['LISTEN_HOST'],
+      message: 'with LOGFLOW_AUTH=off every API is open: bind a loopback address (127.0.0.1, ::1, localhost), turn keys on, or set LOGFLOW_AUTH_OFF_ALLOW_REMOTE=true to open it to the network on purpose',
+    });
+  }
 });
 
 export type Config = ReturnType<typeof toConfig>;
 
 function toConfig(env: z.infer<typeof envSchema>) {
+  const listenHost = env.LISTEN_HOST ?? (env.LOGFLOW_AUTH === 'off' ? '127.0.0.1' : '0.0.0.0');
   return {
     logLevel: env.LOG_LEVEL,
     ingester: {
-      host: env.LISTEN_HOST,
+      host: listenHost,
       port: env.INGESTER_PORT,
       bodyLimitBytes: env.INGEST_BODY_LIMIT_BYTES,
       maxBatchItems: env.INGEST_MAX_BATCH_ITEMS,
@@ -138,12 +163,16 @@ function toConfig(env: z.infer<typeof envSchema>) {
     },
     auth: {
       enabled: env.LOGFLOW_AUTH === 'on',
+      /** Keys off yet reachable from the network (LOGFLOW_AUTH_OFF_ALLOW_REMOTE=true): warned about at every start. */
+      openToNetwork: env.LOGFLOW_AUTH === 'off' && !isLoopbackHost(listenHost),
       /** A revoked key is refused by every process within this long (its lookups are cached no longer). */
       keyCacheMs: env.AUTH_KEY_CACHE_MS,
       rateLimitPerMinute: env.AUTH_RATE_LIMIT_PER_MINUTE,
+      /** Failed authentications per client address in a window; beyond, 429 until the window ends. */
+      failures: { max: env.AUTH_MAX_FAILURES_PER_ADDRESS, windowMs: env.AUTH_FAILURE_WINDOW },
     },
     query: {
-      host: env.LISTEN_HOST,
+      host: listenHost,
       port: env.QUERY_PORT,
       sql: { timeoutMs: env.QUERY_SQL_TIMEOUT_MS, maxRows: env.QUERY_SQL_MAX_ROWS },
       tail: {
@@ -156,8 +185,8 @@ function toConfig(env: z.infer<typeof envSchema>) {
     },
     sinks: {
       sessionTimeoutMs: env.SINK_SESSION_TIMEOUT_MS,
-      es: { host: env.LISTEN_HOST, port: env.ES_SINK_PORT, groupId: env.ES_SINK_GROUP_ID },
-      pg: { host: env.LISTEN_HOST, port: env.PG_SINK_PORT, groupId: env.PG_SINK_GROUP_ID },
+      es: { host: listenHost, port: env.ES_SINK_PORT, groupId: env.ES_SINK_GROUP_ID },
+      pg: { host: listenHost, port: env.PG_SINK_PORT, groupId: env.PG_SINK_GROUP_ID },
     },
     kafka: {
       brokers: env.KAFKA_BROKERS,
@@ -187,18 +216,29 @@ function toConfig(env: z.infer<typeof envSchema>) {
   } as const;
 }
 
+/**
+ * Settings whose value may hold a secret (a password, or a URL with credentials): a rejected
+ * value is never echoed, since the error goes to a terminal or a log.
+ */
+const SECRET_SETTINGS: ReadonlySet<string> = new Set(['DATABASE_URL', 'REDIS_URL', 'ELASTICSEARCH_URL', 'LOGFLOW_READER_PASSWORD']);
+
+/** What an error about `name` may say of its value. */
+function describeValue(name: string, value: string | undefined): string {
+  if (value === undefined) return '';
+  return SECRET_SETTINGS.has(name) ? ' (its value is not shown: it may hold a secret)' : ` (got ${JSON.stringify(value)})`;
+}
+
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
 /** Parses the environment once; throws a ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = envSchema.safeParse(env);
+  const parsed = checkedEnvSchema.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? '?');
-      const got = env[name] === undefined ? '' : ` (got ${JSON.stringify(env[name])})`;
-      return `  ${name}: ${issue.message}${got}`;
+      return `  ${name}: ${issue.message}${describeValue(name, env[name])}`;
     });
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }

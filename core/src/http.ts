@@ -14,6 +14,29 @@ export interface ErrorBody {
   requestId: string;
 }
 
+/** Query parameters whose value may be a credential, by name. */
+const SECRET_PARAM = /key|token|secret|passw|auth|sig|cred/i;
+
+/**
+ * The URL as the request log writes it: a credential sent in the query string (`?api_key=…`,
+ * refused, since keys travel in the Authorization header only) must not land in the log, so
+ * the value of any parameter named like one, or holding something shaped like a LogFlow key, is
+ * replaced.
+ */
+export function redactUrl(url: string): string {
+  const at = url.indexOf('?');
+  if (at === -1) return url;
+  const params = new URLSearchParams(url.slice(at + 1));
+  let redacted = false;
+  for (const [name, value] of params) {
+    if (SECRET_PARAM.test(name) || value.includes('lf_')) {
+      params.set(name, '[redacted]');
+      redacted = true;
+    }
+  }
+  return redacted ? `${url.slice(0, at)}?${params.toString()}` : url;
+}
+
 /** Servers that are shutting down: their responses close the connection instead of keeping it alive. */
 const draining = new WeakSet<object>();
 
@@ -25,14 +48,16 @@ export interface HttpServerOptions {
 }
 
 /**
- * A fastify server with zod schemas on routes, a request id on every log line (taken from
- * `x-request-id` when the caller sends one) and one error shape for every failure.
+ * A fastify server with zod schemas on routes, a request id of its own on every log line (a
+ * caller's `x-request-id` is logged beside it) and one error shape for every failure.
  */
 export function createHttpServer({ logger, bodyLimit, requestLogLevel = 'info' }: HttpServerOptions) {
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit,
-    requestIdHeader: 'x-request-id',
+    // The server's own id always: a client's x-request-id could collide with or impersonate another
+    // request's in the logs and the audit log. The client's is logged beside it.
+    requestIdHeader: false,
     genReqId: () => randomUUID(),
     // One line per request (below, with status and duration) instead of fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
@@ -46,7 +71,13 @@ export function createHttpServer({ logger, bodyLimit, requestLogLevel = 'info' }
   });
   app.addHook('onResponse', async (request, reply) => {
     request.log[requestLogLevel](
-      { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      {
+        method: request.method,
+        url: redactUrl(request.url),
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+        ...(typeof request.headers['x-request-id'] === 'string' && { clientRequestId: request.headers['x-request-id'].slice(0, 200) }),
+      },
       'request',
     );
   });

@@ -52,10 +52,12 @@ export async function startIngester(config: Config, logger: Logger): Promise<() 
     onAccepted: (count) => accepted.add(count),
     auth: {
       enabled: config.auth.enabled,
+      openToNetwork: config.auth.openToNetwork,
       store: new ApiKeyStore(pool, { cacheMs: config.auth.keyCacheMs }),
       redis: limitsRedis,
       redisPrefix: config.adminJobs.bullPrefix,
       rateLimitPerMinute: config.auth.rateLimitPerMinute,
+      failures: config.auth.failures,
     },
   });
   await app.listen({ host: settings.host, port: settings.port });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { queryAccess } from './access.ts';
+import { queryAccess, queryAudited } from './access.ts';
 
 describe('queryAccess', () => {
   it('needs read for every search path and the SQL console', () => {
@@ -25,5 +25,16 @@ describe('queryAccess', () => {
     expect(queryAccess('GET', '/*')).toBe('public');
     expect(queryAccess('GET', '/api/docs/json')).toBe('public');
     expect(queryAccess('GET', undefined)).toBe('public');
+  });
+});
+
+describe('queryAudited', () => {
+  it('records admin actions, saved-search changes and reads of keys and dead letters, not other reads', () => {
+    for (const [method, url] of [['POST', '/api/admin/jobs/reindex'], ['DELETE', '/api/admin/keys/:id'], ['POST', '/api/saved-searches'], ['DELETE', '/api/saved-searches/:id'], ['GET', '/api/admin/keys'], ['GET', '/api/admin/dlq']] as const) {
+      expect(queryAudited(method, url), `${method} ${url}`).toBe(true);
+    }
+    for (const [method, url] of [['GET', '/api/saved-searches'], ['GET', '/api/admin/jobs'], ['GET', '/api/logs/search'], ['POST', '/api/logs/search'], ['POST', '/api/sql']] as const) {
+      expect(queryAudited(method, url), `${method} ${url}`).toBe(false);
+    }
   });
 });

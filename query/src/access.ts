@@ -13,3 +13,13 @@ export function queryAccess(_method: string, url: string | undefined): Access {
   // The dashboard's files and the service's greeting.
   return 'public';
 }
+
+/** Reads that hand out sensitive data: who reads them is recorded like an action. */
+const SENSITIVE_READS = new Set(['/api/admin/keys', '/api/admin/dlq']);
+
+/** What the audit log records: admin actions, changes to saved searches, and reads of keys and dead letters (whole payloads). */
+export function queryAudited(method: string, url: string | undefined): boolean {
+  if (url === undefined) return false;
+  if (method === 'GET') return SENSITIVE_READS.has(url);
+  return queryAccess(method, url) === 'admin' || url.startsWith('/api/saved-searches');
+}

@@ -6,8 +6,9 @@ import type { Pool } from '@logflow/core/postgres';
 import { existsSync } from 'node:fs';
 import type { AuditLog } from '@logflow/core/auth/audit';
 import { installAuth, type AuthOptions } from '@logflow/core/auth/http-auth';
-import { queryAccess } from './access.ts';
+import { queryAccess, queryAudited } from './access.ts';
 import { registerApiDocs } from './api-docs.ts';
+import { installSecurityHeaders } from './security-headers.ts';
 import { registerDlqAdminRoutes, type DlqAdminDeps } from './dlq-admin.ts';
 import { registerAdminJobRoutes, type AdminJobsDeps } from './routes/admin-jobs.ts';
 import { registerAdminKeyRoutes } from './routes/admin-keys.ts';
@@ -36,12 +37,13 @@ export interface QueryDeps {
 
 export async function buildQueryApp({ logger, elasticsearch, webRoot, dlq, services, admin, auth, savedSearches }: QueryDeps) {
   const app = createHttpServer({ logger });
-  await installAuth(app, { ...auth, access: queryAccess, logger });
+  await installSecurityHeaders(app, webRoot);
+  await installAuth(app, { ...auth, access: queryAccess, audited: queryAudited, logger });
   await registerApiDocs(app);
   registerQueryRoutes(app, elasticsearch, services ?? { tail: { ...DEFAULT_TAIL_OPTIONS, maxConnections: 50 }, perKey: { maxTails: 5, maxExports: 2 } });
   if (dlq) registerDlqAdminRoutes(app, dlq);
   if (admin) registerAdminJobRoutes(app, admin);
-  registerAdminKeyRoutes(app, { store: auth.store, audit: auth.audit });
+  registerAdminKeyRoutes(app, { store: auth.store, audit: auth.audit, keysOn: auth.enabled });
   if (auth.enabled) registerAuthMeRoute(app);
   if (savedSearches) registerSavedSearchRoutes(app, savedSearches);
 

@@ -36,14 +36,19 @@ export async function startQuery(config: Config, logger: Logger): Promise<() => 
     statement_timeout: DEFAULT_FRESHNESS_OPTIONS.pgTimeoutMs,
     ...schemaOption,
   });
-  const readerPool = new pg.Pool({
-    connectionString: readerConnectionString(config.postgres.url, config.postgres.readerPassword),
-    ...schemaOption,
-    application_name: 'logflow-sql-console',
-    max: 4,
-    connectionTimeoutMillis: 5_000,
-  });
-  for (const p of [pool, countPool, readerPool]) p.on('error', (err) => logger.warn({ err }, 'idle Postgres connection failed'));
+  const readerPassword = config.postgres.readerPassword;
+  const readerPool =
+    readerPassword === undefined
+      ? undefined
+      : new pg.Pool({
+          connectionString: readerConnectionString(config.postgres.url, readerPassword),
+          ...schemaOption,
+          application_name: 'logflow-sql-console',
+          max: 4,
+          connectionTimeoutMillis: 5_000,
+        });
+  if (!readerPool) logger.warn('LOGFLOW_READER_PASSWORD is not set: the SQL console serves only keys limited to resources (their own logins)');
+  for (const p of [pool, countPool, ...(readerPool ? [readerPool] : [])]) p.on('error', (err) => logger.warn({ err }, 'idle Postgres connection failed'));
   const freshness = new Freshness({
     kafka,
     pool: countPool,
@@ -67,10 +72,12 @@ export async function startQuery(config: Config, logger: Logger): Promise<() => 
     logger,
     auth: {
       enabled: config.auth.enabled,
+      openToNetwork: config.auth.openToNetwork,
       store: keys,
       redis: limitsRedis,
       redisPrefix: config.adminJobs.bullPrefix,
       rateLimitPerMinute: config.auth.rateLimitPerMinute,
+      failures: config.auth.failures,
       audit: new AuditLog(pool),
     },
     elasticsearch,
@@ -94,6 +101,6 @@ export async function startQuery(config: Config, logger: Logger): Promise<() => 
     redis.disconnect();
     limitsRedis.disconnect();
     await kafkaAdmin.disconnect();
-    await Promise.all([pool.end(), countPool.end(), readerPool.end(), scopedLogins.close(), elasticsearch.close()]);
+    await Promise.all([pool.end(), countPool.end(), readerPool?.end(), scopedLogins.close(), elasticsearch.close()]);
   };
 }

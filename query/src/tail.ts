@@ -1,6 +1,7 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
 import type { LogRecord } from '@logflow/core/log-event';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { KEY_RECHECK_MS, type KeyCheck } from './key-recheck.ts';
 import { READ_ALIAS_TARGET } from './search-request.ts';
 
 export interface TailOptions {
@@ -14,6 +15,8 @@ export interface TailOptions {
   latenessMs: number;
   /** A comment line this often keeps proxies from closing an idle stream. */
   heartbeatMs: number;
+  /** How often the connection's key is checked again: a revoked key's tail ends then. */
+  keyRecheckMs: number;
 }
 
 export const DEFAULT_TAIL_OPTIONS: TailOptions = {
@@ -22,6 +25,7 @@ export const DEFAULT_TAIL_OPTIONS: TailOptions = {
   maxDurationMs: 3_600_000,
   latenessMs: 15_000,
   heartbeatMs: 15_000,
+  keyRecheckMs: KEY_RECHECK_MS,
 };
 
 const MAX_PAGE = 500;
@@ -106,6 +110,8 @@ interface TailRun {
   /** Writes to the client; resolves once the client has taken it (backpressure). */
   send: (text: string) => Promise<void>;
   signal: AbortSignal;
+  /** Whether the key that opened the tail is still active; undefined with keys off. */
+  keyStillActive?: KeyCheck;
 }
 
 /**
@@ -114,8 +120,9 @@ interface TailRun {
  * with tokens left polls again at once. An Elasticsearch failure is reported as an `error` event
  * and retried after a pause.
  */
-export async function runTail({ es, query, cursor, options, send, signal }: TailRun): Promise<void> {
+export async function runTail({ es, query, cursor, options, send, signal, keyStillActive }: TailRun): Promise<void> {
   const deadline = Date.now() + options.maxDurationMs;
+  let keyCheckedAt = Date.now();
   const rate = options.maxEventsPerSecond;
   let tokens = rate;
   let refilledAt = Date.now();
@@ -125,6 +132,13 @@ export async function runTail({ es, query, cursor, options, send, signal }: Tail
     if (Date.now() >= deadline) {
       await send(sseEvent('end', { reason: 'this connection reached its maximum duration; reconnect with Last-Event-ID to go on' }));
       return;
+    }
+    if (keyStillActive && Date.now() - keyCheckedAt >= options.keyRecheckMs) {
+      keyCheckedAt = Date.now();
+      if (!(await keyStillActive())) {
+        await send(sseEvent('end', { reason: 'the API key of this tail was revoked' }));
+        return;
+      }
     }
     tokens = Math.min(rate, tokens + ((Date.now() - refilledAt) * rate) / 1_000);
     refilledAt = Date.now();

@@ -8,14 +8,20 @@ export interface AuditEntry {
   keyName: string | null;
   action: string;
   params: Record<string, unknown>;
-  status: number;
-  outcome: 'ok' | 'denied' | 'failed';
+  /** null while the action runs (or when its end could not be written). */
+  status: number | null;
+  /** 'started': written before the action ran, its end not (yet) recorded. */
+  outcome: 'ok' | 'denied' | 'failed' | 'started';
+  /** The server's id of the request (the `x-request-id` of its answer). */
   requestId: string | null;
+  /** The `x-request-id` the client sent, as it sent it: evidence, never trusted as an id. */
+  clientRequestId?: string | null;
 }
 
-export interface AuditRow extends AuditEntry {
+export interface AuditRow extends Omit<AuditEntry, 'clientRequestId'> {
   id: number;
   at: string;
+  clientRequestId: string | null;
 }
 
 export interface AuditQuery {
@@ -36,6 +42,16 @@ export class AuditLog {
 
   async record(entry: AuditEntry): Promise<void> {
     await this.db.insert(auditLog).values(entry);
+  }
+
+  /** Writes the row of an action about to run; its id, to complete it with `finish`. */
+  async start(entry: Omit<AuditEntry, 'status' | 'outcome'>): Promise<number> {
+    const [row] = await this.db.insert(auditLog).values({ ...entry, status: null, outcome: 'started' }).returning({ id: auditLog.id });
+    return row!.id;
+  }
+
+  async finish(id: number, status: number): Promise<void> {
+    await this.db.update(auditLog).set({ status, outcome: auditOutcome(status) }).where(eq(auditLog.id, id));
   }
 
   async list({ limit, keyId, action, before }: AuditQuery): Promise<AuditRow[]> {

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, bigserial, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, index, integer, jsonb, pgTable, primaryKey, text, timestamp, unique, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 const utcMillis = { withTimezone: true, precision: 3, mode: 'string' } as const;
 
@@ -138,7 +138,11 @@ export const apiKeys = pgTable(
   (t) => [uniqueIndex('api_keys_key_hash_idx').on(t.keyHash)],
 );
 
-/** Which key did which admin action, when, with which parameters, and how it ended. */
+/**
+ * Which key did which admin action (or sensitive read), when, with which parameters, and how it
+ * ended. A row is written before the action runs (`outcome` 'started', no status) and completed
+ * with its answer; `requestId` is the server's own, `clientRequestId` what the client sent.
+ */
 export const auditLog = pgTable(
   'audit_log',
   {
@@ -148,17 +152,27 @@ export const auditLog = pgTable(
     keyName: text('key_name'),
     action: text('action').notNull(),
     params: jsonb('params').notNull().default(sql`'{}'::jsonb`),
-    status: integer('status').notNull(),
+    status: integer('status'),
     outcome: text('outcome').notNull(),
     requestId: text('request_id'),
+    clientRequestId: text('client_request_id'),
   },
   (t) => [index('audit_log_at_idx').on(t.at)],
 );
 
-/** A search saved from the dashboard: its name and the view's URL query (filters, range, columns). */
-export const savedSearches = pgTable('saved_searches', {
-  id: bigserial('id', { mode: 'number' }).primaryKey(),
-  name: text('name').notNull().unique(),
-  query: text('query').notNull(),
-  savedAt: timestamp('saved_at', instant).notNull().defaultNow(),
-});
+/**
+ * A search saved from the dashboard: its name and the view's URL query (filters, range, columns),
+ * owned by the key that saved it (null: saved with keys off, or before searches had owners). A
+ * name is unique per owner.
+ */
+export const savedSearches = pgTable(
+  'saved_searches',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    name: text('name').notNull(),
+    query: text('query').notNull(),
+    savedAt: timestamp('saved_at', instant).notNull().defaultNow(),
+    ownerKeyId: text('owner_key_id'),
+  },
+  (t) => [unique('saved_searches_owner_name_unique').on(t.ownerKeyId, t.name).nullsNotDistinct()],
+);

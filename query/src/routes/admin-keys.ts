@@ -8,6 +8,20 @@ import { z } from 'zod';
 export interface AdminKeysDeps {
   store: ApiKeyStore;
   audit: AuditLog;
+  /** LOGFLOW_AUTH: with keys off the key routes refuse (see keysOffRefusal). */
+  keysOn: boolean;
+}
+
+/**
+ * With keys off anyone who reaches the port is "admin": letting them mint keys would hand out
+ * admin keys that work on keys-on installations sharing the database. As Elasticsearch and
+ * Kibana refuse API-key management while security is off, these routes then answer 403; the
+ * `logflow keys` CLI (which needs the database's own credentials) still works.
+ */
+function refuseWhenKeysOff(keysOn: boolean): void {
+  if (!keysOn) {
+    throw new AppError(403, 'api_keys_off', 'API keys cannot be managed over HTTP while LOGFLOW_AUTH=off; use `logflow keys` on the host, or turn keys on');
+  }
 }
 
 export const apiKeySchema = z.object({
@@ -39,13 +53,14 @@ const auditEntrySchema = z.object({
   keyName: z.string().nullable(),
   action: z.string(),
   params: z.record(z.string(), z.unknown()),
-  status: z.number().int(),
-  outcome: z.enum(['ok', 'denied', 'failed']),
-  requestId: z.string().nullable(),
+  status: z.number().int().nullable().describe('null: the action started and its end was not recorded'),
+  outcome: z.enum(['ok', 'denied', 'failed', 'started']),
+  requestId: z.string().nullable().describe("the server's id of the request"),
+  clientRequestId: z.string().nullable().describe('the x-request-id the client sent, if any'),
 });
 
 /** API keys (create, list, revoke) and the audit log, for admin keys. */
-export function registerAdminKeyRoutes(app: HttpServer, { store, audit }: AdminKeysDeps): void {
+export function registerAdminKeyRoutes(app: HttpServer, { store, audit, keysOn }: AdminKeysDeps): void {
   app.post(
     '/api/admin/keys',
     {
@@ -57,15 +72,17 @@ export function registerAdminKeyRoutes(app: HttpServer, { store, audit }: AdminK
       },
     },
     async (request, reply) => {
-      const created = await store.create({ ...request.body, createdBy: request.apiKey ? `key:${request.apiKey.id}` : 'anonymous' });
+      refuseWhenKeysOff(keysOn);
+      const created = await store.create({ ...request.body, createdBy: `key:${request.apiKey!.id}` });
       // The secret must not linger in caches between the service and the client.
       return reply.status(201).header('cache-control', 'no-store').send(created);
     },
   );
 
-  app.get('/api/admin/keys', { schema: { tags: ['admin'], summary: 'Every API key, newest first (never the secrets)', response: { 200: z.object({ keys: z.array(apiKeySchema) }) } } }, async () => ({
-    keys: await store.list(),
-  }));
+  app.get('/api/admin/keys', { schema: { tags: ['admin'], summary: 'Every API key, newest first (never the secrets)', response: { 200: z.object({ keys: z.array(apiKeySchema) }) } } }, async () => {
+    refuseWhenKeysOff(keysOn);
+    return { keys: await store.list() };
+  });
 
   app.delete(
     '/api/admin/keys/:id',
@@ -78,6 +95,7 @@ export function registerAdminKeyRoutes(app: HttpServer, { store, audit }: AdminK
       },
     },
     async (request) => {
+      refuseWhenKeysOff(keysOn);
       const revoked = await store.revoke(request.params.id);
       if (!revoked) throw new AppError(404, 'key_not_found', `no API key ${request.params.id}`);
       return revoked;

@@ -4,6 +4,7 @@ import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { elasticsearchCall } from '../es-errors.ts';
 import { exportChunks, openExport } from '../export-stream.ts';
+import { whileKeyActive } from '../key-recheck.ts';
 import { filterQuery, logFilterFields, resolveTimeRange, resourceScope, timeRangeClause, timeRangeFields } from '../log-filters.ts';
 import type { PerKeySlots } from '../per-key-slots.ts';
 import { sortOrderSchema } from '../search-request.ts';
@@ -37,7 +38,8 @@ export function registerExportRoute(app: HttpServer, deps: { elasticsearch: Clie
       try {
         const pages = await elasticsearchCall(() => openExport(deps.elasticsearch, query, sort, timeRangeClause(range)));
         // One chunk (a page of logs) buffered ahead at most: a slow client holds Elasticsearch back, not memory.
-        body = Readable.from(exportChunks(pages, format), { highWaterMark: 1 });
+        // A key revoked meanwhile cuts the export off.
+        body = Readable.from(whileKeyActive(exportChunks(pages, format), request.apiKeyStillActive), { highWaterMark: 1 });
       } catch (error) {
         release();
         throw error;

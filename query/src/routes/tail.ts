@@ -85,6 +85,7 @@ export function registerTailRoute(app: HttpServer, deps: { elasticsearch: Client
         options: deps.options,
         send,
         signal: controller.signal,
+        keyStillActive: request.apiKeyStillActive,
       })
         .catch((err: unknown) => request.log.error({ err }, 'tail failed'))
         .finally(() => {

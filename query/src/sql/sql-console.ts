@@ -51,12 +51,17 @@ function readPage(cursor: Cursor<unknown[]>, rows: number): Promise<{ rows: unkn
  */
 export class SqlConsole {
   constructor(
-    private readonly readerPool: pg.Pool,
+    /** Undefined while LOGFLOW_READER_PASSWORD is not configured: the reader login is locked. */
+    private readonly readerPool: pg.Pool | undefined,
     readonly limits: SqlLimits,
   ) {}
 
-  /** Runs `sql`; `pool` is a scoped key's login instead of the reader's. */
-  async run(sql: string, limits: SqlLimits, pool: pg.Pool = this.readerPool): Promise<SqlResult> {
+  /** Runs `sql`; `scopedPool` is a scoped key's login instead of the reader's. */
+  async run(sql: string, limits: SqlLimits, scopedPool?: pg.Pool): Promise<SqlResult> {
+    const pool = scopedPool ?? this.readerPool;
+    if (!pool) {
+      throw new AppError(503, 'sql_console_off', 'the SQL console is off: the read-only login logflow_reader has no password until LOGFLOW_READER_PASSWORD is configured (then run `logflow migrate`)');
+    }
     if (COPY_STATEMENT.test(sql)) {
       throw new AppError(400, 'sql_error', 'COPY is not available in the SQL console: run its SELECT instead');
     }

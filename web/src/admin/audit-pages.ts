@@ -19,4 +19,4 @@ export function paramsText(params: Record<string, unknown>): string {
   return present.length ? JSON.stringify(Object.fromEntries(present)) : '';
 }
 
-export const OUTCOME_TAG: Record<AuditRow['outcome'], 'success' | 'warning' | 'error'> = { ok: 'success', denied: 'warning', failed: 'error' };
+export const OUTCOME_TAG: Record<AuditRow['outcome'], 'success' | 'warning' | 'error' | 'info'> = { ok: 'success', denied: 'warning', failed: 'error', started: 'info' };

@@ -1,0 +1,45 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createHttpServer, redactUrl } from './http.ts';
+import { createLogger } from './logger.ts';
+
+function capturedServer() {
+  const lines: string[] = [];
+  const logger = createLogger({ logLevel: 'info' }, 'test', new Writable({ write: (chunk, _e, done) => (lines.push(String(chunk)), done()) }));
+  return { app: createHttpServer({ logger }), lines };
+}
+
+describe('the request log line', () => {
+  it('never holds a key sent in the query string, whatever the parameter is called', async () => {
+    const { app, lines } = capturedServer();
+    app.get('/api/logs/search', async () => ({ ok: true }));
+    const key = 'lf_0123456789abcdefghijklmnopqrstuvwxyzABCDEFG';
+    for (const query of [`api_key=${key}`, `level=error&apiKey=${key}`, `token=s3cr3t-token`, `q=${key}`, `password=hunter22`]) {
+      expect((await app.inject(`/api/logs/search?${query}`)).statusCode).toBe(200);
+    }
+    await app.close();
+    const requests = lines.filter((line) => line.includes('"msg":"request"'));
+    expect(requests).toHaveLength(5);
+    for (const secret of [key, key.slice(3, 23), 's3cr3t-token', 'hunter22']) expect(lines.join('\n')).not.toContain(secret);
+    // What is not secret stays readable.
+    expect(requests[1]).toContain('"url":"/api/logs/search?level=error&apiKey=%5Bredacted%5D"');
+  });
+
+  it('keeps a URL without credentials as it came', () => {
+    expect(redactUrl('/api/logs/search?level=error&q=message%3Atimeout')).toBe('/api/logs/search?level=error&q=message%3Atimeout');
+    expect(redactUrl('/healthz')).toBe('/healthz');
+  });
+});
+
+describe('request ids', () => {
+  it("are the server's own: a client's x-request-id is logged beside, never taken as the id", async () => {
+    const { app, lines } = capturedServer();
+    app.get('/thing', async (request) => ({ id: request.id }));
+    const answer = await app.inject({ url: '/thing', headers: { 'x-request-id': 'chosen-by-the-client' } });
+    await app.close();
+    expect(answer.json().id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(answer.headers['x-request-id']).toBe(answer.json().id);
+    const line = JSON.parse(lines.find((l) => l.includes('"msg":"request"'))!);
+    expect(line).toMatchObject({ reqId: answer.json().id, clientRequestId: 'chosen-by-the-client' });
+  });
+});

@@ -1,0 +1,2 @@
+ALTER TABLE "audit_log" ALTER COLUMN "status" DROP NOT NULL;--> statement-breakpoint
+ALTER TABLE "audit_log" ADD COLUMN "client_request_id" text;
