@@ -28,6 +28,10 @@ interface Options {
   logs: number;
   idleSec: number;
   singleProcess: boolean;
+  /** Phases to run: single, sustained, latency, idle. */
+  phases: string[];
+  /** Every role writes a V8 CPU profile here when it stops (node --cpu-prof). */
+  cpuProfDir: string | undefined;
 }
 
 function parseOptions(args: string[]): Options {
@@ -41,6 +45,8 @@ function parseOptions(args: string[]): Options {
     logs: value('logs', 200_000),
     idleSec: value('idle-sec', 60),
     singleProcess: args.includes('--single-process'),
+    phases: (args.find((a) => a.startsWith('--phases='))?.split('=')[1] ?? 'single,sustained,latency,idle').split(','),
+    cpuProfDir: args.find((a) => a.startsWith('--cpu-prof='))?.split('=')[1],
   };
 }
 
@@ -135,10 +141,11 @@ async function waitUntilUp(urls: string[], child: ChildProcess, what: string): P
   throw new Error(`${what} did not answer within 120 s`);
 }
 
-function startLogFlow(installation: Installation, ports: { ingester: number; query: number }, singleProcess: boolean): ChildProcess {
+function startLogFlow(installation: Installation, ports: { ingester: number; query: number }, singleProcess: boolean, cpuProfDir: string | undefined): ChildProcess {
   const log = createWriteStream(`${ROOT}.scratch/bench-system.log`);
   // As cli/start.mjs runs it: `logflow all`, no API keys, every other setting at its default.
-  const child = spawn(process.execPath, ['cli/logflow.mjs', 'all', ...(singleProcess ? ['--single-process'] : [])], {
+  const profile = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [];
+  const child = spawn(process.execPath, [...profile, 'cli/logflow.mjs', 'all', ...(singleProcess ? ['--single-process'] : [])], {
     cwd: ROOT,
     env: {
       ...process.env,
@@ -151,8 +158,8 @@ function startLogFlow(installation: Installation, ports: { ingester: number; que
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stdout!.pipe(log);
-  child.stderr!.pipe(log);
+  child.stdout!.pipe(log, { end: false });
+  child.stderr!.pipe(log, { end: false });
   return child;
 }
 
@@ -334,7 +341,7 @@ export async function run(args: string[]): Promise<void> {
   const admin = installation.kafka.admin();
   await admin.connect();
   await admin.createTopics({ waitForLeaders: true, topics: [{ topic: seedTopic, numPartitions: installation.config.kafka.partitions }] });
-  const logflow = startLogFlow(installation, ports, options.singleProcess);
+  const logflow = startLogFlow(installation, ports, options.singleProcess, options.cpuProfDir);
   const seed = startSeed(ports.seed, seedTopic);
   try {
     const ingesterUrl = `http://127.0.0.1:${ports.ingester}`;
@@ -359,88 +366,98 @@ export async function run(args: string[]): Promise<void> {
       if (system.name === 'LogFlow') accepted += load.ok;
     }
 
-    // 1. Single logs, LogFlow and the seed alternating round by round.
-    const cases = [10, 100].flatMap((connections) => [false, true].map((distinct) => ({ connections, distinct })));
-    const figures = new Map<string, Load[]>();
-    for (let round = 0; round < options.rounds; round++) {
-      for (const { connections, distinct } of cases) {
-        for (const system of systems) {
-          const load = await singleLogs(system.url, connections, distinct, options.roundSec);
-          if (system.name === 'LogFlow') accepted += load.ok;
-          const key = `${system.name}|${connections}|${distinct}`;
-          figures.set(key, [...(figures.get(key) ?? []), load]);
+    if (options.phases.includes('single')) {
+      // 1. Single logs, LogFlow and the seed alternating round by round.
+      const cases = [10, 100].flatMap((connections) => [false, true].map((distinct) => ({ connections, distinct })));
+      const figures = new Map<string, Load[]>();
+      for (let round = 0; round < options.rounds; round++) {
+        for (const { connections, distinct } of cases) {
+          for (const system of systems) {
+            const load = await singleLogs(system.url, connections, distinct, options.roundSec);
+            if (system.name === 'LogFlow') accepted += load.ok;
+            const key = `${system.name}|${connections}|${distinct}`;
+            figures.set(key, [...(figures.get(key) ?? []), load]);
+          }
         }
       }
+      console.log(`\nSingle-log POSTs (${options.rounds} alternating rounds of ${options.roundSec} s; medians of the rounds)`);
+      const rows = [['case', 'LogFlow req/s', 'p50 ms', 'p99 ms', 'seed req/s', 'p50 ms', 'p99 ms', 'LogFlow/seed', 'failed']];
+      for (const { connections, distinct } of cases) {
+        const ours = figures.get(`LogFlow|${connections}|${distinct}`)!;
+        const theirs = figures.get(`seed|${connections}|${distinct}`)!;
+        rows.push([
+          `${connections} clients, ${distinct ? 'distinct bodies' : 'one repeated body'}`,
+          fmt(median(ours.map((l) => l.requestsPerSec))),
+          fmt(median(ours.map((l) => l.p50)), 1),
+          fmt(median(ours.map((l) => l.p99)), 1),
+          fmt(median(theirs.map((l) => l.requestsPerSec))),
+          fmt(median(theirs.map((l) => l.p50)), 1),
+          fmt(median(theirs.map((l) => l.p99)), 1),
+          `${fmt(median(ours.map((l, i) => l.requestsPerSec / theirs[i]!.requestsPerSec)), 2)}×`,
+          `${ours.reduce((s, l) => s + l.failed, 0)}/${theirs.reduce((s, l) => s + l.failed, 0)}`,
+        ]);
+      }
+      printTable(rows);
+
     }
-    console.log(`\nSingle-log POSTs (${options.rounds} alternating rounds of ${options.roundSec} s; medians of the rounds)`);
-    const rows = [['case', 'LogFlow req/s', 'p50 ms', 'p99 ms', 'seed req/s', 'p50 ms', 'p99 ms', 'LogFlow/seed', 'failed']];
-    for (const { connections, distinct } of cases) {
-      const ours = figures.get(`LogFlow|${connections}|${distinct}`)!;
-      const theirs = figures.get(`seed|${connections}|${distinct}`)!;
-      rows.push([
-        `${connections} clients, ${distinct ? 'distinct bodies' : 'one repeated body'}`,
-        fmt(median(ours.map((l) => l.requestsPerSec))),
-        fmt(median(ours.map((l) => l.p50)), 1),
-        fmt(median(ours.map((l) => l.p99)), 1),
-        fmt(median(theirs.map((l) => l.requestsPerSec))),
-        fmt(median(theirs.map((l) => l.p50)), 1),
-        fmt(median(theirs.map((l) => l.p99)), 1),
-        `${fmt(median(ours.map((l, i) => l.requestsPerSec / theirs[i]!.requestsPerSec)), 2)}×`,
-        `${ours.reduce((s, l) => s + l.failed, 0)}/${theirs.reduce((s, l) => s + l.failed, 0)}`,
-      ]);
-    }
-    printTable(rows);
     seed.kill('SIGTERM');
 
     // 2. Sustained batches, then the same logs straight into Elasticsearch.
-    const base = (await whenSettled(installation, accepted, 180_000)) === undefined ? (await installation.counts()).pg : accepted;
-    const requests = Math.ceil(options.logs / 1_000);
-    const before = snapshot(watched);
-    const started = performance.now();
-    const sustained = await autocannon({
-      url: `${ingesterUrl}/logs`,
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: batchBody(1_000),
-      connections: 4,
-      amount: requests,
-      timeout: 30,
-    });
-    const acceptedAt = performance.now();
-    const logs = sustained['2xx'] * 1_000;
-    const settledAt = await whenSettled(installation, base + logs, 300_000);
-    const cpu = cpuSecondsSince(watched, before);
-    const acceptedRate = logs / ((acceptedAt - started) / 1000);
-    const endToEnd = settledAt === undefined ? NaN : logs / ((settledAt - started) / 1000);
-    const direct = await directBulk(installation, logs);
-    console.log(`\nSustained: ${fmt(logs)} logs in batches of 1,000 from 4 clients (${sustained.non2xx + sustained.errors} failed requests)`);
-    printTable([
-      ['figure', 'logs/s'],
-      ['accepted (202)', fmt(acceptedRate)],
-      ['end to end (ES and PG hold every log)', fmt(endToEnd)],
-      ['Elasticsearch direct _bulk, same logs', fmt(direct)],
-      ['ratio end to end / direct', `${fmt(endToEnd / direct, 2)}×`],
-    ]);
-    console.log('\nCPU seconds per 10,000 logs during the sustained run (engines are shared: other work on them counts too)');
-    printTable([['process', 'CPU s / 10k logs'], ...watched.map((w) => [w.name, fmt((cpu.get(w.name)! / logs) * 10_000, 2)])]);
+    let endToEnd = Number.NaN;
+    if (options.phases.includes('sustained')) {
+      const base = (await whenSettled(installation, accepted, 180_000)) === undefined ? (await installation.counts()).pg : accepted;
+      const requests = Math.ceil(options.logs / 1_000);
+      const before = snapshot(watched);
+      const started = performance.now();
+      const sustained = await autocannon({
+        url: `${ingesterUrl}/logs`,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: batchBody(1_000),
+        connections: 4,
+        amount: requests,
+        timeout: 30,
+      });
+      const acceptedAt = performance.now();
+      const logs = sustained['2xx'] * 1_000;
+      const settledAt = await whenSettled(installation, base + logs, 300_000);
+      const cpu = cpuSecondsSince(watched, before);
+      const acceptedRate = logs / ((acceptedAt - started) / 1000);
+      endToEnd = settledAt === undefined ? NaN : logs / ((settledAt - started) / 1000);
+      const direct = await directBulk(installation, logs);
+      console.log(`\nSustained: ${fmt(logs)} logs in batches of 1,000 from 4 clients (${sustained.non2xx + sustained.errors} failed requests)`);
+      printTable([
+        ['figure', 'logs/s'],
+        ['accepted (202)', fmt(acceptedRate)],
+        ['end to end (ES and PG hold every log)', fmt(endToEnd)],
+        ['Elasticsearch direct _bulk, same logs', fmt(direct)],
+        ['ratio end to end / direct', `${fmt(endToEnd / direct, 2)}×`],
+      ]);
+      console.log('\nCPU seconds per 10,000 logs during the sustained run (engines are shared: other work on them counts too)');
+      printTable([['process', 'CPU s / 10k logs'], ...watched.map((w) => [w.name, fmt((cpu.get(w.name)! / logs) * 10_000, 2)])]);
 
-    // 3. Ingest→searchable at half the sustained end-to-end rate.
-    const half = (Number.isFinite(endToEnd) ? endToEnd : acceptedRate) / 2;
-    const latency = await searchableLatency(installation, ingesterUrl, half, 15);
-    console.log(`\nIngest→searchable at ${fmt(half)} logs/s: p50 ${fmt(latency.p50)} ms, p99 ${fmt(latency.p99)} ms (${latency.probes} probes)`);
+    }
+    if (options.phases.includes('latency')) {
+      // 3. Ingest→searchable at half the sustained end-to-end rate.
+      const half = (Number.isFinite(endToEnd) ? endToEnd : 6_000) / 2;
+      const latency = await searchableLatency(installation, ingesterUrl, half, 15);
+      console.log(`\nIngest→searchable at ${fmt(half)} logs/s: p50 ${fmt(latency.p50)} ms, p99 ${fmt(latency.p99)} ms (${latency.probes} probes)`);
 
-    // 4. Idle: nothing arrives.
-    await sleep(5_000);
-    const idleBefore = snapshot(watched);
-    await sleep(options.idleSec * 1000);
-    const idle = cpuSecondsSince(watched, idleBefore);
-    const percentOfCore = (name: string) => (idle.get(name)! / options.idleSec) * 100;
-    console.log(`\nIdle for ${options.idleSec} s, and peak RSS over the whole run`);
-    printTable([
-      ['process', 'idle % of one core', 'peak RSS MiB'],
-      ...watched.map((w) => [w.name, fmt(percentOfCore(w.name), 2), w.role ? fmt(peakRssMiB(w.pid)) : '-']),
-      ['all roles together', fmt(roles.reduce((sum, w) => sum + percentOfCore(w.name), 0), 2), '-'],
-    ]);
+    }
+    if (options.phases.includes('idle')) {
+      // 4. Idle: nothing arrives.
+      await sleep(5_000);
+      const idleBefore = snapshot(watched);
+      await sleep(options.idleSec * 1000);
+      const idle = cpuSecondsSince(watched, idleBefore);
+      const percentOfCore = (name: string) => (idle.get(name)! / options.idleSec) * 100;
+      console.log(`\nIdle for ${options.idleSec} s, and peak RSS over the whole run`);
+      printTable([
+        ['process', 'idle % of one core', 'peak RSS MiB'],
+        ...watched.map((w) => [w.name, fmt(percentOfCore(w.name), 2), w.role ? fmt(peakRssMiB(w.pid)) : '-']),
+        ['all roles together', fmt(roles.reduce((sum, w) => sum + percentOfCore(w.name), 0), 2), '-'],
+      ]);
+    }
     if (roles.length !== roleNames.length) console.log(`(found roles ${roles.map((r) => r.name).join(', ')}; expected ${roleNames.join(', ')})`);
   } finally {
     seed.kill('SIGTERM');
