@@ -262,6 +262,44 @@ async function directBulk(installation: Installation, logs: number): Promise<num
   }
 }
 
+/**
+ * Both stores' count once they agree and stop moving: autocannon stops counting requests
+ * still in flight when its time is up, but the system takes them.
+ */
+async function quietCount(installation: Installation, atLeast: number, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  let last = -1;
+  while (Date.now() < deadline) {
+    const counts = await installation.counts();
+    if (counts.pg === counts.es && counts.pg === last && counts.pg >= atLeast) return last;
+    last = counts.pg === counts.es ? counts.pg : -1;
+    await sleep(1_000);
+  }
+  throw new Error(`the stores did not settle: ${JSON.stringify(await installation.counts())}, at least ${atLeast} expected`);
+}
+
+/** Requests each role sent to Kafka so far, by `role client api` (logflow_kafka_requests_total on its /metrics). */
+async function kafkaRequests(ports: Record<string, number>): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for (const [role, port] of Object.entries(ports)) {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    for (const match of text.matchAll(/^logflow_kafka_requests_total\{([^}]*)\} (\S+)$/gm)) {
+      const labels = Object.fromEntries([...match[1]!.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+      counts.set(`${role} ${labels.client} ${labels.api}`, Number(match[2]));
+    }
+  }
+  return counts;
+}
+
+function printKafkaRequests(before: Map<string, number>, after: Map<string, number>, seconds: number, logs: number): void {
+  const rows = [['role client API', 'requests/s', 'per 1,000 logs']];
+  for (const [key, count] of after) {
+    const delta = count - (before.get(key) ?? 0);
+    if (delta > 0) rows.push([key, fmt(delta / seconds, 1), fmt((delta / logs) * 1_000, 1)]);
+  }
+  printTable(rows);
+}
+
 /** Waits until both stores hold `expected` logs; the time it happened (ms, performance clock), or undefined on timeout. */
 async function whenSettled(installation: Installation, expected: number, timeoutMs: number): Promise<number | undefined> {
   const deadline = Date.now() + timeoutMs;
@@ -345,6 +383,7 @@ export async function run(args: string[]): Promise<void> {
   const seed = startSeed(ports.seed, seedTopic);
   try {
     const ingesterUrl = `http://127.0.0.1:${ports.ingester}`;
+    const metricsPorts = { ingester: ports.ingester, 'es-sink': ports.ingester + 1, 'pg-sink': ports.ingester + 2 };
     await waitUntilUp([`${ingesterUrl}/readyz`, `http://127.0.0.1:${ports.query}/`], logflow, 'logflow all');
     await waitUntilUp([`http://127.0.0.1:${ports.seed}/`], seed, 'the seed ingester');
     const systems: System[] = [
@@ -370,6 +409,9 @@ export async function run(args: string[]): Promise<void> {
       // 1. Single logs, LogFlow and the seed alternating round by round.
       const cases = [10, 100].flatMap((connections) => [false, true].map((distinct) => ({ connections, distinct })));
       const figures = new Map<string, Load[]>();
+      const requestsBefore = await kafkaRequests(metricsPorts);
+      const phaseStarted = performance.now();
+      const acceptedBefore = accepted;
       for (let round = 0; round < options.rounds; round++) {
         for (const { connections, distinct } of cases) {
           for (const system of systems) {
@@ -398,16 +440,18 @@ export async function run(args: string[]): Promise<void> {
         ]);
       }
       printTable(rows);
-
+      console.log('\nKafka requests during the single-log rounds (LogFlow idle while the seed runs)');
+      printKafkaRequests(requestsBefore, await kafkaRequests(metricsPorts), (performance.now() - phaseStarted) / 1000, accepted - acceptedBefore);
     }
     seed.kill('SIGTERM');
 
     // 2. Sustained batches, then the same logs straight into Elasticsearch.
     let endToEnd = Number.NaN;
     if (options.phases.includes('sustained')) {
-      const base = (await whenSettled(installation, accepted, 180_000)) === undefined ? (await installation.counts()).pg : accepted;
+      const base = await quietCount(installation, accepted, 180_000);
       const requests = Math.ceil(options.logs / 1_000);
       const before = snapshot(watched);
+      const requestsBefore = await kafkaRequests(metricsPorts);
       const started = performance.now();
       const sustained = await autocannon({
         url: `${ingesterUrl}/logs`,
@@ -422,6 +466,7 @@ export async function run(args: string[]): Promise<void> {
       const logs = sustained['2xx'] * 1_000;
       const settledAt = await whenSettled(installation, base + logs, 300_000);
       const cpu = cpuSecondsSince(watched, before);
+      const requestsAfter = await kafkaRequests(metricsPorts);
       const acceptedRate = logs / ((acceptedAt - started) / 1000);
       endToEnd = settledAt === undefined ? NaN : logs / ((settledAt - started) / 1000);
       const direct = await directBulk(installation, logs);
@@ -433,6 +478,8 @@ export async function run(args: string[]): Promise<void> {
         ['Elasticsearch direct _bulk, same logs', fmt(direct)],
         ['ratio end to end / direct', `${fmt(endToEnd / direct, 2)}×`],
       ]);
+      console.log('\nKafka requests during the sustained run');
+      printKafkaRequests(requestsBefore, requestsAfter, ((settledAt ?? performance.now()) - started) / 1000, logs);
       console.log('\nCPU seconds per 10,000 logs during the sustained run (engines are shared: other work on them counts too)');
       printTable([['process', 'CPU s / 10k logs'], ...watched.map((w) => [w.name, fmt((cpu.get(w.name)! / logs) * 10_000, 2)])]);
 
