@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { Backlog } from './backlog.ts';
 import { BatchHeartbeat } from './batch-heartbeat.ts';
 import { CommitProgress } from './commit-progress.ts';
+import { OffsetCommits } from './offset-commits.ts';
 import { fetchLags } from './consumer-lag.ts';
 import { retryUntilDone } from './retry.ts';
 import { createSinkMetrics, type SinkMetrics } from './sink-metrics.ts';
@@ -177,12 +178,10 @@ export async function runSinkConsumer(config: Config, logger: Logger, options: S
     return admitted;
   };
 
-  let commits = Promise.resolve();
-  const commit = (partition: number, offset: string) => {
-    commits = commits
-      .then(() => consumer.commitOffsets([{ topic, partition, offset }]))
-      .catch((err: unknown) => logger.warn({ err, partition, offset }, 'commit failed; the records after the last commit will be written again'));
-  };
+  const commits = new OffsetCommits(
+    (offsets) => consumer.commitOffsets(offsets.map(({ partition, offset }) => ({ topic, partition, offset }))),
+    (err, offsets) => logger.warn({ err, offsets }, 'commit failed; the records after the last commit will be written again'),
+  );
 
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
@@ -205,7 +204,7 @@ export async function runSinkConsumer(config: Config, logger: Logger, options: S
         const done = await writeBatch(batch, current);
         if (!done || !current()) return;
         const offset = progress.done(partition, batch.lastOffset());
-        if (offset !== undefined) commit(partition, offset);
+        if (offset !== undefined) commits.commit(partition, offset);
       };
       const written = (options.inOrderPerPartition ? (chains.get(partition) ?? Promise.resolve()) : Promise.resolve())
         .then(write)
@@ -232,7 +231,7 @@ export async function runSinkConsumer(config: Config, logger: Logger, options: S
     await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, STOP_GRACE_MS))]);
     stopping = true;
     await drained;
-    await commits;
+    await commits.settled();
     await consumer.disconnect();
     health.consumer = 'stopped';
     await app.close();
