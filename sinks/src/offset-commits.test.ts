@@ -45,4 +45,23 @@ describe('OffsetCommits', () => {
     expect(failed).toEqual([[{ partition: 3, offset: '1' }]]);
     expect(sent.at(-1)).toEqual([{ partition: 3, offset: '2' }]);
   });
+
+  it('sends at most one commit per interval, with everything that became committable meanwhile', async () => {
+    const sent: { offsets: PartitionOffset[] }[] = [];
+    const commits = new OffsetCommits(async (offsets) => void sent.push({ offsets }), () => undefined, 100);
+    commits.commit(0, '1');
+    await commits.settled();
+    commits.commit(0, '2');
+    commits.commit(1, '4');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    commits.commit(0, '3');
+    await commits.settled();
+    expect(sent.map((s) => s.offsets)).toEqual([
+      [{ partition: 0, offset: '1' }],
+      [
+        { partition: 0, offset: '3' },
+        { partition: 1, offset: '4' },
+      ],
+    ]);
+  });
 });

@@ -24,6 +24,8 @@ const STOP_GRACE_MS = 15_000;
  */
 export const FETCH_MIN_BYTES = 128 * 1024;
 export const FETCH_MAX_WAIT_MS = 500;
+/** At most one OffsetCommit a second per sink (see OffsetCommits); kafkajs's own auto-commit waits 5 s. */
+const COMMIT_INTERVAL_MS = 1_000;
 
 /**
  * One try at writing a batch; throws to be retried with backoff. Made once per batch, so it
@@ -181,6 +183,7 @@ export async function runSinkConsumer(config: Config, logger: Logger, options: S
   const commits = new OffsetCommits(
     (offsets) => consumer.commitOffsets(offsets.map(({ partition, offset }) => ({ topic, partition, offset }))),
     (err, offsets) => logger.warn({ err, offsets }, 'commit failed; the records after the last commit will be written again'),
+    COMMIT_INTERVAL_MS,
   );
 
   await consumer.connect();
