@@ -10,6 +10,7 @@ import { useIndexPrefix } from '@logflow/core/es-index';
 import { ADMIN_JOB_COMMANDS, ADMIN_JOB_HELP, runAdminJobCommand } from './admin-jobs.ts';
 import { ROLES } from './roles.ts';
 import { runAll } from './run-all.ts';
+import { runSingleProcess } from './run-single-process.ts';
 
 const HELP = `Usage: logflow <command>
 
@@ -18,6 +19,7 @@ ${Object.entries(ROLES)
   .map(([name, role]) => `  ${name.padEnd(11)} ${role.describe}`)
   .join('\n')}
   all         every role above, each as its own process
+              (--single-process: all of them in one process, for a small machine)
 
 Admin jobs:
 ${ADMIN_JOB_HELP}
@@ -90,6 +92,9 @@ async function migrate(): Promise<void> {
 const command = process.argv[2] ?? 'help';
 if (command in ROLES) {
   await runRole(command);
+} else if (command === 'all' && process.argv.includes('--single-process')) {
+  // Timers and connections a role failed to close must not keep a stopped process alive.
+  process.exit(await runSingleProcess(configOrExit(), Object.keys(ROLES)));
 } else if (command === 'all') {
   configOrExit();
   process.exitCode = await runAll(Object.keys(ROLES));

@@ -31,7 +31,8 @@ export function runAll(roles: string[]): Promise<number> {
   return new Promise((resolve) => {
     let exitCode = 0;
     for (const role of roles) {
-      const child = spawn(process.execPath, [...(NODE_FLAGS[role] ?? []), ENTRY, role], { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+      // Node flags given to `logflow all` (e.g. --cpu-prof) apply to every role.
+      const child = spawn(process.execPath, [...process.execArgv, ...(NODE_FLAGS[role] ?? []), ENTRY, role], { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
       children.set(role, child);
       const prefix = `[${role.padEnd(width)}] `;
       for (const stream of [child.stdout, child.stderr]) {

@@ -15,7 +15,8 @@ ensureWebBuild();
 
 const ingesterPort = env.INGESTER_PORT ?? '3000';
 const queryPort = env.QUERY_PORT ?? '5000';
-const all = spawn(process.execPath, ['cli/logflow.mjs', 'all'], { cwd: ROOT, env, stdio: 'inherit' });
+// `npm start -- --single-process` runs every role in one process (see logflow all).
+const all = spawn(process.execPath, ['cli/logflow.mjs', 'all', ...process.argv.slice(2)], { cwd: ROOT, env, stdio: 'inherit' });
 
 async function answers(url) {
   try {

@@ -46,10 +46,11 @@ const QUICK = {
   ADMIN_JOB_LOCK_MS: '5000',
 };
 
-export async function createInstallation(name: string, extra: Record<string, string> = {}): Promise<Installation> {
+/** `quick: false` keeps every job setting at its default, as `npm start` runs (the system benchmark). */
+export async function createInstallation(name: string, extra: Record<string, string> = {}, { quick = true } = {}): Promise<Installation> {
   const id = randomBytes(4).toString('hex');
   const env = {
-    ...QUICK,
+    ...(quick ? QUICK : {}),
     KAFKA_TOPIC: `lftest.${name}.${id}`,
     KAFKA_DLQ_TOPIC: `lftest.${name}.${id}.dlq`,
     KAFKA_TOPIC_PARTITIONS: '3',

@@ -1,5 +1,6 @@
 import { Kafka, logLevel, type ICustomPartitioner, type LogEntry } from 'kafkajs';
 import type { Config } from './config.ts';
+import { fixKafkajsIdleLoop } from './kafkajs-idle-fix.ts';
 import type { Logger } from './logger.ts';
 
 const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
@@ -20,6 +21,7 @@ export function consumerGroupId(config: Config, groupId: string): string {
  * staging install, a test run) can share one Kafka cluster without taking partitions away.
  */
 export function createKafka(config: Config, logger: Logger, clientId: string): Kafka {
+  fixKafkajsIdleLoop();
   const kafkaLogger = logger.child({ component: 'kafkajs' });
   const kafka = new Kafka({
     clientId,

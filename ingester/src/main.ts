@@ -4,7 +4,7 @@ import { closeGracefully } from '@logflow/core/http';
 import { createKafka, ensureTopics, uuidKeyPartitioner } from '@logflow/core/kafka';
 import type { Logger } from '@logflow/core/logger';
 import { BatchedLedgerCount, ledgerKey } from '@logflow/core/ledger';
-import { createMetricsRegistry } from '@logflow/core/metrics';
+import { countKafkaRequests, createMetricsRegistry } from '@logflow/core/metrics';
 import { createPool } from '@logflow/core/postgres';
 import { createRequestRedis } from '@logflow/core/redis';
 import { buildIngesterApp } from './app.ts';
@@ -26,6 +26,7 @@ export async function startIngester(config: Config, logger: Logger): Promise<() 
     createPartitioner: uuidKeyPartitioner,
     retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2_000 },
   });
+  countKafkaRequests(registry, 'producer', kafkaProducer);
   producer = new BatchingProducer(
     kafkaProducer,
     { topic: config.kafka.topic, ackTimeoutMs: settings.ackTimeoutMs, queueMaxBytes: settings.queueMaxBytes, maxInFlight: settings.maxInFlight },

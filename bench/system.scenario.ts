@@ -1,0 +1,551 @@
+import autocannon from 'autocannon';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createWriteStream, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { indexTemplate } from '@logflow/core/es-index';
+import { newLogId } from '@logflow/core/ids';
+import { logEventSchema, toLogRecord } from '@logflow/core/log-event';
+import { createInstallation, type Installation } from '../test/installation.ts';
+import { percentile } from './stats.ts';
+
+/*
+ * `npm run bench -- system [--rounds=3] [--round-sec=5] [--logs=200000] [--idle-sec=60] [--single-process]`
+ *
+ * The whole system as `npm start` runs it (`logflow all`, every role, default settings, no API
+ * keys) in an installation of its own on the shared engines, loaded from this process (the
+ * load generator never shares an event loop with the system). Ports: BENCH_INGESTER_PORT
+ * (3300), BENCH_QUERY_PORT (5300), BENCH_SEED_PORT (3399); the sinks' metrics ports follow
+ * the ingester's (+1, +2).
+ */
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const example = JSON.parse(readFileSync(new URL('../test/fixtures/example_log.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+const VENV = `${ROOT}.scratch/seed-venv`;
+
+interface Options {
+  rounds: number;
+  roundSec: number;
+  logs: number;
+  idleSec: number;
+  singleProcess: boolean;
+  /** Phases to run: single, sustained, latency, idle. */
+  phases: string[];
+  /** Every role writes a V8 CPU profile here when it stops (node --cpu-prof). */
+  cpuProfDir: string | undefined;
+}
+
+function parseOptions(args: string[]): Options {
+  const value = (name: string, fallback: number) => {
+    const arg = args.find((a) => a.startsWith(`--${name}=`));
+    return arg ? Number(arg.split('=')[1]) : fallback;
+  };
+  return {
+    rounds: value('rounds', 3),
+    roundSec: value('round-sec', 5),
+    logs: value('logs', 200_000),
+    idleSec: value('idle-sec', 60),
+    singleProcess: args.includes('--single-process'),
+    phases: (args.find((a) => a.startsWith('--phases='))?.split('=')[1] ?? 'single,sustained,latency,idle').split(','),
+    cpuProfDir: args.find((a) => a.startsWith('--cpu-prof='))?.split('=')[1],
+  };
+}
+
+const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 50);
+
+function printTable(rows: string[][]): void {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  for (const row of rows) console.log(row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  '));
+}
+
+// ---- processes: CPU ticks and peak memory from /proc ----
+
+const TICKS_PER_SEC = 100;
+
+function childPids(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((tid) =>
+      readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ').filter(Boolean).map(Number),
+    );
+  } catch {
+    return [];
+  }
+}
+
+/** utime+stime of the process; with `tree`, also its live descendants and the reaped ones (cutime+cstime). */
+function cpuTicks(pid: number, tree = false): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // After "pid (comm) ": state is field 3, so utime (14) is index 11.
+    let ticks = Number(fields[11]) + Number(fields[12]);
+    if (tree) ticks += Number(fields[13]) + Number(fields[14]) + childPids(pid).reduce((sum, child) => sum + cpuTicks(child, true), 0);
+    return ticks;
+  } catch {
+    return 0;
+  }
+}
+
+function peakRssMiB(pid: number): number {
+  try {
+    return Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+  } catch {
+    return 0;
+  }
+}
+
+interface Watched {
+  name: string;
+  pid: number;
+  /** Count descendants too (Postgres: one backend process per connection). */
+  tree: boolean;
+  role: boolean;
+}
+
+function engines(): Watched[] {
+  const out = spawnSync(process.execPath, ['stack/cli.mjs', 'status', '--json'], { cwd: ROOT, encoding: 'utf8' });
+  const rows = JSON.parse(out.stdout) as { name: string; pid: number | null }[];
+  return rows
+    .filter((r) => r.pid)
+    .map((r) => ({ name: r.name, pid: r.pid!, tree: r.name === 'postgres', role: false }));
+}
+
+const snapshot = (watched: Watched[]) => new Map(watched.map((w) => [w.name, cpuTicks(w.pid, w.tree)]));
+const cpuSecondsSince = (watched: Watched[], before: Map<string, number>) =>
+  new Map(watched.map((w) => [w.name, (cpuTicks(w.pid, w.tree) - before.get(w.name)!) / TICKS_PER_SEC]));
+
+// ---- the systems under test ----
+
+interface System {
+  name: string;
+  url: string;
+  process: ChildProcess;
+}
+
+async function answers(url: string): Promise<boolean> {
+  try {
+    await fetch(url);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function waitUntilUp(urls: string[], child: ChildProcess, what: string): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${what} exited with ${child.exitCode}`);
+    if ((await Promise.all(urls.map(answers))).every(Boolean)) return;
+    await sleep(250);
+  }
+  throw new Error(`${what} did not answer within 120 s`);
+}
+
+function startLogFlow(installation: Installation, ports: { ingester: number; query: number }, singleProcess: boolean, cpuProfDir: string | undefined): ChildProcess {
+  const log = createWriteStream(`${ROOT}.scratch/bench-system.log`);
+  // As cli/start.mjs runs it: `logflow all`, no API keys, every other setting at its default.
+  const profile = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [];
+  const child = spawn(process.execPath, [...profile, 'cli/logflow.mjs', 'all', ...(singleProcess ? ['--single-process'] : [])], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      LOGFLOW_AUTH: 'off',
+      ...installation.env,
+      INGESTER_PORT: String(ports.ingester),
+      QUERY_PORT: String(ports.query),
+      ES_SINK_PORT: String(ports.ingester + 1),
+      PG_SINK_PORT: String(ports.ingester + 2),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.pipe(log, { end: false });
+  child.stderr!.pipe(log, { end: false });
+  return child;
+}
+
+/** The seed's design (bench/seed_ingester.py) in a venv of its own under .scratch/, made from PyPI on first use. */
+function startSeed(port: number, topic: string): ChildProcess {
+  if (!existsSync(`${VENV}/bin/uvicorn`)) {
+    console.log('setting up the seed baseline venv (.scratch/seed-venv) from PyPI …');
+    const made = spawnSync('python3', ['-m', 'venv', VENV], { stdio: 'inherit' });
+    const installed = made.status === 0 && spawnSync(`${VENV}/bin/pip`, ['install', '-q', 'fastapi', 'uvicorn', 'kafka-python'], { stdio: 'inherit' });
+    if (!installed || installed.status !== 0) throw new Error('could not set up the seed venv (python3 -m venv, pip install fastapi uvicorn kafka-python)');
+  }
+  return spawn(
+    `${VENV}/bin/uvicorn`,
+    ['seed_ingester:app', '--app-dir', 'bench', '--host', '127.0.0.1', '--port', String(port), '--workers', '1', '--log-level', 'warning', '--no-access-log'],
+    { cwd: ROOT, env: { ...process.env, SEED_TOPIC: topic, KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092' }, stdio: ['ignore', 'inherit', 'inherit'] },
+  );
+}
+
+// ---- load ----
+
+interface Load {
+  requestsPerSec: number;
+  p50: number;
+  p99: number;
+  ok: number;
+  failed: number;
+}
+
+const singleBody = () => JSON.stringify({ ...example, resourceId: 'bench-system' });
+
+async function singleLogs(url: string, connections: number, distinct: boolean, seconds: number): Promise<Load> {
+  let n = 0;
+  const result = await autocannon({
+    url: `${url}/logs`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: singleBody(),
+    connections,
+    duration: seconds,
+    ...(distinct
+      ? {
+          requests: [
+            {
+              setupRequest: (request: autocannon.Request) => ({
+                ...request,
+                body: JSON.stringify({ ...example, resourceId: 'bench-system', message: `distinct log ${n++} ${Math.random()}` }),
+              }),
+            },
+          ],
+        }
+      : {}),
+  });
+  return {
+    requestsPerSec: result.requests.total / seconds,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    ok: result['2xx'],
+    failed: result.non2xx + result.errors + result.timeouts,
+  };
+}
+
+const batchBody = (n: number) => JSON.stringify(Array.from({ length: n }, (_, i) => ({ ...example, resourceId: 'bench-system', message: `batch log ${i}` })));
+
+/** Elasticsearch alone: the same logs as the ingester makes them, 4 bulks of 1,000 at a time, into an index of the same mappings. */
+async function directBulk(installation: Installation, logs: number): Promise<number> {
+  const index = `${installation.names.prefix}.direct`;
+  const { template } = indexTemplate(installation.config);
+  await installation.es.indices.create({ index, settings: template!.settings, mappings: template!.mappings });
+  try {
+    const event = logEventSchema.parse({ ...example, resourceId: 'bench-system' });
+    const bodies: string[] = [];
+    for (let sent = 0; sent < logs; sent += 1_000) {
+      const now = new Date().toISOString();
+      const lines: string[] = [];
+      for (let i = 0; i < 1_000; i++) {
+        const record = toLogRecord({ ...event, message: `batch log ${i}` }, newLogId(), now);
+        lines.push(JSON.stringify({ index: { _index: index, _id: record.id } }), JSON.stringify(record));
+      }
+      bodies.push(`${lines.join('\n')}\n`);
+    }
+    const url = `${installation.config.elasticsearch.url.replace(/\/$/, '')}/_bulk`;
+    const started = performance.now();
+    let next = 0;
+    const client = async () => {
+      while (next < bodies.length) {
+        const body = bodies[next++]!;
+        const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body });
+        const answer = (await response.json()) as { errors: boolean };
+        if (!response.ok || answer.errors) throw new Error(`direct _bulk failed (${response.status})`);
+      }
+    };
+    await Promise.all([client(), client(), client(), client()]);
+    await installation.es.indices.refresh({ index });
+    const seconds = (performance.now() - started) / 1000;
+    const { count } = await installation.es.count({ index });
+    if (count !== logs) throw new Error(`direct _bulk: ${count} of ${logs} documents`);
+    return logs / seconds;
+  } finally {
+    await installation.es.indices.delete({ index, ignore_unavailable: true });
+  }
+}
+
+/**
+ * Both stores' count once they agree and stop moving: autocannon stops counting requests
+ * still in flight when its time is up, but the system takes them.
+ */
+async function quietCount(installation: Installation, atLeast: number, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  let last = -1;
+  while (Date.now() < deadline) {
+    const counts = await installation.counts();
+    if (counts.pg === counts.es && counts.pg === last && counts.pg >= atLeast) return last;
+    last = counts.pg === counts.es ? counts.pg : -1;
+    await sleep(1_000);
+  }
+  throw new Error(`the stores did not settle: ${JSON.stringify(await installation.counts())}, at least ${atLeast} expected`);
+}
+
+/** Requests each role sent to Kafka so far, by `role client api` (logflow_kafka_requests_total on its /metrics). */
+async function kafkaRequests(ports: Record<string, number>): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for (const [role, port] of Object.entries(ports)) {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    for (const match of text.matchAll(/^logflow_kafka_requests_total\{([^}]*)\} (\S+)$/gm)) {
+      const labels = Object.fromEntries([...match[1]!.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+      counts.set(`${role} ${labels.client} ${labels.api}`, Number(match[2]));
+    }
+  }
+  return counts;
+}
+
+function printKafkaRequests(before: Map<string, number>, after: Map<string, number>, seconds: number, logs: number): void {
+  const rows = [['role client API', 'requests/s', 'per 1,000 logs']];
+  for (const [key, count] of after) {
+    const delta = count - (before.get(key) ?? 0);
+    if (delta > 0) rows.push([key, fmt(delta / seconds, 1), fmt((delta / logs) * 1_000, 1)]);
+  }
+  printTable(rows);
+}
+
+/** Each sink's records per Kafka batch and seconds per write (bulk request or transaction), summed so far. */
+async function sinkWrites(ports: Record<string, number>): Promise<Map<string, number>> {
+  const sums = new Map<string, number>();
+  for (const role of ['es-sink', 'pg-sink']) {
+    const text = await (await fetch(`http://127.0.0.1:${ports[role]}/metrics`)).text();
+    for (const match of text.matchAll(/^(logflow_sink_(?:batch_records|write_seconds)_(?:sum|count))\{[^}]*\} (\S+)$/gm)) {
+      sums.set(`${role} ${match[1]}`, Number(match[2]));
+    }
+  }
+  return sums;
+}
+
+function printSinkWrites(before: Map<string, number>, after: Map<string, number>, seconds: number): void {
+  const delta = (key: string) => (after.get(key) ?? 0) - (before.get(key) ?? 0);
+  const rows = [['sink', 'batches/s', 'records per batch', 'writes/s', 'ms per write']];
+  for (const role of ['es-sink', 'pg-sink']) {
+    const batches = delta(`${role} logflow_sink_batch_records_count`);
+    const writes = delta(`${role} logflow_sink_write_seconds_count`);
+    rows.push([
+      role,
+      fmt(batches / seconds, 1),
+      fmt(delta(`${role} logflow_sink_batch_records_sum`) / Math.max(1, batches), 1),
+      fmt(writes / seconds, 1),
+      fmt((delta(`${role} logflow_sink_write_seconds_sum`) / Math.max(1, writes)) * 1000, 1),
+    ]);
+  }
+  printTable(rows);
+}
+
+/** Waits until both stores hold `expected` logs; the time it happened (ms, performance clock), or undefined on timeout. */
+async function whenSettled(installation: Installation, expected: number, timeoutMs: number): Promise<number | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const counts = await installation.counts();
+    if (counts.pg >= expected && counts.es >= expected) {
+      if (counts.pg > expected || counts.es > expected) console.log(`  more logs than accepted: ${JSON.stringify(counts)} vs ${expected}`);
+      return performance.now();
+    }
+    await sleep(250);
+  }
+  console.log(`  not settled after ${timeoutMs / 1000} s: ${JSON.stringify(await installation.counts())} of ${expected}`);
+  return undefined;
+}
+
+/**
+ * Ingest→searchable: while batches of 100 arrive at `logsPerSec`, one marked log every 100 ms;
+ * each probe's time from its POST to the first search (no forced refresh) that finds it.
+ */
+async function searchableLatency(installation: Installation, url: string, logsPerSec: number, seconds: number): Promise<{ p50: number; p99: number; probes: number; sent: number }> {
+  const body = batchBody(100);
+  const background = autocannon({
+    url: `${url}/logs`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+    connections: 4,
+    overallRate: Math.max(1, Math.round(logsPerSec / 100)),
+    duration: seconds,
+  });
+  const outstanding = new Map<string, number>();
+  const latencies: number[] = [];
+  let probing = true;
+  const poller = (async () => {
+    while (probing || outstanding.size > 0) {
+      if (outstanding.size > 0) {
+        const found = await installation.es.search({
+          index: installation.names.readAlias,
+          query: { ids: { values: [...outstanding.keys()] } },
+          _source: false,
+          size: outstanding.size,
+        });
+        const now = performance.now();
+        for (const hit of found.hits.hits) {
+          latencies.push(now - outstanding.get(hit._id!)!);
+          outstanding.delete(hit._id!);
+        }
+      }
+      await sleep(20);
+    }
+  })();
+  const until = Date.now() + seconds * 1000;
+  while (Date.now() < until) {
+    const id = crypto.randomUUID();
+    const sentAt = performance.now();
+    const response = await fetch(`${url}/logs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...example, id, resourceId: 'bench-probe' }) });
+    if (response.status === 202) outstanding.set(id, sentAt);
+    await sleep(Math.max(0, 100 - (performance.now() - sentAt)));
+  }
+  probing = false;
+  const loaded = await background;
+  await Promise.race([poller, sleep(30_000)]);
+  const sorted = latencies.sort((a, b) => a - b);
+  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), probes: sorted.length, sent: loaded['2xx'] * 100 + sorted.length };
+}
+
+export async function run(args: string[]): Promise<void> {
+  const options = parseOptions(args);
+  const ports = {
+    ingester: Number(process.env.BENCH_INGESTER_PORT ?? 3300),
+    query: Number(process.env.BENCH_QUERY_PORT ?? 5300),
+    seed: Number(process.env.BENCH_SEED_PORT ?? 3399),
+  };
+  console.log(`\nSystem benchmark ${new Date().toISOString()} (${JSON.stringify(options)})`);
+  const installation = await createInstallation('bench-system', { KAFKA_TOPIC_PARTITIONS: '6' }, { quick: false });
+  const seedTopic = `${installation.config.kafka.topic}.seed`;
+  const admin = installation.kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ waitForLeaders: true, topics: [{ topic: seedTopic, numPartitions: installation.config.kafka.partitions }] });
+  const logflow = startLogFlow(installation, ports, options.singleProcess, options.cpuProfDir);
+  const seed = startSeed(ports.seed, seedTopic);
+  try {
+    const ingesterUrl = `http://127.0.0.1:${ports.ingester}`;
+    const metricsPorts = { ingester: ports.ingester, 'es-sink': ports.ingester + 1, 'pg-sink': ports.ingester + 2 };
+    await waitUntilUp([`${ingesterUrl}/readyz`, `http://127.0.0.1:${ports.query}/`], logflow, 'logflow all');
+    await waitUntilUp([`http://127.0.0.1:${ports.seed}/`], seed, 'the seed ingester');
+    const systems: System[] = [
+      { name: 'LogFlow', url: ingesterUrl, process: logflow },
+      { name: 'seed', url: `http://127.0.0.1:${ports.seed}`, process: seed },
+    ];
+    const roleNames = options.singleProcess ? ['all'] : ['ingester', 'es-sink', 'pg-sink', 'reconciler', 'query'];
+    const roles: Watched[] = options.singleProcess
+      ? [{ name: 'all', pid: logflow.pid!, tree: false, role: true }]
+      : childPids(logflow.pid!)
+          .map((pid) => ({ name: readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).at(-1)!, pid, tree: false, role: true }))
+          .filter((w) => roleNames.includes(w.name));
+    const watched = [...roles, ...engines()];
+    console.log(`processes: ${watched.map((w) => `${w.name} ${w.pid}`).join(', ')}`);
+    let accepted = 0;
+    // Warm-up: JIT, connections, topic metadata.
+    for (const system of systems) {
+      const load = await singleLogs(system.url, 10, false, 2);
+      if (system.name === 'LogFlow') accepted += load.ok;
+    }
+
+    if (options.phases.includes('single')) {
+      // 1. Single logs, LogFlow and the seed alternating round by round.
+      const cases = [10, 100].flatMap((connections) => [false, true].map((distinct) => ({ connections, distinct })));
+      const figures = new Map<string, Load[]>();
+      const requestsBefore = await kafkaRequests(metricsPorts);
+      const phaseStarted = performance.now();
+      const acceptedBefore = accepted;
+      for (let round = 0; round < options.rounds; round++) {
+        for (const { connections, distinct } of cases) {
+          for (const system of systems) {
+            const load = await singleLogs(system.url, connections, distinct, options.roundSec);
+            if (system.name === 'LogFlow') accepted += load.ok;
+            const key = `${system.name}|${connections}|${distinct}`;
+            figures.set(key, [...(figures.get(key) ?? []), load]);
+          }
+        }
+      }
+      console.log(`\nSingle-log POSTs (${options.rounds} alternating rounds of ${options.roundSec} s; medians of the rounds)`);
+      const rows = [['case', 'LogFlow req/s', 'p50 ms', 'p99 ms', 'seed req/s', 'p50 ms', 'p99 ms', 'LogFlow/seed', 'failed']];
+      for (const { connections, distinct } of cases) {
+        const ours = figures.get(`LogFlow|${connections}|${distinct}`)!;
+        const theirs = figures.get(`seed|${connections}|${distinct}`)!;
+        rows.push([
+          `${connections} clients, ${distinct ? 'distinct bodies' : 'one repeated body'}`,
+          fmt(median(ours.map((l) => l.requestsPerSec))),
+          fmt(median(ours.map((l) => l.p50)), 1),
+          fmt(median(ours.map((l) => l.p99)), 1),
+          fmt(median(theirs.map((l) => l.requestsPerSec))),
+          fmt(median(theirs.map((l) => l.p50)), 1),
+          fmt(median(theirs.map((l) => l.p99)), 1),
+          `${fmt(median(ours.map((l, i) => l.requestsPerSec / theirs[i]!.requestsPerSec)), 2)}×`,
+          `${ours.reduce((s, l) => s + l.failed, 0)}/${theirs.reduce((s, l) => s + l.failed, 0)}`,
+        ]);
+      }
+      printTable(rows);
+      console.log('\nKafka requests during the single-log rounds (LogFlow idle while the seed runs)');
+      printKafkaRequests(requestsBefore, await kafkaRequests(metricsPorts), (performance.now() - phaseStarted) / 1000, accepted - acceptedBefore);
+    }
+    seed.kill('SIGTERM');
+
+    // 2. Sustained batches, then the same logs straight into Elasticsearch.
+    let endToEnd = Number.NaN;
+    if (options.phases.includes('sustained')) {
+      const base = await quietCount(installation, accepted, 180_000);
+      const directBefore = await directBulk(installation, options.logs);
+      const requests = Math.ceil(options.logs / 1_000);
+      const before = snapshot(watched);
+      const requestsBefore = await kafkaRequests(metricsPorts);
+      const started = performance.now();
+      const sustained = await autocannon({
+        url: `${ingesterUrl}/logs`,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: batchBody(1_000),
+        connections: 4,
+        amount: requests,
+        timeout: 30,
+      });
+      const acceptedAt = performance.now();
+      const logs = sustained['2xx'] * 1_000;
+      const settledAt = await whenSettled(installation, base + logs, 300_000);
+      const cpu = cpuSecondsSince(watched, before);
+      const requestsAfter = await kafkaRequests(metricsPorts);
+      const acceptedRate = logs / ((acceptedAt - started) / 1000);
+      endToEnd = settledAt === undefined ? NaN : logs / ((settledAt - started) / 1000);
+      // Elasticsearch alone right after, and again below: the machine's load drifts, so the ratio uses their mean.
+      const directAfter = await directBulk(installation, logs);
+      console.log(`\nSustained: ${fmt(logs)} logs in batches of 1,000 from 4 clients (${sustained.non2xx + sustained.errors} failed requests)`);
+      printTable([
+        ['figure', 'logs/s'],
+        ['accepted (202)', fmt(acceptedRate)],
+        ['end to end (ES and PG hold every log)', fmt(endToEnd)],
+        ['Elasticsearch direct _bulk, same logs, before', fmt(directBefore)],
+        ['Elasticsearch direct _bulk, same logs, after', fmt(directAfter)],
+        ['ratio end to end / direct (mean of both)', `${fmt(endToEnd / ((directBefore + directAfter) / 2), 2)}×`],
+      ]);
+      console.log('\nKafka requests during the sustained run');
+      printKafkaRequests(requestsBefore, requestsAfter, ((settledAt ?? performance.now()) - started) / 1000, logs);
+      console.log('\nCPU seconds per 10,000 logs during the sustained run (engines are shared: other work on them counts too)');
+      printTable([['process', 'CPU s / 10k logs'], ...watched.map((w) => [w.name, fmt((cpu.get(w.name)! / logs) * 10_000, 2)])]);
+
+    }
+    if (options.phases.includes('latency')) {
+      // 3. Ingest→searchable at half the sustained end-to-end rate.
+      const half = Number.isFinite(endToEnd) ? endToEnd / 2 : Number(args.find((a) => a.startsWith('--half-rate='))?.split('=')[1] ?? 2_000);
+      const writesBefore = await sinkWrites(metricsPorts);
+      const latency = await searchableLatency(installation, ingesterUrl, half, 15);
+      printSinkWrites(writesBefore, await sinkWrites(metricsPorts), 15);
+      console.log(`\nIngest→searchable at ${fmt(half)} logs/s: p50 ${fmt(latency.p50)} ms, p99 ${fmt(latency.p99)} ms (${latency.probes} probes)`);
+
+    }
+    if (options.phases.includes('idle')) {
+      // 4. Idle: nothing arrives.
+      await sleep(5_000);
+      const idleBefore = snapshot(watched);
+      await sleep(options.idleSec * 1000);
+      const idle = cpuSecondsSince(watched, idleBefore);
+      const percentOfCore = (name: string) => (idle.get(name)! / options.idleSec) * 100;
+      console.log(`\nIdle for ${options.idleSec} s, and peak RSS over the whole run`);
+      printTable([
+        ['process', 'idle % of one core', 'peak RSS MiB'],
+        ...watched.map((w) => [w.name, fmt(percentOfCore(w.name), 2), w.role ? fmt(peakRssMiB(w.pid)) : '-']),
+        ['all roles together', fmt(roles.reduce((sum, w) => sum + percentOfCore(w.name), 0), 2), '-'],
+      ]);
+    }
+    if (roles.length !== roleNames.length) console.log(`(found roles ${roles.map((r) => r.name).join(', ')}; expected ${roleNames.join(', ')})`);
+  } finally {
+    seed.kill('SIGTERM');
+    logflow.kill('SIGTERM');
+    await new Promise((resolve) => (logflow.exitCode === null ? logflow.once('exit', resolve) : resolve(undefined)));
+    await admin.deleteTopics({ topics: [seedTopic] }).catch(() => undefined);
+    await admin.disconnect();
+    await installation.close();
+  }
+}

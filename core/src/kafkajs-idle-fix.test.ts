@@ -1,0 +1,56 @@
+import { createRequire } from 'node:module';
+import { afterEach, describe, expect, it } from 'vitest';
+import { fixKafkajsIdleLoop } from './kafkajs-idle-fix.ts';
+
+const require = createRequire(import.meta.url);
+const RequestQueue = require('kafkajs/src/network/requestQueue/index.js');
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+
+function queue(maxInFlightRequests: number) {
+  return new RequestQueue({ maxInFlightRequests, requestTimeout: 30_000, enforceRequestTimeout: false, clientId: 't', broker: 'b', logger: silent });
+}
+
+function request(sent: number[], n: number) {
+  return { entry: { correlationId: n, apiName: 'Fetch', apiKey: 1, apiVersion: 11, resolve() {}, reject() {} }, expectResponse: true, requestTimeout: 30_000, sendRequest: () => sent.push(n) };
+}
+
+describe('fixKafkajsIdleLoop', () => {
+  const queues: { throttleCheckTimeoutId: NodeJS.Timeout | null }[] = [];
+  afterEach(() => {
+    for (const q of queues.splice(0)) if (q.throttleCheckTimeoutId) clearTimeout(q.throttleCheckTimeoutId);
+  });
+
+  it('leaves no timer armed on a connection with nothing to send', () => {
+    fixKafkajsIdleLoop();
+    const q = queue(1);
+    queues.push(q);
+    const before = timers();
+    q.checkPendingRequests();
+    expect(timers()).toBe(before);
+  });
+
+  it('still sends a queued request once a client-side throttle ends', async () => {
+    fixKafkajsIdleLoop();
+    const q = queue(10);
+    queues.push(q);
+    const sent: number[] = [];
+    q.maybeThrottle(30);
+    q.push(request(sent, 1));
+    expect(sent).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(sent).toEqual([1]);
+  });
+
+  it('still sends a request queued behind a full connection when the one in flight is answered', () => {
+    fixKafkajsIdleLoop();
+    const q = queue(1);
+    queues.push(q);
+    const sent: number[] = [];
+    q.push(request(sent, 1));
+    q.push(request(sent, 2));
+    expect(sent).toEqual([1]);
+    q.fulfillRequest({ correlationId: 1, payload: Buffer.alloc(0), size: 0 });
+    expect(sent).toEqual([1, 2]);
+  });
+});
