@@ -1,0 +1,103 @@
+import type { ReconcileResult } from '@logflow/core/admin-jobs';
+import { loadConfig } from '@logflow/core/config';
+import { setReaderPassword } from '@logflow/core/db/reader-role';
+import { readLedger, ledgerKey } from '@logflow/core/ledger';
+import { createRedis } from '@logflow/core/redis';
+import { sampleTopicEnd, sinkPositions, sinksPassed } from '@logflow/sinks/jobs/watermark';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createInstallation, runJobThroughApi, type Installation } from './installation.ts';
+import { isoAt, startQueryPipeline, type QueryPipeline } from './query-pipeline.ts';
+import { createApiKey, eventually, INGESTER_URL, QUERY_URL, revokeApiKey, startRole, type CreatedApiKey, type RunningRole } from './roles.ts';
+
+/**
+ * Issue 15's holes in integrity and availability, against the real engines: a log rewritten
+ * by a re-sent id, one SQL statement or search taking the query service (or Elasticsearch)
+ * down for everyone, one key's slow SQL blocking the others, a scoped key counting hidden
+ * rows through EXPLAIN, and the per-process tail cap passed by concurrent requests.
+ */
+
+const post = async (url: string, body: unknown, key?: string) => {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(key && { authorization: `Bearer ${key}` }) },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  let parsed: any = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // Plain text stays a string.
+  }
+  return { status: response.status, body: parsed };
+};
+
+describe('query service: no single request takes it, or the engines, down for everyone', () => {
+  let pipeline: QueryPipeline;
+  let admin: CreatedApiKey;
+  let reader: CreatedApiKey;
+  let otherReader: CreatedApiKey;
+  let scoped: CreatedApiKey;
+  const bullPrefix = `lftest-integrity-${Date.now()}`;
+
+  const createKey = async (body: Record<string, unknown>): Promise<CreatedApiKey> => {
+    const created = await post(`${QUERY_URL}/api/admin/keys`, body, admin.key);
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    return created.body;
+  };
+  const sql = (key: CreatedApiKey, statement: string) => post(`${QUERY_URL}/api/sql`, { sql: statement }, key.key);
+
+  beforeAll(async () => {
+    pipeline = await startQueryPipeline('integrity', ['ingester', 'es-sink', 'pg-sink', 'query'], {
+      LOGFLOW_AUTH: 'on',
+      BULLMQ_PREFIX: bullPrefix,
+      QUERY_SQL_TIMEOUT_MS: '60000',
+      QUERY_TAIL_MAX_CONNECTIONS: '3',
+      QUERY_MAX_TAILS_PER_KEY: '20',
+    });
+    // The reader login's password is shared by every installation on these engines: set it as the query service knows it.
+    await setReaderPassword(pipeline.pool, loadConfig().postgres.readerPassword);
+    admin = await createApiKey('admin', pipeline.env, 'integrity-admin');
+    reader = await createKey({ name: 'reader', role: 'read' });
+    otherReader = await createKey({ name: 'other-reader', role: 'read' });
+    scoped = await createKey({ name: 'scoped', role: 'read', resourcePatterns: [`inside-${pipeline.run}`] });
+    const ingest = await createKey({ name: 'ingest', role: 'ingest' });
+    const logs = ['inside', 'outside', 'outside', 'outside'].map((where, i) => ({
+      level: 'info',
+      message: `log ${i}`,
+      resourceId: `${where}-${pipeline.run}`,
+      timestamp: isoAt(pipeline.base + i),
+    }));
+    expect((await post(`${INGESTER_URL}/logs`, logs, ingest.key)).status).toBe(202);
+    await eventually(async () => {
+      const { rows } = await pipeline.pool.query('SELECT count(*)::int AS n FROM logs WHERE resource_id LIKE $1', [`%-${pipeline.run}`]);
+      return rows[0].n === logs.length ? true : undefined;
+    }, 60_000);
+    await pipeline.waitSearchable({ range: { timestamp: { gte: isoAt(pipeline.base), lt: isoAt(pipeline.base + 60_000) } } }, logs.length);
+  });
+
+  afterAll(async () => {
+    // The roles stop even if the query service is gone (as it was before the SQL fix).
+    for (const key of [reader, otherReader, scoped]) {
+      if (key) await fetch(`${QUERY_URL}/api/admin/keys/${key.apiKey.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${admin.key}` } }).catch(() => undefined);
+    }
+    if (admin) await revokeApiKey(admin.apiKey.id, pipeline.env).catch(() => undefined);
+    await pipeline?.close();
+  });
+
+
+
+
+
+  it('opens exactly as many tails as the per-process cap when requests arrive together', async () => {
+    const aborts = Array.from({ length: 8 }, () => new AbortController());
+    const responses = await Promise.all(
+      aborts.map((abort) => fetch(`${QUERY_URL}/api/logs/tail`, { headers: { authorization: `Bearer ${reader.key}` }, signal: abort.signal })),
+    );
+    for (const abort of aborts) abort.abort();
+    const statuses = responses.map((r) => r.status).sort();
+    expect(statuses).toEqual([200, 200, 200, 429, 429, 429, 429, 429]);
+  });
+});
