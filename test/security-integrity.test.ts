@@ -88,6 +88,17 @@ describe('query service: no single request takes it, or the engines, down for ev
   });
 
 
+  it('refuses a search of more regex clauses than the cap with 400 invalid_query, at once', async () => {
+    const q = Array.from({ length: 20 }, (_, i) => `message:/.*x[a-z]{10}y${i}.*/`).join(' OR ');
+    const search = await fetch(`${QUERY_URL}/api/logs/search?${new URLSearchParams({ q })}`, { headers: { authorization: `Bearer ${reader.key}` } });
+    const body = (await search.json()) as any;
+    expect(search.status, JSON.stringify(body)).toBe(400);
+    expect(body.error).toMatchObject({ code: 'invalid_query', details: [{ field: 'q', rule: 'max_pattern_clauses' }] });
+    const few = await fetch(`${QUERY_URL}/api/logs/search?${new URLSearchParams({ q: 'message:/log.*/ OR message:/x.*/' })}`, {
+      headers: { authorization: `Bearer ${reader.key}` },
+    });
+    expect(few.status).toBe(200);
+  });
 
 
 

@@ -84,6 +84,7 @@ export async function startQuery(config: Config, logger: Logger): Promise<() => 
       scopedLogins,
       tail: { ...DEFAULT_TAIL_OPTIONS, ...config.query.tail },
       perKey: config.query.perKey,
+      maxPatternClauses: config.query.maxPatternClauses,
     },
   });
   await app.listen({ host: config.query.host, port: config.query.port });
