@@ -100,6 +100,21 @@ describe('query service: no single request takes it, or the engines, down for ev
     expect(few.status).toBe(200);
   });
 
+  it("runs four slow statements of one key without holding back another key's, and refuses that key's fifth with 429", async () => {
+    const marker = `sleep_${pipeline.run}`;
+    const slow = Array.from({ length: 4 }, () => sql(reader, `SELECT pg_sleep(9.5) AS ${marker}`));
+    await eventually(async () => {
+      const { rows } = await pipeline.pool.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE state = 'active' AND query LIKE $1`, [`%AS ${marker}%`]);
+      return rows[0].n >= 4 ? true : undefined;
+    }, 10_000, 50);
+    const other = await sql(otherReader, 'SELECT 1 AS one');
+    expect(other.status, JSON.stringify(other.body)).toBe(200);
+    const fifth = await sql(reader, 'SELECT 1 AS one');
+    expect(fifth.status, JSON.stringify(fifth.body)).toBe(429);
+    expect(fifth.body.error.code).toBe('too_many_sql_statements');
+    expect((await Promise.all(slow)).map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    expect((await sql(reader, 'SELECT 1 AS one')).status).toBe(200);
+  });
 
 
   it('opens exactly as many tails as the per-process cap when requests arrive together', async () => {

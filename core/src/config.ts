@@ -120,6 +120,7 @@ const envSchema = z.object({
   AUTH_RATE_LIMIT_PER_MINUTE: positiveInt.default(6_000),
   QUERY_MAX_TAILS_PER_KEY: positiveInt.default(5),
   QUERY_MAX_EXPORTS_PER_KEY: positiveInt.default(2),
+  QUERY_MAX_SQL_PER_KEY: positiveInt.max(50).default(4),
 });
 
 export type Config = ReturnType<typeof toConfig>;
@@ -155,7 +156,7 @@ function toConfig(env: z.infer<typeof envSchema>) {
         pollMs: env.QUERY_TAIL_POLL_MS,
         maxDurationMs: env.QUERY_TAIL_MAX_DURATION_MS,
       },
-      perKey: { maxTails: env.QUERY_MAX_TAILS_PER_KEY, maxExports: env.QUERY_MAX_EXPORTS_PER_KEY },
+      perKey: { maxTails: env.QUERY_MAX_TAILS_PER_KEY, maxExports: env.QUERY_MAX_EXPORTS_PER_KEY, maxSql: env.QUERY_MAX_SQL_PER_KEY },
     },
     sinks: {
       sessionTimeoutMs: env.SINK_SESSION_TIMEOUT_MS,

@@ -40,7 +40,8 @@ export async function startQuery(config: Config, logger: Logger): Promise<() => 
     connectionString: readerConnectionString(config.postgres.url, config.postgres.readerPassword),
     ...schemaOption,
     application_name: 'logflow-sql-console',
-    max: 4,
+    // Two keys at their per-key cap leave room for the others' statements.
+    max: 2 * config.query.perKey.maxSql + 2,
     connectionTimeoutMillis: 5_000,
   });
   for (const p of [pool, countPool, readerPool]) p.on('error', (err) => logger.warn({ err }, 'idle Postgres connection failed'));
@@ -61,7 +62,7 @@ export async function startQuery(config: Config, logger: Logger): Promise<() => 
 
   const keys = new ApiKeyStore(pool, { cacheMs: config.auth.keyCacheMs });
   const limitsRedis = createRequestRedis(config);
-  const scopedLogins = new ScopedSqlLogins(config.postgres.url, logger);
+  const scopedLogins = new ScopedSqlLogins(config.postgres.url, logger, config.query.perKey.maxSql);
   if (config.auth.enabled) await tellHowToGetAnAdminKey(keys, logger);
   const app = await buildQueryApp({
     logger,

@@ -22,8 +22,8 @@ export interface QueryServices {
   tail: TailRouteOptions;
   /** Regular expression and wildcard clauses one search may hold (default DEFAULT_MAX_PATTERN_CLAUSES). */
   maxPatternClauses?: number;
-  /** Tails and exports one API key may run at once. */
-  perKey: { maxTails: number; maxExports: number };
+  /** Tails, exports and SQL statements one API key may run at once. */
+  perKey: { maxTails: number; maxExports: number; maxSql: number };
 }
 
 /** Every route of the search API under /api/logs, and /api/sql. */
@@ -35,5 +35,5 @@ export function registerQueryRoutes(app: HttpServer, elasticsearch: Client, serv
   registerExportRoute(app, { elasticsearch, slots: new PerKeySlots(services.perKey.maxExports, 'exports'), maxPatternClauses });
   registerTailRoute(app, { elasticsearch, options: services.tail, slots: new PerKeySlots(services.perKey.maxTails, 'tails'), maxPatternClauses });
   registerLogByIdRoutes(app, { elasticsearch });
-  if (services.sqlConsole) registerSqlRoute(app, { sqlConsole: services.sqlConsole, scopedLogins: services.scopedLogins });
+  if (services.sqlConsole) registerSqlRoute(app, { sqlConsole: services.sqlConsole, scopedLogins: services.scopedLogins, slots: new PerKeySlots(services.perKey.maxSql, 'sql_statements') });
 }

@@ -17,6 +17,8 @@ export class ScopedSqlLogins {
   constructor(
     private readonly databaseUrl: string,
     private readonly logger: Logger,
+    /** The key's statements at once (the per-key cap): none waits for a connection. */
+    private readonly maxConnections = 4,
   ) {}
 
   pool(sqlRole: string, key: string): pg.Pool {
@@ -32,7 +34,7 @@ export class ScopedSqlLogins {
     const pool = new pg.Pool({
       connectionString: url.toString(),
       application_name: 'logflow-sql-console-scoped',
-      max: 2,
+      max: this.maxConnections,
       idleTimeoutMillis: 30_000,
       connectionTimeoutMillis: 5_000,
     });
