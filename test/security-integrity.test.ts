@@ -87,6 +87,21 @@ describe('query service: no single request takes it, or the engines, down for ev
     await pipeline?.close();
   });
 
+  it('answers a 600 MB SQL value cut to the value cap, caps the bytes of an answer, and stays up', async () => {
+    const huge = await sql(reader, "SELECT repeat('x', 600000000) AS big, 1 AS n");
+    expect(huge.status, JSON.stringify(huge.body).slice(0, 300)).toBe(200);
+    const maxValue = loadConfig().query.sql.maxValueBytes;
+    expect(huge.body).toMatchObject({ columns: [{ name: 'big' }, { name: 'n' }], rowCount: 1, valuesTruncated: 1, truncated: false });
+    expect(huge.body.rows[0]).toEqual(['x'.repeat(maxValue), 1]);
+
+    const wide = await sql(reader, "SELECT g, repeat('y', 1000000) FROM generate_series(1, 300) g");
+    expect(wide.status).toBe(200);
+    expect(wide.body).toMatchObject({ truncated: true, truncatedBy: 'bytes' });
+    expect(wide.body.rowCount).toBeLessThan(300);
+    expect(JSON.stringify(wide.body).length).toBeLessThan(loadConfig().query.sql.maxResponseBytes * 1.1);
+
+    expect((await sql(reader, 'SELECT 1 AS one')).body.rows).toEqual([[1]]);
+  });
 
   it('refuses a search of more regex clauses than the cap with 400 invalid_query, at once', async () => {
     const q = Array.from({ length: 20 }, (_, i) => `message:/.*x[a-z]{10}y${i}.*/`).join(' OR ');

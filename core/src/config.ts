@@ -99,6 +99,8 @@ const envSchema = z.object({
   LOGFLOW_READER_PASSWORD: z.string().min(8, 'at least 8 characters').default('logflow_reader'),
   QUERY_SQL_TIMEOUT_MS: positiveInt.default(10_000),
   QUERY_SQL_MAX_ROWS: positiveInt.max(100_000).default(1_000),
+  QUERY_SQL_MAX_VALUE_BYTES: positiveInt.max(64 * 1024 * 1024).default(64 * 1024),
+  QUERY_SQL_MAX_RESPONSE_BYTES: positiveInt.max(256 * 1024 * 1024).default(8 * 1024 * 1024),
   QUERY_MAX_PATTERN_CLAUSES: positiveInt.max(1_000).default(16),
   QUERY_TAIL_MAX_CONNECTIONS: positiveInt.default(50),
   QUERY_TAIL_MAX_EVENTS_PER_SECOND: positiveInt.default(500),
@@ -147,7 +149,12 @@ function toConfig(env: z.infer<typeof envSchema>) {
     query: {
       host: env.LISTEN_HOST,
       port: env.QUERY_PORT,
-      sql: { timeoutMs: env.QUERY_SQL_TIMEOUT_MS, maxRows: env.QUERY_SQL_MAX_ROWS },
+      sql: {
+        timeoutMs: env.QUERY_SQL_TIMEOUT_MS,
+        maxRows: env.QUERY_SQL_MAX_ROWS,
+        maxValueBytes: env.QUERY_SQL_MAX_VALUE_BYTES,
+        maxResponseBytes: env.QUERY_SQL_MAX_RESPONSE_BYTES,
+      },
       /** Regular expression and wildcard clauses one search may hold: each costs Elasticsearch an automaton in memory. */
       maxPatternClauses: env.QUERY_MAX_PATTERN_CLAUSES,
       tail: {
