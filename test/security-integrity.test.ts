@@ -131,6 +131,22 @@ describe('query service: no single request takes it, or the engines, down for ev
     expect((await sql(reader, 'SELECT 1 AS one')).status).toBe(200);
   });
 
+  it('refuses EXPLAIN and statistics to a key limited to resources, which would count the rows it cannot see', async () => {
+    const visible = await sql(scoped, 'SELECT count(*)::int AS n FROM logs');
+    expect(visible.body.rows).toEqual([[1]]);
+    for (const statement of [
+      `EXPLAIN ANALYZE SELECT * FROM logs WHERE resource_id LIKE '%-${pipeline.run}'`,
+      "SELECT reltuples FROM pg_class WHERE relname = 'logs'",
+      "SELECT n_live_tup FROM pg_stat_user_tables WHERE relname LIKE 'logs%'",
+      "SELECT most_common_vals::text FROM pg_stats WHERE tablename = 'logs'",
+    ]) {
+      const refused = await sql(scoped, statement);
+      expect(refused.status, `${statement}: ${JSON.stringify(refused.body)}`).toBe(403);
+      expect(refused.body.error.code).toBe('sql_not_allowed');
+    }
+    // A key that sees every log may still EXPLAIN.
+    expect((await sql(reader, 'EXPLAIN SELECT * FROM logs')).status).toBe(200);
+  });
 
   it('opens exactly as many tails as the per-process cap when requests arrive together', async () => {
     const aborts = Array.from({ length: 8 }, () => new AbortController());

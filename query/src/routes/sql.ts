@@ -3,6 +3,7 @@ import { AppError } from '@logflow/core/errors';
 import type { HttpServer } from '@logflow/core/http';
 import { z } from 'zod';
 import type { PerKeySlots } from '../per-key-slots.ts';
+import { assertScopedStatementAllowed } from '../sql/scoped-guard.ts';
 import type { ScopedSqlLogins } from '../sql/scoped-logins.ts';
 import type { SqlConsole } from '../sql/sql-console.ts';
 
@@ -36,6 +37,7 @@ export function registerSqlRoute(app: HttpServer, deps: { sqlConsole: SqlConsole
     async (request) => {
       const { sql, maxRows = limits.maxRows, timeoutMs = limits.timeoutMs } = request.body;
       const sqlRole = request.apiKey?.sqlRole;
+      if (sqlRole) assertScopedStatementAllowed(sql);
       const release = deps.slots.acquire(request.apiKey?.id);
       try {
         if (!sqlRole) return await deps.sqlConsole.run(sql, { ...limits, maxRows, timeoutMs });
