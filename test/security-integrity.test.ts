@@ -34,6 +34,75 @@ const post = async (url: string, body: unknown, key?: string) => {
   return { status: response.status, body: parsed };
 };
 
+describe('identity: a re-sent id never rewrites a stored log, in either store', () => {
+  let lf: Installation;
+  const roles: RunningRole[] = [];
+
+  beforeAll(async () => {
+    lf = await createInstallation('identity');
+    // The ingester first: it creates the topics the sinks subscribe to.
+    roles.push(await startRole('ingester', lf.env));
+    roles.push(...(await Promise.all(['es-sink', 'pg-sink', 'reconciler', 'query'].map((role) => startRole(role, lf.env)))));
+  });
+
+  afterAll(async () => {
+    await Promise.all(roles.map((role) => role.stop()));
+    await lf?.close();
+  });
+
+  /** Both sinks have handled everything the topic holds now. */
+  const sinksCaughtUp = async () => {
+    const admin = lf.kafka.admin();
+    await admin.connect();
+    try {
+      const end = await sampleTopicEnd(admin, lf.config.kafka.topic);
+      await eventually(async () => {
+        const { es, pg } = await sinkPositions(admin, lf.pool, lf.config);
+        return sinksPassed(end, es, pg) ? true : undefined;
+      }, 60_000, 250);
+    } finally {
+      await admin.disconnect();
+    }
+  };
+
+  it('keeps the first write of an id in search and in Postgres (same timestamp or another), and the reconciler finds nothing to repair', async () => {
+    const id = randomUUID();
+    const timestamp = '2026-01-05T10:00:00.000Z';
+    const original = { id, level: 'info', message: 'the original message', timestamp, resourceId: 'identity-api' };
+    expect((await post(`${INGESTER_URL}/logs`, original)).status).toBe(202);
+    await lf.settled(1);
+
+    // A client re-sends the id with another message: under the same timestamp, then under another.
+    const sameTime = await post(`${INGESTER_URL}/logs`, [{ ...original, message: 'rewritten, same timestamp', level: 'error' }]);
+    const otherTime = await post(`${INGESTER_URL}/logs`, [{ ...original, message: 'rewritten, another timestamp', timestamp: '2026-01-06T11:00:00.000Z' }]);
+    expect([sameTime.status, otherTime.status]).toEqual([202, 202]);
+    expect([sameTime.body.ids, otherTime.body.ids]).toEqual([[id], [id]]);
+    await sinksCaughtUp();
+
+    await lf.es.indices.refresh({ index: lf.names.readAlias });
+    const found = await lf.es.search<Record<string, unknown>>({ index: lf.names.readAlias, query: { ids: { values: [id] } } });
+    expect(found.hits.hits.map((hit) => hit._source)).toEqual([expect.objectContaining({ message: 'the original message', level: 'info', timestamp })]);
+    const rows = await lf.pool.query('SELECT message, level, "timestamp" FROM logs WHERE id = $1', [id]);
+    expect(rows.rows).toEqual([{ message: 'the original message', level: 'info', timestamp: new Date(timestamp) }]);
+    const byId = await fetch(`${QUERY_URL}/api/logs/${id}`);
+    expect(((await byId.json()) as { message: string }).message).toBe('the original message');
+
+    // Each store counted one log created, though the ingester accepted three.
+    const redis = createRedis(lf.config);
+    const ledger = await readLedger(redis, ledgerKey(lf.config));
+    redis.disconnect();
+    expect(ledger.elasticsearchIndexed).toBe(1);
+    const written = await lf.pool.query<{ n: string }>('SELECT sum(logs_written) AS n FROM sink_offsets WHERE topic = $1', [lf.config.kafka.topic]);
+    expect(Number(written.rows[0]!.n)).toBe(1);
+
+    // Past the reconciler's settle time (2 s here), every receipt lies below its watermark.
+    await sleep(2_500);
+    const reconciled = await runJobThroughApi<ReconcileResult>(QUERY_URL, 'reconcile');
+    expect(reconciled.state).toBe('completed');
+    expect(reconciled.result).toMatchObject({ logsChecked: 1, missingFound: 0, outdatedReplaced: 0, twinsRemoved: 0, extraFound: 0 });
+  });
+});
+
 describe('query service: no single request takes it, or the engines, down for everyone', () => {
   let pipeline: QueryPipeline;
   let admin: CreatedApiKey;
