@@ -84,8 +84,7 @@ const command = process.argv[2] ?? 'help';
 if (command in ROLES) {
   await runRole(command);
 } else if (command === 'all') {
-  configOrExit();
-  process.exitCode = await runAll(Object.keys(ROLES));
+  process.exitCode = await runAll(Object.keys(ROLES), createLogger(configOrExit(), 'launcher'));
 } else if (command === 'migrate') {
   await migrate();
 } else if (command === 'dlq') {

@@ -4,12 +4,15 @@ import { setReaderPassword } from '@logflow/core/db/reader-role';
 import { readLedger, ledgerKey } from '@logflow/core/ledger';
 import { createRedis } from '@logflow/core/redis';
 import { sampleTopicEnd, sinkPositions, sinksPassed } from '@logflow/sinks/jobs/watermark';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInstallation, runJobThroughApi, type Installation } from './installation.ts';
 import { isoAt, startQueryPipeline, type QueryPipeline } from './query-pipeline.ts';
-import { createApiKey, eventually, INGESTER_URL, QUERY_URL, revokeApiKey, startRole, type CreatedApiKey, type RunningRole } from './roles.ts';
+import { createApiKey, eventually, INGESTER_URL, QUERY_URL, revokeApiKey, startRole, TEST_PORTS, type CreatedApiKey, type RunningRole } from './roles.ts';
 
 /**
  * Issue 15's holes in integrity and availability, against the real engines: a log rewritten
@@ -226,4 +229,88 @@ describe('query service: no single request takes it, or the engines, down for ev
     const statuses = responses.map((r) => r.status).sort();
     expect(statuses).toEqual([200, 200, 200, 429, 429, 429, 429, 429]);
   });
+});
+
+describe('launcher: one role exiting does not stop the others', () => {
+  let lf: Installation;
+  const answers = async (url: string) => {
+    try {
+      return (await fetch(url, { signal: AbortSignal.timeout(2_000) })).ok;
+    } catch {
+      return false;
+    }
+  };
+  /** The launcher's role processes, by role, from /proc. */
+  const rolePids = (launcher: number): Map<string, number> => {
+    const children = readFileSync(`/proc/${launcher}/task/${launcher}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    const roles = new Map<string, number>();
+    for (const pid of children) {
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      roles.set(argv[argv.indexOf(ENTRY) + 1]!, pid);
+    }
+    return roles;
+  };
+  const ENTRY = fileURLToPath(new URL('../cli/logflow.mjs', import.meta.url));
+
+  beforeAll(async () => {
+    lf = await createInstallation('launcher');
+  });
+
+  afterAll(async () => {
+    await lf?.close();
+  });
+
+  it('restarts a killed query service while the ingester keeps answering, and stops every role on SIGTERM', async () => {
+    const output: string[] = [];
+    const launcher = spawn(process.execPath, [ENTRY, 'all'], {
+      env: {
+        ...process.env,
+        ...lf.env,
+        INGESTER_PORT: String(TEST_PORTS.ingester),
+        QUERY_PORT: String(TEST_PORTS.query),
+        ES_SINK_PORT: '0',
+        PG_SINK_PORT: '0',
+        LISTEN_HOST: '127.0.0.1',
+        LOGFLOW_AUTH: 'off',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    for (const stream of [launcher.stdout, launcher.stderr]) stream.on('data', (chunk: Buffer) => output.push(...chunk.toString('utf8').split('\n')));
+    const exited = new Promise<number | null>((resolve) => launcher.once('exit', (code) => resolve(code)));
+    const ingesterUp = `${INGESTER_URL}/healthz`;
+    const queryUp = `${QUERY_URL}/api/docs/json`;
+    try {
+      await eventually(async () => ((await answers(ingesterUp)) && (await answers(queryUp)) ? true : undefined), 90_000, 500).catch((error: Error) => {
+        throw new Error(`${error.message}: the roles did not start:\n${output.slice(-30).join('\n')}`);
+      });
+      const before = rolePids(launcher.pid!);
+      expect([...before.keys()].sort()).toEqual(['es-sink', 'ingester', 'pg-sink', 'query', 'reconciler']);
+
+      process.kill(before.get('query')!, 'SIGKILL');
+      let ingesterMisses = 0;
+      let ingesterChecks = 0;
+      await eventually(
+        async () => {
+          ingesterChecks++;
+          if (!(await answers(ingesterUp))) ingesterMisses++;
+          const now = rolePids(launcher.pid!).get('query');
+          return now !== undefined && now !== before.get('query') && (await answers(queryUp)) ? true : undefined;
+        },
+        60_000,
+        100,
+      );
+      expect({ ingesterMisses, checked: ingesterChecks > 0 }).toEqual({ ingesterMisses: 0, checked: true });
+      const after = rolePids(launcher.pid!);
+      for (const role of ['ingester', 'es-sink', 'pg-sink', 'reconciler']) expect(after.get(role), role).toBe(before.get(role));
+      const restart = output.filter((line) => line.includes('a role exited unexpectedly')).map((line) => JSON.parse(line));
+      expect(restart).toEqual([expect.objectContaining({ level: 50, role: 'query', signal: 'SIGKILL', restarts: 1 })]);
+
+      launcher.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      for (const pid of after.values()) expect(() => process.kill(pid, 0), `role process ${pid} still runs`).toThrow();
+    } finally {
+      if (launcher.exitCode === null) launcher.kill('SIGTERM');
+      await exited;
+    }
+  }, 240_000);
 });
