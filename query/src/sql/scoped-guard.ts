@@ -1,7 +1,11 @@
 import { AppError } from '@logflow/core/errors';
 
-/** Statements a key limited to resources may run: queries (EXPLAIN, DO, SHOW … are not). */
-const QUERY_START = /^(?:\s+|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/|\()*(select|with|values|table)\b/i;
+/**
+ * Statements a key limited to resources may run: queries (EXPLAIN, DO, SHOW … are not). Writes
+ * pass here only to be refused by Postgres (400): the READ ONLY transaction stops them before
+ * they compute anything.
+ */
+const QUERY_START = /^(?:\s+|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/|\()*(select|with|values|table|insert|update|delete|merge)\b/i;
 
 /**
  * Names that tell about rows row-level security hides: planner estimates and statistics
