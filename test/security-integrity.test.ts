@@ -172,6 +172,11 @@ describe('query service: no single request takes it, or the engines, down for ev
     expect(wide.body.rowCount).toBeLessThan(300);
     expect(JSON.stringify(wide.body).length).toBeLessThan(loadConfig().query.sql.maxResponseBytes * 1.1);
 
+    // Postgres quotes the whole value in this error: 600 MB, which no cut inside Postgres can shorten.
+    const hugeError = await sql(reader, "SELECT repeat('x', 600000000)::int");
+    expect(hugeError.status, JSON.stringify(hugeError.body).slice(0, 300)).toBe(400);
+    expect(hugeError.body.error.code).toBe('sql_error');
+
     expect((await sql(reader, 'SELECT 1 AS one')).body.rows).toEqual([[1]]);
   });
 

@@ -1,6 +1,7 @@
 import { sqlPasswordFor } from '@logflow/core/auth/api-keys';
 import type { Logger } from '@logflow/core/logger';
 import pg from 'pg';
+import { guardedStream } from './message-size-guard.ts';
 
 /** Keys whose pools are kept; the least recently used beyond it is closed. */
 const MAX_POOLS = 50;
@@ -19,6 +20,8 @@ export class ScopedSqlLogins {
     private readonly logger: Logger,
     /** The key's statements at once (the per-key cap): none waits for a connection. */
     private readonly maxConnections = 4,
+    /** The longest message its connections read from Postgres (see guardedStream). */
+    private readonly maxMessageBytes = 33 * 1024 * 1024,
   ) {}
 
   pool(sqlRole: string, key: string): pg.Pool {
@@ -35,6 +38,7 @@ export class ScopedSqlLogins {
       connectionString: url.toString(),
       application_name: 'logflow-sql-console-scoped',
       max: this.maxConnections,
+      stream: guardedStream(this.maxMessageBytes),
       idleTimeoutMillis: 30_000,
       connectionTimeoutMillis: 5_000,
     });

@@ -1,6 +1,7 @@
 import { AppError } from '@logflow/core/errors';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
+import { MESSAGE_TOO_LARGE } from './message-size-guard.ts';
 
 export interface SqlLimits {
   timeoutMs: number;
@@ -138,6 +139,15 @@ async function readCapped(cursor: StatementCursor, limits: SqlLimits, capped: { 
   return { fields, rows, truncatedBy, valuesTruncated };
 }
 
+/**
+ * The longest message the SQL console's connections read from Postgres (see guardedStream): a
+ * capped row (each value at most maxValueBytes characters, up to 4 bytes each, or the answer's
+ * bytes spread over its columns) fits; a huge error message does not.
+ */
+export function sqlMessageLimit(limits: Pick<SqlLimits, 'maxResponseBytes'>): number {
+  return 4 * limits.maxResponseBytes + 1024 * 1024;
+}
+
 /** About what a value adds to the JSON answer. */
 function valueBytes(value: unknown): number {
   if (value === null || value === undefined) return 4;
@@ -174,6 +184,10 @@ export class SqlConsole {
       });
     }
     let reusable = true;
+    // A connection that fails while checked out emits 'error' on its client (the statement is
+    // rejected too): unheard, that event would end the process.
+    const dropConnection = () => (reusable = false);
+    client.on('error', dropConnection);
     try {
       await client.query('BEGIN READ ONLY');
       await client.query(`SET LOCAL statement_timeout = ${Math.trunc(limits.timeoutMs)}`);
@@ -209,10 +223,14 @@ export class SqlConsole {
         throw new AppError(400, 'sql_error', error.message, details);
       }
       reusable = false;
+      if ((error as { code?: string }).code === MESSAGE_TOO_LARGE) {
+        throw new AppError(400, 'sql_error', `${(error as Error).message}: a value or error message this large is not read (the statement ended)`);
+      }
       throw new AppError(503, 'sql_unavailable', `Postgres failed: ${(error as Error).message}`, undefined, { 'retry-after': '5' });
     } finally {
       await client.query('ROLLBACK').catch(() => (reusable = false));
       await client.query('DISCARD ALL').catch(() => (reusable = false));
+      client.off('error', dropConnection);
       client.release(!reusable);
     }
   }
