@@ -28,6 +28,8 @@ import { v7 as uuidv7 } from 'uuid';
  */
 const CLI = fileURLToPath(new URL('../cli/logflow.mjs', import.meta.url));
 const DAY = Date.UTC(2000, 0, 1);
+/** The pg-sink claims each log's id in log_ids too: the bench's go with its partition. */
+const BENCH_IDS_DELETE = `DELETE FROM log_ids WHERE "timestamp" >= '2000-01-01Z' AND "timestamp" < '2000-01-02Z'`;
 const LEVELS = ['info', 'info', 'info', 'info', 'debug', 'warn', 'error'] as const;
 const PATHS = ['/api/orders', '/api/users/{id}', '/api/cart', '/healthz', '/api/payments'];
 
@@ -155,6 +157,7 @@ export async function run(args: string[]): Promise<void> {
     await installIndexTemplate(es, config);
     await es.indices.delete({ index: [sinkIndex, directIndex], ignore_unavailable: true });
     await pool.query(`DROP TABLE IF EXISTS ${partition}`);
+    await pool.query(BENCH_IDS_DELETE);
     await pool.query(`CREATE TABLE ${partition} PARTITION OF logs FOR VALUES FROM ('2000-01-01Z') TO ('2000-01-02Z')`);
 
     const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
@@ -230,6 +233,7 @@ export async function run(args: string[]): Promise<void> {
     await admin.disconnect();
     await es.indices.delete({ index: [sinkIndex, directIndex], ignore_unavailable: true });
     await pool.query(`DROP TABLE IF EXISTS ${partition}`);
+    await pool.query(BENCH_IDS_DELETE);
     await pool.query('DELETE FROM sink_offsets WHERE topic = $1', [topic]);
     await pool.end();
     await es.close();

@@ -96,8 +96,7 @@ if (command in ROLES) {
   // Timers and connections a role failed to close must not keep a stopped process alive.
   process.exit(await runSingleProcess(configOrExit(), Object.keys(ROLES)));
 } else if (command === 'all') {
-  configOrExit();
-  process.exitCode = await runAll(Object.keys(ROLES));
+  process.exitCode = await runAll(Object.keys(ROLES), createLogger(configOrExit(), 'launcher'));
 } else if (command === 'migrate') {
   await migrate();
 } else if (command === 'dlq') {

@@ -101,6 +101,9 @@ const envSchema = z.object({
   LOGFLOW_READER_PASSWORD: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(8, 'at least 8 characters').optional()),
   QUERY_SQL_TIMEOUT_MS: positiveInt.default(10_000),
   QUERY_SQL_MAX_ROWS: positiveInt.max(100_000).default(1_000),
+  QUERY_SQL_MAX_VALUE_BYTES: positiveInt.max(64 * 1024 * 1024).default(64 * 1024),
+  QUERY_SQL_MAX_RESPONSE_BYTES: positiveInt.max(256 * 1024 * 1024).default(8 * 1024 * 1024),
+  QUERY_MAX_PATTERN_CLAUSES: positiveInt.max(1_000).default(16),
   QUERY_TAIL_MAX_CONNECTIONS: positiveInt.default(50),
   QUERY_TAIL_MAX_EVENTS_PER_SECOND: positiveInt.default(500),
   QUERY_TAIL_POLL_MS: positiveInt.default(300),
@@ -124,6 +127,7 @@ const envSchema = z.object({
   AUTH_FAILURE_WINDOW: duration('5m'),
   QUERY_MAX_TAILS_PER_KEY: positiveInt.default(5),
   QUERY_MAX_EXPORTS_PER_KEY: positiveInt.default(2),
+  QUERY_MAX_SQL_PER_KEY: positiveInt.max(50).default(4),
 });
 
 /** Addresses only this machine reaches. */
@@ -174,14 +178,21 @@ function toConfig(env: z.infer<typeof envSchema>) {
     query: {
       host: listenHost,
       port: env.QUERY_PORT,
-      sql: { timeoutMs: env.QUERY_SQL_TIMEOUT_MS, maxRows: env.QUERY_SQL_MAX_ROWS },
+      sql: {
+        timeoutMs: env.QUERY_SQL_TIMEOUT_MS,
+        maxRows: env.QUERY_SQL_MAX_ROWS,
+        maxValueBytes: env.QUERY_SQL_MAX_VALUE_BYTES,
+        maxResponseBytes: env.QUERY_SQL_MAX_RESPONSE_BYTES,
+      },
+      /** Regular expression and wildcard clauses one search may hold: each costs Elasticsearch an automaton in memory. */
+      maxPatternClauses: env.QUERY_MAX_PATTERN_CLAUSES,
       tail: {
         maxConnections: env.QUERY_TAIL_MAX_CONNECTIONS,
         maxEventsPerSecond: env.QUERY_TAIL_MAX_EVENTS_PER_SECOND,
         pollMs: env.QUERY_TAIL_POLL_MS,
         maxDurationMs: env.QUERY_TAIL_MAX_DURATION_MS,
       },
-      perKey: { maxTails: env.QUERY_MAX_TAILS_PER_KEY, maxExports: env.QUERY_MAX_EXPORTS_PER_KEY },
+      perKey: { maxTails: env.QUERY_MAX_TAILS_PER_KEY, maxExports: env.QUERY_MAX_EXPORTS_PER_KEY, maxSql: env.QUERY_MAX_SQL_PER_KEY },
     },
     sinks: {
       sessionTimeoutMs: env.SINK_SESSION_TIMEOUT_MS,

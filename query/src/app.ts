@@ -40,7 +40,7 @@ export async function buildQueryApp({ logger, elasticsearch, webRoot, dlq, servi
   await installSecurityHeaders(app, webRoot);
   await installAuth(app, { ...auth, access: queryAccess, audited: queryAudited, logger });
   await registerApiDocs(app);
-  registerQueryRoutes(app, elasticsearch, services ?? { tail: { ...DEFAULT_TAIL_OPTIONS, maxConnections: 50 }, perKey: { maxTails: 5, maxExports: 2 } });
+  registerQueryRoutes(app, elasticsearch, services ?? { tail: { ...DEFAULT_TAIL_OPTIONS, maxConnections: 50 }, perKey: { maxTails: 5, maxExports: 2, maxSql: 4 } });
   if (dlq) registerDlqAdminRoutes(app, dlq);
   if (admin) registerAdminJobRoutes(app, admin);
   registerAdminKeyRoutes(app, { store: auth.store, audit: auth.audit, keysOn: auth.enabled });

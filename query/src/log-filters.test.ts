@@ -61,4 +61,10 @@ describe('filter parameters', () => {
       { match_phrase: { message: 'timeout' } },
     ]);
   });
+
+  it('refuses more regex and wildcard clauses than the cap, counting the parameters with q', () => {
+    const q = Array.from({ length: 15 }, (_, i) => `message:/a${i}.*/`).join(' OR ');
+    expect(() => clauses({ q })).not.toThrow();
+    expect(() => clauses({ q, resourceId: ['api-*', 'web-*'] })).toThrow(expect.objectContaining({ status: 400, code: 'invalid_query' }));
+  });
 });

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { resolveField } from './fields.ts';
 import { QuerySyntaxError, type QueryValue } from './query-language/ast.ts';
 import { parseQuery } from './query-language/parse.ts';
-import { toElasticsearchQuery, valueClause } from './query-language/to-elasticsearch.ts';
+import { assertPatternBudget, DEFAULT_MAX_PATTERN_CLAUSES, toElasticsearchQuery, valueClause } from './query-language/to-elasticsearch.ts';
 import { parseTimeExpression, TIME_EXPRESSION_HELP } from './time-expression.ts';
 
 type EsQuery = estypes.QueryDslQueryContainer;
@@ -115,7 +115,7 @@ export function timeRangeClause(range: TimeRange, field = 'timestamp'): EsQuery 
 }
 
 /** The filters as Elasticsearch filter clauses; a query language error answers 400 with its position. */
-export function filterClauses(filters: LogFilters, range: TimeRange, now: number): EsQuery[] {
+export function filterClauses(filters: LogFilters, range: TimeRange, now: number, maxPatternClauses = DEFAULT_MAX_PATTERN_CLAUSES): EsQuery[] {
   const clauses: EsQuery[] = [];
   if (filters.level?.length) clauses.push({ terms: { level: filters.level } });
   if (filters.message) clauses.push(messageClause(filters.message));
@@ -138,6 +138,8 @@ export function filterClauses(filters: LogFilters, range: TimeRange, now: number
       ]);
     }
   }
+  // The key's own resource scope is added after this count: only what the caller asked for counts.
+  assertPatternBudget(clauses, maxPatternClauses);
   return clauses;
 }
 
@@ -153,6 +155,6 @@ export function resourceScope(request: { apiKey?: { resourcePatterns: string[] |
 }
 
 /** The whole query: every filter must hold, and the caller's resource scope. */
-export function filterQuery(filters: LogFilters, range: TimeRange, now: number, scope?: EsQuery): EsQuery {
-  return { bool: { filter: [...filterClauses(filters, range, now), ...(scope ? [scope] : [])] } };
+export function filterQuery(filters: LogFilters, range: TimeRange, now: number, scope?: EsQuery, maxPatternClauses?: number): EsQuery {
+  return { bool: { filter: [...filterClauses(filters, range, now, maxPatternClauses), ...(scope ? [scope] : [])] } };
 }

@@ -15,7 +15,8 @@ import { buildQueryApp } from './app.ts';
 import { DEFAULT_FRESHNESS_OPTIONS, Freshness } from './freshness.ts';
 import { readerConnectionString } from './sql/reader-login.ts';
 import { ScopedSqlLogins } from './sql/scoped-logins.ts';
-import { SqlConsole } from './sql/sql-console.ts';
+import { guardedStream } from './sql/message-size-guard.ts';
+import { SqlConsole, sqlMessageLimit } from './sql/sql-console.ts';
 import { DEFAULT_TAIL_OPTIONS } from './tail.ts';
 
 const WEB_ROOT = fileURLToPath(new URL('../../web/dist', import.meta.url));
@@ -44,7 +45,9 @@ export async function startQuery(config: Config, logger: Logger): Promise<() => 
           connectionString: readerConnectionString(config.postgres.url, readerPassword),
           ...schemaOption,
           application_name: 'logflow-sql-console',
-          max: 4,
+          stream: guardedStream(sqlMessageLimit(config.query.sql)),
+          // Two keys at their per-key cap leave room for the others' statements.
+          max: 2 * config.query.perKey.maxSql + 2,
           connectionTimeoutMillis: 5_000,
         });
   if (!readerPool) logger.warn('LOGFLOW_READER_PASSWORD is not set: the SQL console serves only keys limited to resources (their own logins)');
@@ -66,7 +69,7 @@ export async function startQuery(config: Config, logger: Logger): Promise<() => 
 
   const keys = new ApiKeyStore(pool, { cacheMs: config.auth.keyCacheMs });
   const limitsRedis = createRequestRedis(config);
-  const scopedLogins = new ScopedSqlLogins(config.postgres.url, logger);
+  const scopedLogins = new ScopedSqlLogins(config.postgres.url, logger, config.query.perKey.maxSql, sqlMessageLimit(config.query.sql));
   if (config.auth.enabled) await tellHowToGetAnAdminKey(keys, logger);
   const app = await buildQueryApp({
     logger,
@@ -91,6 +94,7 @@ export async function startQuery(config: Config, logger: Logger): Promise<() => 
       scopedLogins,
       tail: { ...DEFAULT_TAIL_OPTIONS, ...config.query.tail },
       perKey: config.query.perKey,
+      maxPatternClauses: config.query.maxPatternClauses,
     },
   });
   await app.listen({ host: config.query.host, port: config.query.port });

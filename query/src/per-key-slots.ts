@@ -1,11 +1,11 @@
 import { AppError } from '@logflow/core/errors';
 
-/** At most `max` long-running requests (tails, exports) at once per API key; 429 beyond. */
+/** At most `max` long-running requests (tails, exports, SQL statements) at once per API key; 429 beyond. */
 export class PerKeySlots {
   private readonly held = new Map<string, number>();
 
   constructor(
-    private readonly max: number,
+    readonly max: number,
     private readonly what: string,
   ) {}
 

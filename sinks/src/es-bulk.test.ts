@@ -31,7 +31,7 @@ describe('bulkBody', () => {
     const body = bulkBody(items);
     const lines = body.toString('utf8').split('\n');
     expect(lines).toHaveLength(5);
-    expect(JSON.parse(lines[0]!)).toEqual({ index: { _index: 'logflow-logs-1-2026.01.01', _id: 'a' } });
+    expect(JSON.parse(lines[0]!)).toEqual({ create: { _index: 'logflow-logs-1-2026.01.01', _id: 'a' } });
     expect(JSON.parse(lines[3]!)).toEqual({ id: 'b', pad: 'x'.repeat(10) });
     expect(lines[4]).toBe('');
     expect(body.length).toBe(items[0]!.bytes + items[1]!.bytes);
@@ -55,10 +55,13 @@ describe('sortOutcome', () => {
     expect(outcome.retry.map((i) => i.id)).toEqual(['busy', 'down', 'blocked']);
   });
 
-  it('counts new documents apart from ones that replaced a document with the same id', () => {
-    const outcome = sortOutcome([item('new'), item('again')], [{ status: 201 }, { status: 200 }]);
+  it('takes a 409 (the id is stored already) as done and a duplicate: not created, not refused, not retried', () => {
+    const outcome = sortOutcome([item('new'), item('again')], [{ status: 201 }, { status: 409, error: { type: 'version_conflict_engine_exception' } }]);
     expect(outcome.indexed.map((i) => i.id)).toEqual(['new', 'again']);
     expect(outcome.created).toBe(1);
+    expect(outcome.duplicates).toBe(1);
+    expect(outcome.refused).toEqual([]);
+    expect(outcome.retry).toEqual([]);
   });
 
   it('retries items the response does not account for', () => {

@@ -3,7 +3,7 @@ import type { Client } from '@elastic/elasticsearch';
 /** One document for a bulk request: its action line and its source as the JSON bytes to send. */
 export interface BulkItem<T> {
   id: string;
-  /** `{"index":{...}}`, made once: every request and every size estimate reuses it. */
+  /** `{"create":{...}}`, made once: every request and every size estimate reuses it. */
   action: string;
   source: Buffer;
   /** Bytes the item adds to a request body, both lines and their newlines. */
@@ -12,8 +12,12 @@ export interface BulkItem<T> {
   ref: T;
 }
 
+/**
+ * `create`, not `index`: the first write of an id wins, as in Postgres (DESIGN.md, Identity). A
+ * retry, or another log re-sent with a stored id, finds the document there (409) and changes nothing.
+ */
 export function bulkItem<T>(index: string, id: string, source: Buffer, ref: T): BulkItem<T> {
-  const action = `{"index":{"_index":${JSON.stringify(index)},"_id":${JSON.stringify(id)}}}`;
+  const action = `{"create":{"_index":${JSON.stringify(index)},"_id":${JSON.stringify(id)}}}`;
   return { id, action, source, bytes: Buffer.byteLength(action) + source.length + 2, ref };
 }
 
@@ -23,9 +27,12 @@ export interface BulkLimits {
 }
 
 export interface BulkOutcome<T> {
+  /** Stored: new (201), or their id was there already (409, counted in `duplicates`); either way done. */
   indexed: BulkItem<T>[];
-  /** How many of `indexed` were new documents (201); the others replaced one with their id (200). */
+  /** How many of `indexed` were new documents (201). */
   created: number;
+  /** How many of `indexed` found a document with their id (409): it stays as it was. */
+  duplicates: number;
   /** Refused for a reason that will not go away by retrying: a mapping or parse error (400). */
   refused: { item: BulkItem<T>; reason: string }[];
   /** Not indexed for now (429, 5xx, a blocked or missing index): to be sent again. */
@@ -79,13 +86,16 @@ interface BulkItemResult {
 
 /** Sorts every item by its own result; the response lists them in request order. */
 export function sortOutcome<T>(chunk: BulkItem<T>[], results: BulkItemResult[] | undefined): BulkOutcome<T> {
-  const outcome: BulkOutcome<T> = { indexed: [], created: 0, refused: [], retry: [] };
+  const outcome: BulkOutcome<T> = { indexed: [], created: 0, duplicates: 0, refused: [], retry: [] };
   chunk.forEach((item, i) => {
     const result = results?.[i];
     if (!result) outcome.retry.push(item);
     else if (result.status < 300) {
       outcome.indexed.push(item);
       if (result.status === 201) outcome.created++;
+    } else if (result.status === 409) {
+      outcome.indexed.push(item);
+      outcome.duplicates++;
     }
     else if (isRefusedForGood(result.status)) {
       const cause = result.error?.caused_by?.reason ? ` (${result.error.caused_by.reason})` : '';

@@ -38,7 +38,8 @@ function bulkSource(decoded: Extract<Decoded, { ok: true }>): Buffer {
 /**
  * Consumer group `logflow-es-sink`: bulk-indexes each Kafka batch into the daily indices and
  * commits a partition's offset only once every record below it is indexed or, refused for
- * good, in the DLQ. `_id` = id, so a redelivered batch overwrites instead of doubling.
+ * good, in the DLQ. `_id` = id and the bulk action is `create`: a redelivered batch, or a log
+ * re-sent with a stored id, finds its document there (409, a duplicate) and changes nothing.
  */
 export async function startEsSink(config: Config, logger: Logger): Promise<() => Promise<void>> {
   const kafka = createKafka(config, logger, 'logflow-es-sink');
@@ -96,6 +97,7 @@ export async function startEsSink(config: Config, logger: Logger): Promise<() =>
           }
           const { indexed, refused, retry } = result.value;
           created += result.value.created;
+          metrics.duplicates.inc(result.value.duplicates);
           metrics.recordsWritten.inc(indexed.length);
           metrics.bytesWritten.inc(indexed.reduce((sum, item) => sum + item.source.length, 0));
           for (const { item, reason } of refused) {
@@ -105,7 +107,7 @@ export async function startEsSink(config: Config, logger: Logger): Promise<() =>
           again.push(...retry);
         });
         pending = chunkItems(again, ES_BULK_LIMITS);
-        // Counted as soon as they exist, even if the batch is retried: a retry finds them there (200), not new.
+        // Counted as soon as they exist, even if the batch is retried: a retry finds them there (409), not new.
         addToLedger(ledgerRedis, indexedKey, 'elasticsearchIndexed', created).catch((err: unknown) =>
           logger.warn({ err }, 'could not count indexed logs in the ledger'),
         );

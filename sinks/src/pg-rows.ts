@@ -12,6 +12,7 @@ export interface PositionedRecord {
 
 export const LOG_COLUMNS =
   'id, "timestamp", received_at, level, message, resource_id, trace_id, span_id, "commit", metadata, kafka_partition, kafka_offset';
+const ID_COLUMNS = 'id, "timestamp"';
 const STAGING = 'logs_staging';
 
 /** One value in COPY's text format: `\N` for null; backslash, tab, newline and CR escaped. */
@@ -44,6 +45,11 @@ export function toCopyLine({ record, partition, offset }: PositionedRecord): str
     .concat('\n');
 }
 
+/** A `log_ids` line: the id and timestamp, which need no escaping (both checked by unstorableReason). */
+export function toIdCopyLine({ record }: PositionedRecord): string {
+  return `${record.id}\t${record.timestamp}\n`;
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const STORABLE_TIME = /^\d{4}-\d{2}-\d{2}T/;
 /** `\u0000` in the JSON text, not preceded by an escaped backslash: Postgres text and jsonb cannot hold NUL. */
@@ -73,17 +79,20 @@ const prepared = new WeakSet<PoolClient>();
 const UNIQUE_VIOLATION = '23505';
 
 /**
- * Writes rows inside the caller's transaction, idempotently, returning the rows that were new.
- * The caller's offset guard already drops what Kafka redelivers, so a duplicate (id, timestamp)
- * is rare: a client's retry, or two members writing one partition during a rebalance. Hence
- * the fast path is COPY straight into `logs`; only if it meets a duplicate is it undone (to a
- * savepoint) and the batch goes through a staging table and INSERT ... ON CONFLICT DO NOTHING.
+ * Writes rows inside the caller's transaction, first write wins, returning how many were new.
+ * A log's identity is its id alone (DESIGN.md, Identity): its row goes into `logs` only if the
+ * id was claimed in `log_ids` just now, so neither a retry nor another log re-sent with a stored
+ * id (under the same timestamp or another) changes or adds a row. The caller's offset guard
+ * already drops what Kafka redelivers, so a stored id is rare: hence the fast path COPYs the
+ * ids and the rows straight in; only if it meets one is it undone (to a savepoint) and the
+ * batch goes through a staging table and the claim-then-insert statement.
  */
 export async function insertRows(client: PoolClient, rows: PositionedRecord[]): Promise<number> {
   if (rows.length === 0) return 0;
   await client.query('SAVEPOINT copy_rows');
   try {
-    await copyInto(client, 'logs', rows);
+    await copyInto(client, 'log_ids', ID_COLUMNS, rows, toIdCopyLine);
+    await copyInto(client, 'logs', LOG_COLUMNS, rows, toCopyLine);
     await client.query('RELEASE SAVEPOINT copy_rows');
     return rows.length;
   } catch (error) {
@@ -93,24 +102,31 @@ export async function insertRows(client: PoolClient, rows: PositionedRecord[]): 
   return insertSkippingDuplicates(client, rows);
 }
 
-/** COPY into a session-local staging table (no WAL, no indexes), then one INSERT ... ON CONFLICT DO NOTHING. */
+/**
+ * COPY into a session-local staging table (no WAL, no indexes), then one statement: the first
+ * row of each id in Kafka order claims the id in `log_ids`, and only claimed rows are inserted.
+ */
 export async function insertSkippingDuplicates(client: PoolClient, rows: PositionedRecord[]): Promise<number> {
   if (!prepared.has(client)) {
     await client.query(`CREATE TEMP TABLE IF NOT EXISTS ${STAGING} (LIKE logs INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`);
     prepared.add(client);
   }
-  await copyInto(client, STAGING, rows);
-  const result = await client.query(`INSERT INTO logs (${LOG_COLUMNS}) SELECT ${LOG_COLUMNS} FROM ${STAGING} ON CONFLICT DO NOTHING`);
+  await copyInto(client, STAGING, LOG_COLUMNS, rows, toCopyLine);
+  const result = await client.query(
+    `WITH firsts AS (SELECT DISTINCT ON (id) * FROM ${STAGING} ORDER BY id, kafka_partition, kafka_offset),
+     claimed AS (INSERT INTO log_ids (${ID_COLUMNS}) SELECT ${ID_COLUMNS} FROM firsts ON CONFLICT DO NOTHING RETURNING id)
+     INSERT INTO logs (${LOG_COLUMNS}) SELECT ${LOG_COLUMNS} FROM firsts WHERE id IN (SELECT id FROM claimed) ON CONFLICT DO NOTHING`,
+  );
   return result.rowCount ?? 0;
 }
 
-async function copyInto(client: PoolClient, table: string, rows: PositionedRecord[]): Promise<void> {
-  await pipeline(Readable.from(copyChunks(rows)), client.query(copyFrom(`COPY ${table} (${LOG_COLUMNS}) FROM STDIN`)));
+async function copyInto(client: PoolClient, table: string, columns: string, rows: PositionedRecord[], line: (row: PositionedRecord) => string): Promise<void> {
+  await pipeline(Readable.from(copyChunks(rows, line)), client.query(copyFrom(`COPY ${table} (${columns}) FROM STDIN`)));
 }
 
 /** COPY data in chunks of many lines: fewer, larger writes to the socket. */
-function* copyChunks(rows: PositionedRecord[], linesPerChunk = 500): Generator<string> {
+function* copyChunks(rows: PositionedRecord[], line: (row: PositionedRecord) => string, linesPerChunk = 500): Generator<string> {
   for (let i = 0; i < rows.length; i += linesPerChunk) {
-    yield rows.slice(i, i + linesPerChunk).map(toCopyLine).join('');
+    yield rows.slice(i, i + linesPerChunk).map(line).join('');
   }
 }

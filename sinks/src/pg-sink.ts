@@ -113,6 +113,7 @@ export async function startPgSink(config: Config, logger: Logger): Promise<() =>
         await client.query('COMMIT');
         timer();
         metrics.recordsWritten.inc(rows.length);
+        metrics.duplicates.inc(rows.length - written);
         metrics.bytesWritten.inc(bytes);
       } catch (error) {
         failure = error;

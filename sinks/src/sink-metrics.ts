@@ -10,6 +10,8 @@ export interface SinkMetrics {
   writeSeconds: Histogram;
   recordsWritten: Counter;
   bytesWritten: Counter;
+  /** Records whose id the store already held (a retry, a redelivery, a re-sent id): the stored log stays as it was. */
+  duplicates: Counter;
   writeFailures: Counter;
   deadLetters: Counter<'kind'>;
   rebalances: Counter;
@@ -43,6 +45,11 @@ export function createSinkMetrics(role: string, collectLag: (gauge: Gauge<'topic
     }),
     recordsWritten: new Counter({ name: 'logflow_sink_records_written_total', help: 'Records the store acknowledged', registers }),
     bytesWritten: new Counter({ name: 'logflow_sink_bytes_written_total', help: 'JSON bytes of the records the store acknowledged', registers }),
+    duplicates: new Counter({
+      name: 'logflow_sink_duplicates_total',
+      help: 'Records whose id the store already held (a retry or a re-sent id): first write wins, nothing written',
+      registers,
+    }),
     writeFailures: new Counter({ name: 'logflow_sink_write_failures_total', help: 'Failed write attempts, each retried with backoff', registers }),
     deadLetters,
     rebalances: new Counter({ name: 'logflow_sink_group_joins_total', help: 'Times this member joined its consumer group', registers }),

@@ -31,6 +31,23 @@ export const logs = pgTable(
   ],
 );
 
+/**
+ * Every stored log's id, once: the identity rule of both stores (DESIGN.md, Identity). `logs`
+ * is partitioned by timestamp, so its key must hold the timestamp and cannot keep one id from
+ * being stored twice under two timestamps; this table, not partitioned, can. The PG sink
+ * claims an id here in the transaction that writes the row, and only a newly claimed id's row
+ * goes into `logs`: the first write wins, as with Elasticsearch's `create` on `_id` = id.
+ * Retention deletes from it what it deletes from `logs` (by timestamp).
+ */
+export const logIds = pgTable(
+  'log_ids',
+  {
+    id: uuid('id').primaryKey(),
+    timestamp: timestamp('timestamp', utcMillis).notNull(),
+  },
+  (t) => [index('log_ids_timestamp_idx').on(t.timestamp)],
+);
+
 /** The PG sink's next offset per partition, written in the same transaction as the rows. */
 export const sinkOffsets = pgTable(
   'sink_offsets',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { QuerySyntaxError } from './ast.ts';
 import { parseQuery } from './parse.ts';
-import { MAX_REGEX_CHARS, toElasticsearchQuery } from './to-elasticsearch.ts';
+import { assertPatternBudget, countPatternClauses, MAX_REGEX_CHARS, toElasticsearchQuery } from './to-elasticsearch.ts';
 
 const NOW = Date.parse('2026-01-10T12:30:00.000Z');
 const es = (query: string) => toElasticsearchQuery(parseQuery(query), NOW);
@@ -66,5 +66,18 @@ describe('query language to Elasticsearch', () => {
     expect(es('traceId:*')).toEqual({ exists: { field: 'traceId' } });
     expect(es('message:*')).toEqual({ exists: { field: 'message' } });
     expect(es('*')).toEqual({ match_all: {} });
+  });
+
+  it('counts regex and wildcard clauses at any depth, and refuses more than the cap with invalid_query', () => {
+    const clauses = (n: number) => Array.from({ length: n }, (_, i) => `message:/.*x[a-z]{10}y${i}.*/`).join(' OR ');
+    expect(countPatternClauses(es(`${clauses(3)} AND resourceId:api-* AND NOT level:error`))).toBe(4);
+    expect(() => assertPatternBudget([es(clauses(16))], 16)).not.toThrow();
+    expect(() => assertPatternBudget([es(clauses(200))], 16)).toThrow(
+      expect.objectContaining({
+        status: 400,
+        code: 'invalid_query',
+        details: [expect.objectContaining({ field: 'q', rule: 'max_pattern_clauses' })],
+      }),
+    );
   });
 });

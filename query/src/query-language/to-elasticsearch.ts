@@ -10,6 +10,12 @@ type EsQuery = estypes.QueryDslQueryContainer;
 const MESSAGE = resolveField('message')!;
 /** Regular expressions cost Elasticsearch time by their length; a search has no need of long ones. */
 export const MAX_REGEX_CHARS = 256;
+/**
+ * Regular expression and wildcard clauses one search may hold (QUERY_MAX_PATTERN_CLAUSES).
+ * Elasticsearch builds an automaton per clause in memory at once: 200 of them OR-ed tripped its
+ * circuit breaker, failing every search on the node for seconds.
+ */
+export const DEFAULT_MAX_PATTERN_CLAUSES = 16;
 const SPLIT_BY_ANALYSER = /[^\p{L}\p{N}_]/u;
 
 /** A wildcard pattern that may match anywhere in the value. */
@@ -115,4 +121,21 @@ export function toElasticsearchQuery(node: QueryNode, now: number): EsQuery {
       return { bool: { filter: positive, ...(negative.length > 0 && { must_not: negative }) } };
     }
   }
+}
+
+/** How many regexp and wildcard clauses a query holds, at any depth. */
+export function countPatternClauses(query: unknown): number {
+  if (Array.isArray(query)) return query.reduce<number>((sum, item) => sum + countPatternClauses(item), 0);
+  if (query === null || typeof query !== 'object') return 0;
+  let count = 0;
+  for (const [key, value] of Object.entries(query)) count += key === 'regexp' || key === 'wildcard' ? 1 : countPatternClauses(value);
+  return count;
+}
+
+/** Refuses (400 invalid_query) a search of more pattern clauses than `max`, before Elasticsearch sees it. */
+export function assertPatternBudget(clauses: EsQuery[], max: number): void {
+  const count = countPatternClauses(clauses);
+  if (count <= max) return;
+  const message = `a search may hold at most ${max} regular expression or wildcard clauses (this one has ${count}): each costs Elasticsearch memory`;
+  throw new AppError(400, 'invalid_query', message, [{ field: 'q', rule: 'max_pattern_clauses', message }]);
 }

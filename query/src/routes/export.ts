@@ -18,7 +18,7 @@ const exportParams = z.object({
 
 const CONTENT_TYPES = { ndjson: 'application/x-ndjson; charset=utf-8', csv: 'text/csv; charset=utf-8' } as const;
 
-export function registerExportRoute(app: HttpServer, deps: { elasticsearch: Client; slots: PerKeySlots }): void {
+export function registerExportRoute(app: HttpServer, deps: { elasticsearch: Client; slots: PerKeySlots; maxPatternClauses?: number }): void {
   app.get(
     '/api/logs/export',
     {
@@ -32,7 +32,7 @@ export function registerExportRoute(app: HttpServer, deps: { elasticsearch: Clie
       const { format, sort } = request.query;
       const now = Date.now();
       const range = resolveTimeRange(request.query, now);
-      const query = filterQuery(request.query, range, now, resourceScope(request));
+      const query = filterQuery(request.query, range, now, resourceScope(request), deps.maxPatternClauses);
       const release = deps.slots.acquire(request.apiKey?.id);
       let body: Readable;
       try {

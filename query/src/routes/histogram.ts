@@ -11,7 +11,7 @@ interface Extremes {
   last?: { value: number | null };
 }
 
-export function registerHistogramRoute(app: HttpServer, deps: { elasticsearch: Client }): void {
+export function registerHistogramRoute(app: HttpServer, deps: { elasticsearch: Client; maxPatternClauses?: number }): void {
   app.get(
     '/api/logs/histogram',
     {
@@ -25,7 +25,7 @@ export function registerHistogramRoute(app: HttpServer, deps: { elasticsearch: C
     async (request) => {
       const now = Date.now();
       const range = resolveTimeRange(request.query, now);
-      const query = filterQuery(request.query, range, now, resourceScope(request));
+      const query = filterQuery(request.query, range, now, resourceScope(request), deps.maxPatternClauses);
       let { from, to } = range;
       if (from === undefined || to === undefined) {
         // An open end of the range reaches the first or last matching log.

@@ -20,17 +20,20 @@ export interface QueryServices {
   /** The SQL console's logins of keys limited to resources. */
   scopedLogins?: ScopedSqlLogins;
   tail: TailRouteOptions;
-  /** Tails and exports one API key may run at once. */
-  perKey: { maxTails: number; maxExports: number };
+  /** Regular expression and wildcard clauses one search may hold (default DEFAULT_MAX_PATTERN_CLAUSES). */
+  maxPatternClauses?: number;
+  /** Tails, exports and SQL statements one API key may run at once. */
+  perKey: { maxTails: number; maxExports: number; maxSql: number };
 }
 
 /** Every route of the search API under /api/logs, and /api/sql. */
 export function registerQueryRoutes(app: HttpServer, elasticsearch: Client, services: QueryServices): void {
-  registerSearchRoutes(app, { elasticsearch, freshness: services.freshness });
-  registerHistogramRoute(app, { elasticsearch });
-  registerTopValuesRoute(app, { elasticsearch });
-  registerExportRoute(app, { elasticsearch, slots: new PerKeySlots(services.perKey.maxExports, 'exports') });
-  registerTailRoute(app, { elasticsearch, options: services.tail, slots: new PerKeySlots(services.perKey.maxTails, 'tails') });
+  const { maxPatternClauses } = services;
+  registerSearchRoutes(app, { elasticsearch, freshness: services.freshness, maxPatternClauses });
+  registerHistogramRoute(app, { elasticsearch, maxPatternClauses });
+  registerTopValuesRoute(app, { elasticsearch, maxPatternClauses });
+  registerExportRoute(app, { elasticsearch, slots: new PerKeySlots(services.perKey.maxExports, 'exports'), maxPatternClauses });
+  registerTailRoute(app, { elasticsearch, options: services.tail, slots: new PerKeySlots(services.perKey.maxTails, 'tails'), maxPatternClauses });
   registerLogByIdRoutes(app, { elasticsearch });
-  if (services.sqlConsole) registerSqlRoute(app, { sqlConsole: services.sqlConsole, scopedLogins: services.scopedLogins });
+  if (services.sqlConsole) registerSqlRoute(app, { sqlConsole: services.sqlConsole, scopedLogins: services.scopedLogins, slots: new PerKeySlots(services.perKey.maxSql, 'sql_statements') });
 }

@@ -19,7 +19,7 @@ export interface TailRouteOptions extends TailOptions {
   maxConnections: number;
 }
 
-export function registerTailRoute(app: HttpServer, deps: { elasticsearch: Client; options: TailRouteOptions; slots: PerKeySlots }): void {
+export function registerTailRoute(app: HttpServer, deps: { elasticsearch: Client; options: TailRouteOptions; slots: PerKeySlots; maxPatternClauses?: number }): void {
   const running = new Map<AbortController, Promise<void>>();
 
   // A tail never ends by itself: stop them all before the server waits for its connections.
@@ -51,18 +51,22 @@ export function registerTailRoute(app: HttpServer, deps: { elasticsearch: Client
         throw new AppError(429, 'too_many_tails', `this server already streams ${running.size} tails; try again later`, undefined, { 'retry-after': '10' });
       }
       const now = Date.now();
-      const query = filterQuery(request.query, {}, now, resourceScope(request));
+      const query = filterQuery(request.query, {}, now, resourceScope(request), deps.maxPatternClauses);
       const release = deps.slots.acquire(request.apiKey?.id);
+      // The server-wide slot is taken here, before the first await: counted only once the
+      // stream started, requests arriving meanwhile would all pass the check above.
+      const controller = new AbortController();
+      running.set(controller, Promise.resolve());
       try {
         // Fail before the stream starts: Elasticsearch down answers 503, a query it refuses 400.
         await elasticsearchCall(() => deps.elasticsearch.search({ ...READ_ALIAS_TARGET, size: 0, track_total_hits: false, query }));
       } catch (error) {
+        running.delete(controller);
         release();
         throw error;
       }
 
       const start = resume ?? { receivedAt: now };
-      const controller = new AbortController();
       const res = reply.raw;
       reply.hijack();
       res.writeHead(200, {

@@ -27,7 +27,7 @@ interface TopAggregations {
   missing?: { doc_count: number };
 }
 
-export function registerTopValuesRoute(app: HttpServer, deps: { elasticsearch: Client }): void {
+export function registerTopValuesRoute(app: HttpServer, deps: { elasticsearch: Client; maxPatternClauses?: number }): void {
   app.get(
     '/api/logs/fields/:field/top',
     {
@@ -51,7 +51,7 @@ export function registerTopValuesRoute(app: HttpServer, deps: { elasticsearch: C
         deps.elasticsearch.search({
           ...READ_ALIAS_TARGET,
           size: 0,
-          query: filterQuery(request.query, range, now, resourceScope(request)),
+          query: filterQuery(request.query, range, now, resourceScope(request), deps.maxPatternClauses),
           track_total_hits: TOTAL_HITS_CAP,
           aggs: {
             top: { terms: { field: field.esField, size: request.query.size } },

@@ -1,6 +1,7 @@
 import { sqlPasswordFor } from '@logflow/core/auth/api-keys';
 import type { Logger } from '@logflow/core/logger';
 import pg from 'pg';
+import { guardedStream } from './message-size-guard.ts';
 
 /** Keys whose pools are kept; the least recently used beyond it is closed. */
 const MAX_POOLS = 50;
@@ -17,6 +18,10 @@ export class ScopedSqlLogins {
   constructor(
     private readonly databaseUrl: string,
     private readonly logger: Logger,
+    /** The key's statements at once (the per-key cap): none waits for a connection. */
+    private readonly maxConnections = 4,
+    /** The longest message its connections read from Postgres (see guardedStream). */
+    private readonly maxMessageBytes = 33 * 1024 * 1024,
   ) {}
 
   pool(sqlRole: string, key: string): pg.Pool {
@@ -32,7 +37,8 @@ export class ScopedSqlLogins {
     const pool = new pg.Pool({
       connectionString: url.toString(),
       application_name: 'logflow-sql-console-scoped',
-      max: 2,
+      max: this.maxConnections,
+      stream: guardedStream(this.maxMessageBytes),
       idleTimeoutMillis: 30_000,
       connectionTimeoutMillis: 5_000,
     });

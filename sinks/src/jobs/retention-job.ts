@@ -35,7 +35,7 @@ async function partitionsBefore(pool: Pool, cutoffDay: string): Promise<string[]
 
 /**
  * Drops what is older than the cutoff, rounded down to a UTC midnight: whole daily partitions
- * of Postgres (by timestamp), the default partition's rows before it, and whole daily indices
+ * of Postgres (by timestamp), the default partition's rows before it, their ids, and whole daily indices
  * of Elasticsearch (by receivedAt, every generation).
  */
 export async function runRetention(ctx: JobContext, jobId: string, data: RetentionData, progress: ReportProgress): Promise<RetentionResult> {
@@ -54,6 +54,8 @@ export async function runRetention(ctx: JobContext, jobId: string, data: Retenti
     const droppedPartitions = await partitionsBefore(ctx.pool, cutoffDay);
     for (const name of droppedPartitions) await ctx.pool.query(`DROP TABLE IF EXISTS "${name}"`);
     const deleted = await ctx.pool.query('DELETE FROM logs_default WHERE "timestamp" < $1', [cutoff]);
+    // The ids go with their logs: a log sent again with one of them after this is stored anew.
+    await ctx.pool.query('DELETE FROM log_ids WHERE "timestamp" < $1', [cutoff]);
     await progress({ percent: 50, phase: 'elasticsearch', droppedPartitions: droppedPartitions.length });
 
     const indices = await ctx.es.cat.indices({ index: `${ctx.names.prefix}-*`, format: 'json', h: 'index' });
