@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '@logflow/core/config';
+import { setReaderPassword } from '@logflow/core/db/reader-role';
 import { createPool, type Pool } from '@logflow/core/postgres';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -55,6 +57,8 @@ describe('SQL access: the README queries, as logflow_reader, on logs that went t
   afterAll(async () => {
     await pgSink?.stop();
     await reader?.end();
+    // The reader role is the cluster's: back to the password every other run and `npm start` use.
+    if (pipeline) await setReaderPassword(pipeline.pool, loadConfig().postgres.readerPassword);
     await pipeline?.close();
   });
 
