@@ -48,7 +48,7 @@ describe('sinks: 20,000 logs through two instances of each sink', () => {
       }),
     );
     expect(written.every((n) => n > 0)).toBe(true);
-  });
+  }, 240_000);
 
   it('keeps one row and one document when the same id and timestamp arrive twice, on different partitions', async () => {
     const resourceId = `sinks-twice-${pipeline.runId}`;

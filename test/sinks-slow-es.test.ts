@@ -56,5 +56,5 @@ describe('sinks: a slow Elasticsearch does not cost the ES sink its group member
     expect(metrics).toMatch(/^logflow_sink_group_joins_total\{[^}]*\} 1$/m);
     expect(sink.output.join('\n')).not.toMatch(/rebalanc|not aware of this member/i);
     expect(await esCounts(pipeline.es, resourceId)).toEqual({ docs: 600, ids: 600 });
-  });
+  }, 120_000);
 });
