@@ -24,6 +24,10 @@ export interface ThrottleProxy {
   itemsRejected(): number;
   /** Ids acknowledged and never forwarded. */
   dropped(): ReadonlySet<string>;
+  /** Forwards each item of `resourceId` whose id `pick` selects changed: metadata dropped, message cut to 10 characters. */
+  alterItems(alter: { resourceId: string; pick: (id: string) => boolean } | undefined): void;
+  /** Ids forwarded changed. */
+  altered(): ReadonlySet<string>;
   /** Items Elasticsearch refused, by `status type`, so far. */
   refusedByElasticsearch(): Record<string, number>;
   close(): Promise<void>;
@@ -69,6 +73,8 @@ export async function startThrottleProxy(targetUrl: string): Promise<ThrottlePro
   let reject: ((id: string) => boolean) | undefined;
   let drop: { resourceId: string; pick: (id: string) => boolean } | undefined;
   const dropped = new Set<string>();
+  let alter: { resourceId: string; pick: (id: string) => boolean } | undefined;
+  const altered = new Set<string>();
   const refused: Record<string, number> = {};
   const agent = new http.Agent({ keepAlive: true });
 
@@ -88,6 +94,11 @@ export async function startThrottleProxy(targetUrl: string): Promise<ThrottlePro
       if (drop && pair.resourceId === drop.resourceId && drop.pick(pair.id)) {
         dropped.add(pair.id);
         return { [kind]: { status: 201 } };
+      }
+      if (alter && pair.resourceId === alter.resourceId && alter.pick(pair.id)) {
+        const { metadata: _dropped, ...rest } = JSON.parse(pair.source) as { message: string; metadata?: unknown };
+        pair.source = JSON.stringify({ ...rest, message: rest.message.slice(0, 10) });
+        altered.add(pair.id);
       }
       if (reject?.(pair.id)) {
         itemsRejected++;
@@ -160,6 +171,10 @@ export async function startThrottleProxy(targetUrl: string): Promise<ThrottlePro
     rejected: () => rejected,
     itemsRejected: () => itemsRejected,
     dropped: () => dropped,
+    alterItems(which) {
+      alter = which;
+    },
+    altered: () => altered,
     refusedByElasticsearch: () => ({ ...refused }),
     close() {
       server.closeAllConnections();

@@ -99,12 +99,16 @@ export async function runFaults(env: ChaosEnv, faults: { number: number; fault: 
       passed = sinksAlone.converged && checks.every((check) => check.ok);
     }
     if (hidden && outcome.selfCheck) {
-      const found = sameIds(sinksAlone[hidden.store].lostIds, hidden.ids);
-      const repairedExactly = hidden.store === 'elasticsearch' ? repaired === hidden.ids.size && afterReconcile?.converged === true : repaired === 0;
+      const altered = hidden.how === 'altered';
+      const seen = altered ? sinksAlone[hidden.store].differingIds : sinksAlone[hidden.store].lostIds;
+      const found = sameIds(seen, hidden.ids);
+      // Reconcile compares ids and receipt times, not content: a changed document is only reported.
+      const repairedExactly = altered || (hidden.store === 'elasticsearch' ? repaired === hidden.ids.size && afterReconcile?.converged === true : repaired === 0);
+      const expectation = altered ? 'reported' : hidden.store === 'elasticsearch' ? 'repaired exactly them' : 'repaired none (Postgres is the source)';
       selfCheck = {
-        what: `the oracle failed the fault, finding exactly the ${hidden.ids.size} logs hidden from ${hidden.store}, and the reconcile ${hidden.store === 'elasticsearch' ? 'repaired exactly them' : 'repaired none (Postgres is the source)'}`,
+        what: `the oracle failed the fault, finding exactly the ${hidden.ids.size} logs ${altered ? 'changed in' : 'hidden from'} ${hidden.store}, and the reconcile ${expectation}`,
         ok: hidden.ids.size > 0 && !passed && found && repairedExactly,
-        detail: `verdict ${passed ? 'pass' : 'FAIL'}; ${hidden.store} lost ${sinksAlone[hidden.store].lost} (${found ? 'the very ids hidden' : 'NOT the ids hidden'}); reconcile repaired ${repaired ?? 'nothing (not run)'}`,
+        detail: `verdict ${passed ? 'pass' : 'FAIL'}; ${hidden.store} ${altered ? 'differing' : 'lost'} ${seen.length} (${found ? 'the very ids' : 'NOT the ids'} ${altered ? 'changed' : 'hidden'}); reconcile repaired ${repaired ?? 'nothing (not run)'}`,
       };
     }
     const final = outcome.recovery === 'reconcile' ? afterReconcile : sinksAlone;

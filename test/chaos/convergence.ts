@@ -16,6 +16,8 @@ export interface StoreComparison {
   differing: number;
   /** The lost ids, every one: the self-checks compare them with what they took away. */
   lostIds: string[];
+  /** The differing ids, every one. */
+  differingIds: string[];
   /** A few examples of differing logs, `id: stored vs sent`, to tell what changed. */
   differingExamples: string[];
 }
@@ -90,7 +92,7 @@ export async function logsInElasticsearch(lf: Installation, resourceId: string):
 /** Compares a store's logs with the acknowledged ones as sent (`expected`: id to canonical content). */
 export function compare(expected: ReadonlyMap<string, string>, found: readonly StoredLog[]): StoreComparison {
   const seen = new Set<string>();
-  const comparison: StoreComparison = { stored: found.length, lost: 0, duplicated: 0, extra: 0, differing: 0, lostIds: [], differingExamples: [] };
+  const comparison: StoreComparison = { stored: found.length, lost: 0, duplicated: 0, extra: 0, differing: 0, lostIds: [], differingIds: [], differingExamples: [] };
   for (const { id, content } of found) {
     if (seen.has(id)) comparison.duplicated++;
     seen.add(id);
@@ -98,6 +100,7 @@ export function compare(expected: ReadonlyMap<string, string>, found: readonly S
     if (sent === undefined) comparison.extra++;
     else if (sent !== content) {
       comparison.differing++;
+      comparison.differingIds.push(id);
       if (comparison.differingExamples.length < 3) comparison.differingExamples.push(`${content} vs sent ${sent}`);
     }
   }

@@ -87,7 +87,7 @@ export interface FaultOutcome {
    * Logs taken from a store where the sinks cannot see it: deleted behind LogFlow's back (a
    * fault whose recovery is `reconcile`), or lost on purpose by a self-check.
    */
-  hidden?: { store: 'elasticsearch' | 'postgres'; ids: ReadonlySet<string> };
+  hidden?: { store: 'elasticsearch' | 'postgres'; ids: ReadonlySet<string>; how?: 'lost' | 'altered' };
   /** `reconcile`: the designed recovery is a reconcile, not the sinks (default `sinks`). */
   recovery?: 'sinks' | 'reconcile';
   /** The oracle must fail this fault: it proves the oracle can fail. */
@@ -558,6 +558,20 @@ const selfCheckElasticsearch: Fault = {
   },
 };
 
+const selfCheckContent: Fault = {
+  name: 'self-check: the ES proxy drops metadata and truncates the message of ~1.2 % of bulk items',
+  async run(run) {
+    run.env.esThrottle.alterItems({ resourceId: run.resourceId, pick: OneInEighty.js });
+    try {
+      const { load, figures, caughtUp } = await loadThenCaughtUp(run);
+      const ids = new Set([...run.env.esThrottle.altered()].filter((id) => load.acknowledged.has(id)));
+      return { load: figures, acknowledged: load.acknowledged, sent: load.sent, hidden: { store: 'elasticsearch', ids, how: 'altered' }, selfCheck: true, checks: [caughtUp], ledgerExact: true };
+    } finally {
+      run.env.esThrottle.alterItems(undefined);
+    }
+  },
+};
+
 const selfCheckPostgres: Fault = {
   name: "self-check: a trigger deletes ~1 % of the PG sink's rows as they are written",
   async run(run) {
@@ -617,5 +631,6 @@ export const FAULTS: Fault[] = [
   documentsDeleted,
   indexDeleted,
   selfCheckElasticsearch,
+  selfCheckContent,
   selfCheckPostgres,
 ];
