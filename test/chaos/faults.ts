@@ -46,20 +46,20 @@ export const FULL: Scale = {
 
 export const QUICK: Scale = {
   name: 'quick',
-  killLogs: 6_000,
+  killLogs: 4_500,
   sinkKills: 2,
   killLogsPerSecond: 150,
   ingesterKills: 2,
   kafkaRestarts: 1,
-  esDownMs: 15_000,
-  esThrottleMs: 15_000,
-  pgDownMs: 15_000,
+  esDownMs: 10_000,
+  esThrottleMs: 10_000,
+  pgDownMs: 10_000,
   churnMs: 40_000,
-  poisonLogs: 5_000,
-  logsPerSecond: 1_500,
+  poisonLogs: 3_000,
+  logsPerSecond: 1_000,
   kafkaKills: 1,
-  faultMs: 12_000,
-  lossLogs: 3_000,
+  faultMs: 8_000,
+  lossLogs: 2_000,
 };
 
 /** The scale in a line, for the report's heading. */
