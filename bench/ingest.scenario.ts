@@ -13,7 +13,7 @@ const example = JSON.parse(readFileSync(new URL('../test/fixtures/example_log.js
 /** A topic of the bench's own, deleted at the end: the live topic (and its sinks) never sees bench logs. */
 const TOPIC_ENV = { KAFKA_TOPIC: `logflow.bench.ingest.${randomUUID().slice(0, 8)}`, KAFKA_DLQ_TOPIC: `logflow.bench.ingest.${randomUUID().slice(0, 8)}.dlq` };
 const config = loadConfig({ ...process.env, ...TOPIC_ENV });
-const [PORT] = await freePorts(1);
+const PORT = (await freePorts(1))[0]!;
 const URL_BASE = `http://127.0.0.1:${PORT}`;
 
 interface Figures {

@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { freePorts } from './free-ports.ts';
 import { esCounts, isolatedPipeline, logRecord, sinkEnv, type IsolatedPipeline } from './sink-fixtures.ts';
 import { eventually, startRole, type RunningRole } from './roles.ts';
 
 /** Longer than the sinks' session timeout in these tests (6 s): a member that stopped heart-beating would be thrown out. */
 const BULK_DELAY_MS = 15_000;
-const METRICS_PORT = 23121;
+/** The sink's /metrics, on a port picked free for this run. */
+const METRICS_PORT = (await freePorts(1))[0]!;
 
 describe('sinks: a slow Elasticsearch does not cost the ES sink its group membership', () => {
   let pipeline: IsolatedPipeline;
