@@ -1,9 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '@logflow/core/config';
-import { setReaderPassword } from '@logflow/core/db/reader-role';
 import { createPool, type Pool } from '@logflow/core/postgres';
 import { execFile } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -29,7 +26,9 @@ describe('SQL access: the README queries, as logflow_reader, on logs that went t
 
   beforeAll(async () => {
     pipeline = await isolatedPipeline('sql');
-    const password = `reader-${randomUUID()}`;
+    // `logflow migrate` gives logflow_reader its LOGIN and the configured password. The role is the
+    // cluster's: every run uses that one password, so no test's change breaks another's connections.
+    const password = pipeline.config.postgres.readerPassword;
     await promisify(execFile)(process.execPath, [CLI, 'migrate'], { env: { ...process.env, LOGFLOW_READER_PASSWORD: password } });
     const url = new URL(pipeline.config.postgres.url);
     url.username = 'logflow_reader';
@@ -57,8 +56,6 @@ describe('SQL access: the README queries, as logflow_reader, on logs that went t
   afterAll(async () => {
     await pgSink?.stop();
     await reader?.end();
-    // The reader role is the cluster's: back to the password every other run and `npm start` use.
-    if (pipeline) await setReaderPassword(pipeline.pool, loadConfig().postgres.readerPassword);
     await pipeline?.close();
   });
 
