@@ -6,10 +6,14 @@ import { newLogId } from '@logflow/core/ids';
 import { createKafka, ensureTopics, uuidKeyPartitioner } from '@logflow/core/kafka';
 import { logEventSchema, toLogRecord } from '@logflow/core/log-event';
 import { createLogger } from '@logflow/core/logger';
+import { freePorts } from '../test/free-ports.ts';
 import { startRole } from '../test/roles.ts';
 
 const example = JSON.parse(readFileSync(new URL('../test/fixtures/example_log.json', import.meta.url), 'utf8'));
-const PORT = 13500;
+/** A topic of the bench's own, deleted at the end: the live topic (and its sinks) never sees bench logs. */
+const TOPIC_ENV = { KAFKA_TOPIC: `logflow.bench.ingest.${randomUUID().slice(0, 8)}`, KAFKA_DLQ_TOPIC: `logflow.bench.ingest.${randomUUID().slice(0, 8)}.dlq` };
+const config = loadConfig({ ...process.env, ...TOPIC_ENV });
+const PORT = (await freePorts(1))[0]!;
 const URL_BASE = `http://127.0.0.1:${PORT}`;
 
 interface Figures {
@@ -42,7 +46,6 @@ async function load(connections: number, body: string, durationSec: number, cont
 
 /** The engine's own limit: the same records produced straight to Kafka from one process (acks=all). */
 async function rawKafka(batchSize: number, total: number): Promise<number> {
-  const config = loadConfig();
   const kafka = createKafka(config, createLogger({ logLevel: 'warn' }, 'bench'), 'logflow-bench-raw');
   await ensureTopics(kafka, config);
   const producer = kafka.producer({ createPartitioner: uuidKeyPartitioner });
@@ -74,7 +77,9 @@ const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFracti
 
 export async function run(args: string[]): Promise<void> {
   const durationSec = Number(args[0] ?? 10);
-  const ingester = await startRole('ingester', { INGESTER_PORT: String(PORT) });
+  const kafka = createKafka(config, createLogger({ logLevel: 'warn' }, 'bench'), 'logflow-bench-topics');
+  await ensureTopics(kafka, config);
+  const ingester = await startRole('ingester', { ...TOPIC_ENV, INGESTER_PORT: String(PORT) });
   try {
     const one = JSON.stringify({ ...example, resourceId: 'bench-single' });
     const batch = (n: number) => JSON.stringify(Array.from({ length: n }, () => ({ ...example, resourceId: 'bench-batch' })));
@@ -114,5 +119,9 @@ export async function run(args: string[]): Promise<void> {
     console.log(`ingester peak RSS: ${fmt(rss)} MiB`);
   } finally {
     await ingester.stop();
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.deleteTopics({ topics: [config.kafka.topic, config.kafka.dlqTopic] }).catch(() => undefined);
+    await admin.disconnect();
   }
 }

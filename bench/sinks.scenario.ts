@@ -65,6 +65,11 @@ function makeRecords(count: number): { id: string; json: string; record: LogReco
   });
 }
 
+/** A rate means nothing unless every log was stored, once: refuse to print one otherwise. */
+function requireAll(what: string, stored: number, distinct: number, count: number): void {
+  if (stored !== count || distinct !== count) throw new Error(`${what} holds ${stored} logs (${distinct} distinct ids) of the ${count} sent: no rate printed`);
+}
+
 async function timed(work: () => Promise<void>): Promise<Measure> {
   const started = process.hrtime.bigint();
   await work();
@@ -191,6 +196,13 @@ export async function run(args: string[]): Promise<void> {
       const sink = await drainWithSink('es-sink', env, kafka, topic, env.ES_SINK_GROUP_ID);
       await es.indices.refresh({ index: [sinkIndex, directIndex] });
       const [sinkDocs, directDocs] = await Promise.all([sinkIndex, directIndex].map(async (index) => (await es.count({ index })).count));
+      // Distinct by the documents' own `id` field (exact below 40,000; above, the count and the index's one-document-per-_id carry it).
+      const distinctIds = async (index: string) =>
+        ((await es.search({ index, size: 0, aggs: { ids: { cardinality: { field: 'id', precision_threshold: 40_000 } } } })).aggregations!.ids as { value: number }).value;
+      const [sinkIds, directIds] = await Promise.all([distinctIds(sinkIndex), distinctIds(directIndex)]);
+      const exactEnough = (n: number) => (count <= 40_000 ? n : count);
+      requireAll('the direct bulk load', directDocs!, exactEnough(directIds!), count);
+      requireAll('the es-sink index', sinkDocs!, exactEnough(sinkIds!), count);
       summary.push(
         `Elasticsearch direct bulk   ${rate(direct)}  (${direct.seconds.toFixed(1)} s, ${directDocs} docs)`,
         `es-sink                     ${rate(sink)}  (${sink.seconds.toFixed(1)} s, ${sinkDocs} docs, peak RSS ${sink.rssMiB!.toFixed(0)} MiB, ${sink.cpuSeconds!.toFixed(1)} CPU s)`,
@@ -213,11 +225,19 @@ export async function run(args: string[]): Promise<void> {
           client.release();
         }
       });
-      const rows = async () => Number((await pool.query<{ count: string }>(`SELECT count(*) FROM ${partition}`)).rows[0]!.count);
-      const directRows = await rows();
+      const counted = async () => {
+        const { rows: [row] } = await pool.query<{ n: string; ids: string }>(`SELECT count(*) AS n, count(DISTINCT id) AS ids FROM ${partition}`);
+        return { n: Number(row!.n), ids: Number(row!.ids) };
+      };
+      const rows = async () => (await counted()).n;
+      const direct0 = await counted();
+      requireAll('the direct COPY', direct0.n, direct0.ids, count);
+      const directRows = direct0.n;
       await pool.query(`TRUNCATE ${partition}`);
       log('Postgres: pg-sink draining the topic…');
       const sink = await drainWithSink('pg-sink', env, kafka, topic, env.PG_SINK_GROUP_ID);
+      const bySink = await counted();
+      requireAll('the pg-sink partition', bySink.n, bySink.ids, count);
       summary.push(
         `Postgres direct COPY        ${rate(direct)}  (${direct.seconds.toFixed(1)} s, ${directRows} rows)`,
         `pg-sink                     ${rate(sink)}  (${sink.seconds.toFixed(1)} s, ${await rows()} rows, peak RSS ${sink.rssMiB!.toFixed(0)} MiB, ${sink.cpuSeconds!.toFixed(1)} CPU s)`,

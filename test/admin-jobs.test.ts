@@ -63,6 +63,7 @@ describe('admin jobs: lag, replay, retention and the admin API', () => {
       dlq: { messages: 0 },
       // Produced straight to Kafka, so no ingester acknowledged them; each sink counted what it wrote.
       ledger: { accepted: 0, postgresWritten: total, elasticsearchIndexed: 1_000 },
+      unavailable: [],
     });
 
     esSink = await startRole('es-sink', lf.env);

@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '@logflow/core/config';
 import example from './fixtures/example_log.json' with { type: 'json' };
 import { readRecordsBetween, topicEnd, type TopicPosition } from './kafka-reader.ts';
-import { eventually, INGESTER_URL, startRole, TEST_PORTS, type RunningRole } from './roles.ts';
+import { eventually, INGESTER_URL, startRole, type RunningRole } from './roles.ts';
+import { freePorts } from './free-ports.ts';
+import { isolatedPipeline, type IsolatedPipeline } from './sink-fixtures.ts';
 import { startTcpProxy } from './tcp-proxy.ts';
 
 /** Logs tagged with a resourceId unique to one test, so other traffic on the topic never counts. */
@@ -20,9 +22,20 @@ async function post(body: string | Buffer, headers: Record<string, string>, path
 const json = (value: unknown) => post(JSON.stringify(value), { 'content-type': 'application/json' });
 const ndjson = (lines: string[]) => post(lines.join('\n'), { 'content-type': 'application/x-ndjson' });
 
+/** A topic of this file's own (never the live one), deleted at the end. */
+let pipeline: IsolatedPipeline;
+beforeAll(async () => {
+  pipeline = await isolatedPipeline('ingester');
+});
+afterAll(async () => {
+  await pipeline?.close();
+});
+const topic = () => pipeline.config.kafka.topic;
+const ownTopic = () => ({ KAFKA_TOPIC: pipeline.config.kafka.topic, KAFKA_DLQ_TOPIC: pipeline.config.kafka.dlqTopic });
+
 /** The records of `marker` produced since `since`, read up to the topic's end now. */
 async function recordsOf(marker: string, since: TopicPosition) {
-  const records = await readRecordsBetween(since, await topicEnd());
+  const records = await readRecordsBetween(since, await topicEnd(topic()), 30_000, topic());
   return records.filter((r) => r.resourceId === marker);
 }
 
@@ -30,7 +43,7 @@ describe('ingester', () => {
   let ingester: RunningRole;
 
   beforeAll(async () => {
-    ingester = await startRole('ingester');
+    ingester = await startRole('ingester', ownTopic());
   });
 
   afterAll(async () => {
@@ -39,7 +52,7 @@ describe('ingester', () => {
 
   it('lands every accepted form in Kafka exactly as answered: one log, an array, NDJSON, gzip', async () => {
     const marker = `forms-${randomUUID()}`;
-    const since = await topicEnd();
+    const since = await topicEnd(topic());
     const answers = [
       await json({ ...logs(1, marker)[0], level: 'WARN' }),
       await json(logs(3, marker)),
@@ -65,7 +78,7 @@ describe('ingester', () => {
   it('keeps a client-supplied id: it is the idempotency key', async () => {
     const marker = `client-id-${randomUUID()}`;
     const id = randomUUID();
-    const since = await topicEnd();
+    const since = await topicEnd(topic());
     const answer = await json({ ...logs(1, marker)[0], id });
     expect(answer).toMatchObject({ status: 202, body: { id } });
     expect((await recordsOf(marker, since)).map((r) => r.id)).toEqual([id]);
@@ -73,7 +86,7 @@ describe('ingester', () => {
 
   it('accepts the valid items of a partial batch and reports each invalid one (207)', async () => {
     const marker = `partial-${randomUUID()}`;
-    const since = await topicEnd();
+    const since = await topicEnd(topic());
     const batch = logs(4, marker);
     batch[1] = { ...batch[1]!, level: 'loud' };
     batch[3] = { ...batch[3]!, timestamp: 'yesterday' };
@@ -92,7 +105,7 @@ describe('ingester', () => {
 
   it('refuses a whole batch in atomic mode when one item is invalid, producing nothing', async () => {
     const marker = `atomic-${randomUUID()}`;
-    const since = await topicEnd();
+    const since = await topicEnd(topic());
     const batch = logs(3, marker);
     batch[2] = { ...batch[2]!, message: '' };
     const answer = await post(JSON.stringify(batch), { 'content-type': 'application/json' }, '/logs?atomic=true');
@@ -103,7 +116,7 @@ describe('ingester', () => {
 
   it('accepts the good lines of NDJSON with a broken line and names the broken one', async () => {
     const marker = `ndjson-${randomUUID()}`;
-    const since = await topicEnd();
+    const since = await topicEnd(topic());
     const [a, b] = logs(2, marker).map((l) => JSON.stringify(l));
     const answer = await ndjson([a!, '{"level": "info", "message": ', b!, '']);
     expect(answer.status).toBe(207);
@@ -120,7 +133,7 @@ describe('ingester', () => {
 
   it('refuses malformed JSON, __proto__ and constructor.prototype with 400, producing nothing', async () => {
     const marker = `poison-${randomUUID()}`;
-    const since = await topicEnd();
+    const since = await topicEnd(topic());
     const good = JSON.stringify(logs(1, marker)[0]);
     const bodies = [
       `[${good}, {"level":"info","message":"x","timestamp":"2023-09-15T08:00:00Z","metadata":{"__proto__":{"admin":true}}}]`,
@@ -169,10 +182,10 @@ describe('ingester', () => {
 
   it('answers the requests in flight at SIGTERM, and each 202 is in Kafka', async () => {
     const marker = `shutdown-${randomUUID()}`;
-    const port = TEST_PORTS.ingester + 2;
+    const [port] = await freePorts(1);
     const base = `http://127.0.0.1:${port}`;
-    const draining = await startRole('ingester', { INGESTER_PORT: String(port) });
-    const since = await topicEnd();
+    const draining = await startRole('ingester', { ...ownTopic(), INGESTER_PORT: String(port) });
+    const since = await topicEnd(topic());
     const statuses: (number | 'refused')[] = [];
     const acknowledged: string[] = [];
     let sent = 0;
@@ -204,12 +217,12 @@ describe('ingester', () => {
 describe('ingester with an unreachable broker', () => {
   it('answers 503 with Retry-After within its timeout, and never produces that log later', async () => {
     const broker = await startTcpProxy(Number(loadConfig().kafka.brokers[0]!.split(':')[1]));
-    const port = TEST_PORTS.ingester + 1;
+    const [port] = await freePorts(1);
     const base = `http://127.0.0.1:${port}`;
-    const ingester = await startRole('ingester', { INGESTER_PORT: String(port), KAFKA_BROKERS: `127.0.0.1:${broker.port}`, INGEST_ACK_TIMEOUT_MS: '3000' });
+    const ingester = await startRole('ingester', { ...ownTopic(), INGESTER_PORT: String(port), KAFKA_BROKERS: `127.0.0.1:${broker.port}`, INGEST_ACK_TIMEOUT_MS: '3000' });
     try {
       const [refused, later] = [`unreachable-${randomUUID()}`, `reachable-${randomUUID()}`];
-      const since = await topicEnd();
+      const since = await topicEnd(topic());
       const started = Date.now();
       const answer = await post(JSON.stringify(logs(1, refused)[0]), { 'content-type': 'application/json' }, '/logs', base);
       expect(answer.status).toBe(503);
@@ -222,7 +235,7 @@ describe('ingester with an unreachable broker', () => {
       await eventually(async () => ((await fetch(`${base}/readyz`)).ok ? true : undefined), 20_000);
       const accepted = await post(JSON.stringify(logs(1, later)[0]), { 'content-type': 'application/json' }, '/logs', base);
       expect(accepted.status).toBe(202);
-      const records = await readRecordsBetween(since, await topicEnd());
+      const records = await readRecordsBetween(since, await topicEnd(topic()), 30_000, topic());
       expect(records.filter((r) => r.resourceId === later).map((r) => r.id)).toEqual([accepted.body.id]);
       expect(records.filter((r) => r.resourceId === refused)).toEqual([]);
     } finally {

@@ -88,7 +88,12 @@ describe('live tail over server-sent events', () => {
       expect(delivered.at - ingestedAt).toBeLessThan(2_000);
       expect(delivered.data).toMatchObject({ id, level: 'error', message: 'an error', resourceId: resource });
       expect(delivered.id).toBe(`${Date.parse(delivered.data.receivedAt)}_${id}`);
-      expect(tail.logs().map((e) => e.data.id)).not.toContain(other);
+      // The non-matching log may become searchable after the error (another partition): once it is,
+      // a matching log ingested after it marks a point the tail has passed; only then is its absence proof.
+      await pipeline.waitSearchable({ ids: { values: [other!] } }, 1);
+      const [marker] = await pipeline.ingest([log('a later error', { level: 'error' })]);
+      await tail.waitFor((events) => events.some((e) => e.data?.id === marker));
+      expect(tail.logs().map((e) => e.data.id).sort()).toEqual([id!, marker!].sort());
     } finally {
       await tail.close();
     }
@@ -108,9 +113,11 @@ describe('live tail over server-sent events', () => {
     const second = await openTail(params, { 'last-event-id': lastEventId });
     try {
       await second.waitFor((events) => events.filter((e) => e.event === 'log').length >= 2);
-      await new Promise((resolve) => setTimeout(resolve, 1_200));
+      // A log ingested now comes after both in the tail's order: once it is delivered, a second copy of either would have been too.
+      const [after] = await pipeline.ingest([log('resume d')]);
+      await second.waitFor((events) => events.some((e) => e.data?.id === after));
       // Exactly the missed logs, once each (they were both searchable before it resumed, so in the tail's order).
-      const resumed = second.logs();
+      const resumed = second.logs().filter((e) => e.data.id !== after);
       expect(resumed.map((e) => e.data.id).sort()).toEqual([...missed].sort());
       const order = resumed.map((e) => `${Date.parse(e.data.receivedAt)}`.padStart(15, '0') + e.data.id);
       expect(order).toEqual([...order].sort());

@@ -25,11 +25,14 @@ function runCli(args: string[], env: Record<string, string>): Promise<{ code: nu
 describe('reindex while logs keep coming and searches keep running', () => {
   let lf: Installation;
   const roles: RunningRole[] = [];
+  let seedIds: string[] = [];
 
   beforeAll(async () => {
     lf = await createInstallation('reindex');
     roles.push(...(await Promise.all(['ingester', 'pg-sink', 'es-sink', 'query', 'reconciler'].map((role) => startRole(role, lf.env)))));
-    await lf.produce(makeRecords(SEED, 'reindex-seed'));
+    const seed = makeRecords(SEED, 'reindex-seed');
+    seedIds = seed.map((record) => record.id);
+    await lf.produce(seed);
     await lf.settled(SEED);
   }, 180_000);
 
@@ -53,12 +56,20 @@ describe('reindex while logs keep coming and searches keep running', () => {
       }
     })();
     const searches: { status: number; total: number; bound: number }[] = [];
+    // The seed's logs, a known set: every look must find each of them exactly once, whatever the alias points at.
+    const sample = seedIds.filter((_, i) => i % 100 === 0);
+    const seedLooks: { status: number; seedTotal: number; missed: number; doubled: number }[] = [];
     const search = (async () => {
       while (running) {
         const bound = SEED + attempted;
         const response = await fetch(`${QUERY_URL}/api/logs/search?size=1&exactTotal=true`);
         const body = (await response.json()) as { total?: number };
         searches.push({ status: response.status, total: body.total ?? -1, bound });
+        const seedAnswer = await fetch(`${QUERY_URL}/api/logs/search?size=1&exactTotal=true&resourceId=reindex-seed`);
+        const seedTotal = ((await seedAnswer.json()) as { total?: number }).total ?? -1;
+        const found = await lf.es.search<{ id: string }>({ index: lf.names.readAlias, size: 2 * sample.length, _source: ['id'], query: { terms: { id: sample } } });
+        const ids = found.hits.hits.map((hit) => hit._source!.id);
+        seedLooks.push({ status: seedAnswer.status, seedTotal, missed: sample.filter((id) => !ids.includes(id)).length, doubled: ids.length - new Set(ids).size });
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     })();
@@ -82,6 +93,9 @@ describe('reindex while logs keep coming and searches keep running', () => {
     expect(fell).toEqual([]);
     expect(searches.filter((s) => s.total > s.bound)).toEqual([]);
     expect(searches.at(-1)!.total).toBeGreaterThan(searches[0]!.total);
+    // No look missed or doubled a seed log, through the API (its exact total) or the read alias (each sampled id once).
+    expect(seedLooks.length).toBeGreaterThan(20);
+    expect(seedLooks.filter((look) => look.status !== 200 || look.seedTotal !== SEED || look.missed > 0 || look.doubled > 0)).toEqual([]);
 
     expect(accepted).toBeGreaterThan(0);
     await lf.settled(SEED + accepted);

@@ -62,5 +62,5 @@ describe('sinks: SIGKILL mid-stream, then restart', () => {
     await eventually(async () => ((await esCounts(pipeline.es, resourceId)).docs >= LOGS ? true : undefined), 90_000, 1_000);
     expect(await pgCounts(pipeline.pool, resourceId)).toEqual({ rows: LOGS, ids: LOGS });
     expect(await esCounts(pipeline.es, resourceId)).toEqual({ docs: LOGS, ids: LOGS });
-  });
+  }, 240_000);
 });

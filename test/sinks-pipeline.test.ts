@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dailyIndexName } from '@logflow/core/es-index';
 import { esCounts, isolatedPipeline, logRecord, pgCounts, sinkEnv, type IsolatedPipeline } from './sink-fixtures.ts';
+import { freePorts } from './free-ports.ts';
 import { eventually, startRole, type RunningRole } from './roles.ts';
 
 const LOGS = 20_000;
@@ -11,7 +12,7 @@ describe('sinks: 20,000 logs through two instances of each sink', () => {
 
   beforeAll(async () => {
     pipeline = await isolatedPipeline('sinks');
-    const ports = [23111, 23112, 23113, 23114];
+    const ports = await freePorts(4);
     const roles = ['es-sink', 'es-sink', 'pg-sink', 'pg-sink'];
     const started = await Promise.all(roles.map((role, i) => startRole(role, sinkEnv(pipeline, ports[i]!))));
     sinks.push(...started.map((role, i) => ({ role, port: ports[i]! })));
@@ -47,7 +48,7 @@ describe('sinks: 20,000 logs through two instances of each sink', () => {
       }),
     );
     expect(written.every((n) => n > 0)).toBe(true);
-  });
+  }, 240_000);
 
   it('keeps one row and one document when the same id and timestamp arrive twice, on different partitions', async () => {
     const resourceId = `sinks-twice-${pipeline.runId}`;

@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { freePorts } from './free-ports.ts';
 import { esCounts, isolatedPipeline, logRecord, sinkEnv, type IsolatedPipeline } from './sink-fixtures.ts';
 import { eventually, startRole, type RunningRole } from './roles.ts';
 
 /** Longer than the sinks' session timeout in these tests (6 s): a member that stopped heart-beating would be thrown out. */
 const BULK_DELAY_MS = 15_000;
-const METRICS_PORT = 23121;
+/** The sink's /metrics, on a port picked free for this run. */
+const METRICS_PORT = (await freePorts(1))[0]!;
 
 describe('sinks: a slow Elasticsearch does not cost the ES sink its group membership', () => {
   let pipeline: IsolatedPipeline;
@@ -56,5 +58,5 @@ describe('sinks: a slow Elasticsearch does not cost the ES sink its group member
     expect(metrics).toMatch(/^logflow_sink_group_joins_total\{[^}]*\} 1$/m);
     expect(sink.output.join('\n')).not.toMatch(/rebalanc|not aware of this member/i);
     expect(await esCounts(pipeline.es, resourceId)).toEqual({ docs: 600, ids: 600 });
-  });
+  }, 120_000);
 });

@@ -24,8 +24,11 @@ export const pipelineStatusSchema = z.object({
    * counts again), rows the PG sink wrote (exact: counted in the transaction that wrote them)
    * and documents the ES sink created (not those the reconciler replayed).
    */
-  ledger: z.object({ accepted: z.number().int(), postgresWritten: z.number().int(), elasticsearchIndexed: z.number().int() }),
-  jobs: z.record(z.string(), z.number().int()),
+  ledger: z.object({ accepted: z.number().int().nullable(), postgresWritten: z.number().int(), elasticsearchIndexed: z.number().int().nullable() }),
+  /** Null, like the ledger's Redis counts, while Redis does not answer. */
+  jobs: z.record(z.string(), z.number().int()).nullable(),
+  /** What could not be read, and why (Redis down): the rest of the status is still given. */
+  unavailable: z.array(z.string()),
 });
 export type PipelineStatus = z.infer<typeof pipelineStatusSchema>;
 
@@ -87,6 +90,20 @@ async function lastReconcile(pool: Pool): Promise<Record<string, unknown> | null
   return (result.rows[0] as Record<string, unknown> | undefined) ?? null;
 }
 
+/** How long the status waits for Redis: a Redis that does not answer must not hang the page. */
+const REDIS_WAIT_MS = 2_000;
+
+/** The value, or undefined when Redis did not give it within REDIS_WAIT_MS (down, or reconnecting). */
+async function fromRedis<T>(read: Promise<T>): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), REDIS_WAIT_MS)));
+  try {
+    return await Promise.race([read.catch(() => undefined), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Consumer lag per group and partition, both stores' counts, the ledger, the last reconcile, the DLQ's size and the admin queue. */
 export async function pipelineStatus(deps: PipelineDeps): Promise<PipelineStatus> {
   await deps.kafkaAdmin.connect();
@@ -97,8 +114,8 @@ export async function pipelineStatus(deps: PipelineDeps): Promise<PipelineStatus
     countLogs(deps.pool),
     lastReconcile(deps.pool),
     dlqSize(deps),
-    deps.queue.getJobCounts('active', 'waiting', 'delayed', 'completed', 'failed'),
-    readLedger(deps.redis, ledgerKey(deps.config)),
+    fromRedis(deps.queue.getJobCounts('active', 'waiting', 'delayed', 'completed', 'failed')),
+    fromRedis(readLedger(deps.redis, ledgerKey(deps.config))),
     logsWritten(deps.pool, deps.config.kafka.topic),
   ]);
   return {
@@ -107,7 +124,11 @@ export async function pipelineStatus(deps: PipelineDeps): Promise<PipelineStatus
     postgres,
     lastReconcile: reconcile,
     dlq: { topic: deps.config.kafka.dlqTopic, messages: dlq },
-    ledger: { accepted: redisCounts.accepted, postgresWritten: pgWritten, elasticsearchIndexed: redisCounts.elasticsearchIndexed },
-    jobs,
+    ledger: { accepted: redisCounts?.accepted ?? null, postgresWritten: pgWritten, elasticsearchIndexed: redisCounts?.elasticsearchIndexed ?? null },
+    jobs: jobs ?? null,
+    unavailable: [
+      ...(redisCounts ? [] : [`ledger.accepted and ledger.elasticsearchIndexed: Redis did not answer within ${REDIS_WAIT_MS} ms`]),
+      ...(jobs ? [] : [`jobs: the admin queue (Redis) did not answer within ${REDIS_WAIT_MS} ms`]),
+    ],
   };
 }

@@ -2,14 +2,15 @@ import { ledgerKey, readLedger, type LedgerCounts } from '@logflow/core/ledger';
 import { createRedis } from '@logflow/core/redis';
 import { logsWritten } from '@logflow/sinks/pg-offsets';
 import type { Redis } from 'ioredis';
+import type { ReconcileResult } from '@logflow/core/admin-jobs';
+import { sampleTopicEnd, sinkPositions, sinksPassed } from '@logflow/sinks/jobs/watermark';
 import { startThrottleProxy, type ThrottleProxy } from '../es-throttle-proxy.ts';
+import { freePorts } from '../free-ports.ts';
 import { createInstallation, type Installation } from '../installation.ts';
 import { eventually, startRole, type RunningRole } from '../roles.ts';
 import { startTcpProxy, type TcpProxy } from '../tcp-proxy.ts';
 import { LoadGenerator, type LoadOptions } from './load-generator.ts';
 import { privateKafka, type PrivateKafka } from './private-kafka.ts';
-
-export const CHAOS_INGESTER_PORT = Number(process.env.CHAOS_INGESTER_PORT ?? 17000);
 
 /** The ledger's three figures for the installation. */
 export interface LedgerSnapshot extends LedgerCounts {
@@ -18,9 +19,10 @@ export interface LedgerSnapshot extends LedgerCounts {
 
 /**
  * One LogFlow installation wired for faults: a Kafka of its own that can be stopped, the ES
- * sink reaching Elasticsearch through a TCP proxy (down) and a throttling proxy (429), the PG
- * sink reaching Postgres through a TCP proxy (down), and every role a process that can be
- * killed. The other engines are the shared ones, untouched.
+ * sink reaching Elasticsearch through a TCP proxy (down, hung) and an HTTP proxy (429s, lost
+ * items), the PG sink reaching Postgres through a TCP proxy (down, hung), the roles reaching
+ * Redis through a TCP proxy (down), and every role a process that can be killed. The other
+ * engines are the shared ones, untouched; every port is a free one picked at start.
  */
 export class ChaosEnv {
   private readonly roles = new Map<string, RunningRole[]>();
@@ -32,6 +34,8 @@ export class ChaosEnv {
     readonly esDown: TcpProxy,
     readonly esThrottle: ThrottleProxy,
     readonly pgDown: TcpProxy,
+    readonly redisDown: TcpProxy,
+    readonly ingesterPort: number,
     private readonly roleEnv: Record<string, Record<string, string>>,
     readonly log: (line: string) => void,
   ) {
@@ -39,25 +43,33 @@ export class ChaosEnv {
   }
 
   static async create(log: (line: string) => void): Promise<ChaosEnv> {
-    const kafka = privateKafka(log);
+    const kafka = await privateKafka(log);
     await kafka.start();
+    const [ingesterPort, queryPort] = await freePorts(2);
     // A killed consumer's partitions move on after 10 s instead of the default 30 s: more kills per minute.
     const lf = await createInstallation('chaos', { KAFKA_BROKERS: kafka.brokers, KAFKA_TOPIC_PARTITIONS: '6', SINK_SESSION_TIMEOUT_MS: '10000' });
     const esThrottle = await startThrottleProxy(lf.config.elasticsearch.url);
     const esDown = await startTcpProxy(Number(new URL(esThrottle.url).port));
     const pgUrl = new URL(lf.config.postgres.url);
     const pgDown = await startTcpProxy(Number(pgUrl.port || 5432), pgUrl.hostname);
+    const redisUrl = new URL(lf.config.redis.url);
+    const redisDown = await startTcpProxy(Number(redisUrl.port || 6379), redisUrl.hostname);
     esDown.forward(true);
     pgDown.forward(true);
+    redisDown.forward(true);
     pgUrl.hostname = '127.0.0.1';
     pgUrl.port = String(pgDown.port);
+    redisUrl.hostname = '127.0.0.1';
+    redisUrl.port = String(redisDown.port);
+    const redis = { REDIS_URL: redisUrl.toString() };
     const roleEnv = {
-      ingester: { ...lf.env, INGESTER_PORT: String(CHAOS_INGESTER_PORT) },
-      'es-sink': { ...lf.env, ELASTICSEARCH_URL: `http://127.0.0.1:${esDown.port}` },
+      ingester: { ...lf.env, ...redis, INGESTER_PORT: String(ingesterPort) },
+      'es-sink': { ...lf.env, ...redis, ELASTICSEARCH_URL: `http://127.0.0.1:${esDown.port}` },
       'pg-sink': { ...lf.env, DATABASE_URL: pgUrl.toString() },
-      reconciler: { ...lf.env },
+      reconciler: { ...lf.env, ...redis },
+      query: { ...lf.env, ...redis, QUERY_PORT: String(queryPort) },
     };
-    const env = new ChaosEnv(lf, kafka, esDown, esThrottle, pgDown, roleEnv, log);
+    const env = new ChaosEnv(lf, kafka, esDown, esThrottle, pgDown, redisDown, ingesterPort!, roleEnv, log);
     const started = await Promise.allSettled(['ingester', 'es-sink', 'pg-sink', 'reconciler'].map((role) => env.start(role)));
     const failure = started.find((result) => result.status === 'rejected');
     if (failure) {
@@ -68,7 +80,11 @@ export class ChaosEnv {
   }
 
   get ingesterUrl(): string {
-    return `http://127.0.0.1:${CHAOS_INGESTER_PORT}`;
+    return `http://127.0.0.1:${this.ingesterPort}`;
+  }
+
+  get queryUrl(): string {
+    return `http://127.0.0.1:${this.roleEnv.query!.QUERY_PORT}`;
   }
 
   load(options: Omit<LoadOptions, 'ingesterUrl'>): LoadGenerator {
@@ -84,13 +100,18 @@ export class ChaosEnv {
 
   /** SIGKILL to the role's first process, then a new one in its place. */
   async kill(role: string): Promise<void> {
+    await this.killOnly(role);
+    await this.start(role);
+  }
+
+  /** SIGKILL to the role's first process, none in its place. */
+  async killOnly(role: string): Promise<void> {
     const [victim, ...others] = this.roles.get(role) ?? [];
     if (!victim) throw new Error(`no ${role} running`);
     const exited = new Promise((resolve) => victim.process.once('exit', resolve));
     victim.process.kill('SIGKILL');
     await exited;
     this.roles.set(role, others);
-    await this.start(role);
   }
 
   /** SIGTERM to the role's newest process (a consumer leaves its group cleanly). */
@@ -111,14 +132,32 @@ export class ChaosEnv {
     return this.roles.get(role)?.length ?? 0;
   }
 
-  /** Queues a reconcile of the whole installation and waits for its end. */
-  async reconcile(): Promise<void> {
-    const job = await this.lf.queue.add('reconcile', {});
+  /** Queues a reconcile of one resource's logs and resolves with what it found and repaired. */
+  async reconcile(resourceId: string): Promise<ReconcileResult> {
+    const job = await this.lf.queue.add('reconcile', { resourceIds: [resourceId] });
     const state = await eventually(async () => {
       const current = await job.getState();
       return current === 'completed' || current === 'failed' ? current : undefined;
     }, 300_000, 500);
     if (state !== 'completed') throw new Error(`reconcile job ${job.id} ${state}`);
+    const done = await this.lf.queue.getJob(job.id!);
+    return done!.returnvalue as ReconcileResult;
+  }
+
+  /** Resolves once both sinks have passed every record the topic holds now (false: not within `ms`). */
+  async sinksCaughtUp(ms: number): Promise<boolean> {
+    const admin = this.lf.kafka.admin();
+    await admin.connect();
+    try {
+      const sample = await sampleTopicEnd(admin, this.lf.config.kafka.topic);
+      const passed = await eventually(async () => {
+        const { es, pg } = await sinkPositions(admin, this.lf.pool, this.lf.config);
+        return sinksPassed(sample, es, pg) ? true : undefined;
+      }, ms, 500).catch(() => false);
+      return passed;
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   async ledger(): Promise<LedgerSnapshot> {
@@ -144,7 +183,7 @@ export class ChaosEnv {
   async close(): Promise<void> {
     await Promise.all([...this.roles.values()].flat().map((role) => role.stop()));
     this.ledgerRedis.disconnect();
-    await Promise.all([this.esDown.close(), this.esThrottle.close(), this.pgDown.close()]);
+    await Promise.all([this.esDown.close(), this.esThrottle.close(), this.pgDown.close(), this.redisDown.close()]);
     await this.lf.close();
     await this.kafka.destroy();
   }

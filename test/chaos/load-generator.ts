@@ -34,6 +34,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class LoadGenerator {
   readonly acknowledged = new Set<string>();
+  /** Every log made, as sent: what each store must hold of an acknowledged one, field by field. */
+  readonly sent = new Map<string, Record<string, unknown>>();
   private acknowledgedInAnswers = 0;
   private failedAttempts = 0;
   private readonly answeredAt: number[] = [];
@@ -92,9 +94,12 @@ export class LoadGenerator {
         timestamp,
         resourceId: this.options.resourceId,
         traceId: `trace-${sequence % 1000}`,
-        metadata: { sequence, shape: sequence % 7 },
+        // Every field a client may send, in a share of the logs: content is compared, not only ids.
+        ...(sequence % 3 === 0 ? { spanId: `span-${sequence}`, commit: 'c0ffee1' } : {}),
+        metadata: { sequence, shape: sequence % 7, ...(sequence % 5 === 0 ? { user: { name: 'zoë', tags: ['a', 'b'] }, note: 'multi\nline' } : {}) },
       };
       this.options.decorate?.(log, sequence);
+      this.sent.set(log.id as string, log);
       return log;
     });
     return { ids: logs.map((log) => log.id as string), body: JSON.stringify(logs) };

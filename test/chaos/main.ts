@@ -1,7 +1,7 @@
 // `npm run chaos [-- --quick] [fault numbers...]`: the reliability run, its report table on stdout.
 import { ChaosEnv } from './chaos-env.ts';
-import { reportTable, runFaults } from './chaos-run.ts';
-import { FAULTS, FULL, QUICK } from './faults.ts';
+import { asIntended, reportTable, runFaults } from './chaos-run.ts';
+import { describeScale, FAULTS, FULL, QUICK } from './faults.ts';
 
 const args = process.argv.slice(2);
 const scale = args.includes('--quick') ? QUICK : FULL;
@@ -19,8 +19,11 @@ const env = await ChaosEnv.create(log);
 let failed = true;
 try {
   const reports = await runFaults(env, faults, scale, 120_000);
-  process.stdout.write(`\nChaos run (${scale.name}), ${((Date.now() - started) / 60_000).toFixed(1)} min, ${new Date().toISOString().slice(0, 10)}:\n\n${reportTable(reports)}\n`);
-  failed = reports.some((r) => !r.passed);
+  const command = args.length ? `npm run chaos -- ${args.join(' ')}` : 'npm run chaos';
+  process.stdout.write(
+    `\nChaos run: \`${command}\`, ${scale.name} scale (${describeScale(scale)}), ${((Date.now() - started) / 60_000).toFixed(1)} min, ${new Date().toISOString().slice(0, 10)}:\n\n${reportTable(reports)}\n`,
+  );
+  failed = reports.some((r) => !asIntended(r));
 } finally {
   await env.close();
 }
