@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startQueryPipeline, type QueryPipeline } from './query-pipeline.ts';
 import { TEST_READER_PASSWORD } from './reader-password.ts';
 import { createApiKey, revokeApiKey, startRole, TEST_PORTS, type CreatedApiKey, type RunningRole } from './roles.ts';
+import { callApi, type Answer } from './api-call.ts';
 
 /**
  * Access hardening (issue 15): keys off on loopback only and still audited, revocation ending
@@ -18,29 +19,9 @@ import { createApiKey, revokeApiKey, startRole, TEST_PORTS, type CreatedApiKey, 
  * ids, failed authentications limited per address. Real processes on the shared engines.
  */
 
-interface Answer {
-  status: number;
-  headers: Headers;
-  body: any;
-}
-
-async function call(url: string, key: string | undefined, init: RequestInit = {}): Promise<Answer> {
-  const headers = new Headers(init.headers);
-  if (key) headers.set('authorization', `Bearer ${key}`);
-  if (init.body) headers.set('content-type', 'application/json');
-  const response = await fetch(url, { ...init, headers });
-  const text = await response.text();
-  let body: any = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // Not JSON: kept as text.
-  }
-  return { status: response.status, headers: response.headers, body };
-}
 
 const post = (url: string, key: string | undefined, body: unknown, headers: Record<string, string> = {}) =>
-  call(url, key, { method: 'POST', body: JSON.stringify(body), headers });
+  callApi(url, key, { method: 'POST', body: JSON.stringify(body), headers });
 
 /** Each describe gets its own admin queue: the jobs queued here must reach no one's reconciler. */
 async function dropQueue(bullPrefix: string): Promise<void> {
@@ -93,7 +74,7 @@ describe('keys off', () => {
     const minted = await post(`${url}/api/admin/keys`, undefined, { name: intruder, role: 'admin' });
     expect(minted.status, JSON.stringify(minted.body)).toBe(403);
     expect(minted.body.error.code).toBe('api_keys_off');
-    expect((await call(`${url}/api/admin/keys`, undefined)).status).toBe(403);
+    expect((await callApi(`${url}/api/admin/keys`, undefined)).status).toBe(403);
     const { rows: made } = await pipeline.pool.query('SELECT 1 FROM api_keys WHERE name = $1', [intruder]);
     expect(made).toEqual([]);
 
@@ -166,7 +147,7 @@ describe('keys on', () => {
   });
 
   afterAll(async () => {
-    for (const id of made) await call(`${QUERY}/api/admin/keys/${id}`, admin.key, { method: 'DELETE' });
+    for (const id of made) await callApi(`${QUERY}/api/admin/keys/${id}`, admin.key, { method: 'DELETE' });
     if (admin) await revokeApiKey(admin.apiKey.id, pipeline.env);
     await pipeline?.close();
     await dropQueue(bullPrefix);
@@ -181,7 +162,7 @@ describe('keys on', () => {
     const decoder = new TextDecoder();
     let text = '';
     while (!text.includes('event: subscribed')) text += decoder.decode((await reader.read()).value, { stream: true });
-    expect((await call(`${QUERY}/api/admin/keys/${doomed.apiKey.id}`, admin.key, { method: 'DELETE' })).status).toBe(200);
+    expect((await callApi(`${QUERY}/api/admin/keys/${doomed.apiKey.id}`, admin.key, { method: 'DELETE' })).status).toBe(200);
     let ended = false;
     try {
       for (;;) {
@@ -204,7 +185,7 @@ describe('keys on', () => {
     const alice = await createKey({ name: `alice-${run}`, role: 'read' });
     const bob = await createKey({ name: `bob-${run}`, role: 'read', resourcePatterns: [`bob-${run}-*`] });
     const name = `errors-${run}`;
-    const list = async (key: string) => ((await call(`${QUERY}/api/saved-searches`, key)).body.savedSearches as any[]).filter((s) => s.name === name);
+    const list = async (key: string) => ((await callApi(`${QUERY}/api/saved-searches`, key)).body.savedSearches as any[]).filter((s) => s.name === name);
     const saved = await post(`${QUERY}/api/saved-searches`, alice.key, { name, query: 'level=error' });
     expect(saved.status, JSON.stringify(saved.body)).toBe(200);
     expect(await list(bob.key)).toEqual([]);
@@ -213,12 +194,12 @@ describe('keys on', () => {
     expect((await list(alice.key)).map((s) => s.query)).toEqual(['level=error']);
     const bobs = (await list(bob.key))[0];
     expect(bobs.query).toBe('level=warn');
-    const bobDeletesAlices = await call(`${QUERY}/api/saved-searches/${saved.body.id}`, bob.key, { method: 'DELETE' });
+    const bobDeletesAlices = await callApi(`${QUERY}/api/saved-searches/${saved.body.id}`, bob.key, { method: 'DELETE' });
     expect(bobDeletesAlices.status).toBe(404);
     expect(await list(alice.key)).toHaveLength(1);
     // An admin sees and changes every key's.
     expect((await list(admin.key)).map((s) => s.query).sort()).toEqual(['level=error', 'level=warn']);
-    const adminDeletes = await call(`${QUERY}/api/saved-searches/${bobs.id}`, admin.key, { method: 'DELETE' });
+    const adminDeletes = await callApi(`${QUERY}/api/saved-searches/${bobs.id}`, admin.key, { method: 'DELETE' });
     expect(adminDeletes.status).toBe(204);
     expect(await list(bob.key)).toEqual([]);
     expect(await auditRows(saved.headers.get('x-request-id'))).toMatchObject([{ key_id: alice.apiKey.id, action: 'POST /api/saved-searches', status: 200, outcome: 'ok' }]);
@@ -230,7 +211,7 @@ describe('keys on', () => {
 
   it("audits under the server's own request id (the client's beside it), writes sensitive reads, and skips HEAD", async () => {
     const clientId = `client-chosen-${pipeline.run}`;
-    const listed = await call(`${QUERY}/api/admin/keys`, admin.key, { headers: { 'x-request-id': clientId } });
+    const listed = await callApi(`${QUERY}/api/admin/keys`, admin.key, { headers: { 'x-request-id': clientId } });
     expect(listed.status).toBe(200);
     const serverId = listed.headers.get('x-request-id');
     expect(serverId).toMatch(/^[0-9a-f-]{36}$/);
@@ -239,9 +220,9 @@ describe('keys on', () => {
     expect(rows).toEqual([{ client_request_id: clientId }]);
     expect(await auditRows(clientId)).toEqual([]);
     // Dead letters hold whole payloads: reading them is written down too, whatever Kafka answered.
-    const dlq = await call(`${QUERY}/api/admin/dlq`, admin.key);
+    const dlq = await callApi(`${QUERY}/api/admin/dlq`, admin.key);
     expect(await auditRows(dlq.headers.get('x-request-id'))).toMatchObject([{ key_id: admin.apiKey.id, action: 'GET /api/admin/dlq', status: dlq.status }]);
-    const head = await call(`${QUERY}/api/admin/jobs`, admin.key, { method: 'HEAD' });
+    const head = await callApi(`${QUERY}/api/admin/jobs`, admin.key, { method: 'HEAD' });
     expect(head.status).toBe(200);
     expect(await auditRows(head.headers.get('x-request-id'))).toEqual([]);
   });

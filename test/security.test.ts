@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INGESTER_URL, isoAt, QUERY_URL, queryString, runRange, startQueryPipeline, type QueryPipeline } from './query-pipeline.ts';
 import { createApiKey, eventually, revokeApiKey, startRole, TEST_PORTS, type CreatedApiKey } from './roles.ts';
+import { callApi } from './api-call.ts';
 
 type CreatedKey = CreatedApiKey;
 
@@ -25,23 +26,9 @@ describe('security: API keys, roles, scopes, limits and audit', () => {
   /** Every secret this file saw: none may appear in any log line. */
   const secrets: string[] = [];
 
-  const call = async (url: string, key: string | undefined, init: RequestInit = {}, scheme = 'Bearer') => {
-    const headers = new Headers(init.headers);
-    if (key) headers.set('authorization', `${scheme} ${key}`);
-    if (init.body) headers.set('content-type', 'application/json');
-    const response = await fetch(url, { ...init, headers });
-    const text = await response.text();
-    let body: any = text;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      // NDJSON, CSV or plain text stays a string.
-    }
-    return { status: response.status, headers: response.headers, body };
-  };
   const query = (path: string, key: string | undefined, params: Record<string, string | string[]> = {}) =>
-    call(`${QUERY_URL}${path}${Object.keys(params).length ? `?${queryString(params)}` : ''}`, key);
-  const post = (url: string, key: string | undefined, body: unknown) => call(url, key, { method: 'POST', body: JSON.stringify(body) });
+    callApi(`${QUERY_URL}${path}${Object.keys(params).length ? `?${queryString(params)}` : ''}`, key);
+  const post = (url: string, key: string | undefined, body: unknown) => callApi(url, key, { method: 'POST', body: JSON.stringify(body) });
   const createKey = async (body: Record<string, unknown>): Promise<CreatedKey> => {
     const created = await post(`${QUERY_URL}/api/admin/keys`, admin.key, body);
     expect(created.status, JSON.stringify(created.body)).toBe(201);
@@ -93,7 +80,7 @@ describe('security: API keys, roles, scopes, limits and audit', () => {
   });
 
   afterAll(async () => {
-    for (const key of [ingest, reader, scoped]) if (key) await call(`${QUERY_URL}/api/admin/keys/${key.apiKey.id}`, admin.key, { method: 'DELETE' });
+    for (const key of [ingest, reader, scoped]) if (key) await callApi(`${QUERY_URL}/api/admin/keys/${key.apiKey.id}`, admin.key, { method: 'DELETE' });
     if (admin) await revokeApiKey(admin.apiKey.id, pipeline.env);
     await pipeline?.close();
     const redis = createRedis(loadConfig({ ...process.env, BULLMQ_PREFIX: bullPrefix }));
@@ -111,17 +98,17 @@ describe('security: API keys, roles, scopes, limits and audit', () => {
         expect((await post(`${QUERY_URL}/api/sql`, key, { sql: 'SELECT 1' })).status).toBe(401);
         expect((await query('/api/admin/keys', key)).status).toBe(401);
       }
-      const basic = await call(`${QUERY_URL}/api/logs/search`, 'dXNlcjpwYXNz', {}, 'Basic');
+      const basic = await callApi(`${QUERY_URL}/api/logs/search`, 'dXNlcjpwYXNz', {}, 'Basic');
       expect(basic.status).toBe(401);
       expect(basic.body.error.code).toBe('unauthorized');
       expect(basic.headers.get('www-authenticate')).toContain('Bearer');
     });
 
     it('takes the key as Bearer or ApiKey, and leaves health and docs open', async () => {
-      expect((await call(`${QUERY_URL}/api/logs/search?size=1`, reader.key, {}, 'ApiKey')).status).toBe(200);
-      expect((await call(`${QUERY_URL}/api/logs/search?size=1`, reader.key, {}, 'Bearer')).status).toBe(200);
-      expect((await call(`${INGESTER_URL}/healthz`, undefined)).status).toBe(200);
-      expect((await call(`${QUERY_URL}/api/docs/json`, undefined)).status).toBe(200);
+      expect((await callApi(`${QUERY_URL}/api/logs/search?size=1`, reader.key, {}, 'ApiKey')).status).toBe(200);
+      expect((await callApi(`${QUERY_URL}/api/logs/search?size=1`, reader.key, {}, 'Bearer')).status).toBe(200);
+      expect((await callApi(`${INGESTER_URL}/healthz`, undefined)).status).toBe(200);
+      expect((await callApi(`${QUERY_URL}/api/docs/json`, undefined)).status).toBe(200);
     });
 
     it('tells the dashboard who a key is: name, role and scope', async () => {
@@ -320,7 +307,7 @@ describe('security: API keys, roles, scopes, limits and audit', () => {
     expect(Number(refused!.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(refused!.body.error.code).toBe('rate_limited');
     expect((await query('/api/logs/search', reader.key, { size: '1' })).status).toBe(200);
-    await call(`${QUERY_URL}/api/admin/keys/${limited.apiKey.id}`, admin.key, { method: 'DELETE' });
+    await callApi(`${QUERY_URL}/api/admin/keys/${limited.apiKey.id}`, admin.key, { method: 'DELETE' });
   });
 
   it('refuses a revoked key within 1 s, in the process that revoked it and in the others', async () => {
@@ -331,7 +318,7 @@ describe('security: API keys, roles, scopes, limits and audit', () => {
     expect((await query('/api/logs/search', doomedRead.key, { size: '1' })).status).toBe(200);
     expect((await post(`${INGESTER_URL}/logs`, doomedIngest.key, log)).status).toBe(202);
     for (const doomed of [doomedRead, doomedIngest]) {
-      const revoked = await call(`${QUERY_URL}/api/admin/keys/${doomed.apiKey.id}`, admin.key, { method: 'DELETE' });
+      const revoked = await callApi(`${QUERY_URL}/api/admin/keys/${doomed.apiKey.id}`, admin.key, { method: 'DELETE' });
       expect(revoked.body.revokedAt).not.toBeNull();
     }
     const revokedAt = Date.now();
@@ -364,14 +351,14 @@ describe('security: API keys, roles, scopes, limits and audit', () => {
     ];
     let createdId = '';
     for (const [method, path, body, status] of actions) {
-      const answer = await call(`${QUERY_URL}${path}`, admin.key, { method, body: JSON.stringify(body) });
+      const answer = await callApi(`${QUERY_URL}${path}`, admin.key, { method, body: JSON.stringify(body) });
       expect(answer.status, `${path}: ${JSON.stringify(answer.body)}`).toBe(status);
       if (path === '/api/admin/keys') {
         secrets.push(answer.body.key);
         createdId = answer.body.apiKey.id;
       }
     }
-    expect((await call(`${QUERY_URL}/api/admin/keys/${createdId}`, admin.key, { method: 'DELETE' })).status).toBe(200);
+    expect((await callApi(`${QUERY_URL}/api/admin/keys/${createdId}`, admin.key, { method: 'DELETE' })).status).toBe(200);
     // A refused attempt is an admin action too, recorded with the key that tried it.
     expect((await post(`${QUERY_URL}/api/admin/jobs/reindex`, reader.key, {})).status).toBe(403);
 
