@@ -19,7 +19,6 @@ import { callApi, type Answer } from './api-call.ts';
  * ids, failed authentications limited per address. Real processes on the shared engines.
  */
 
-
 const post = (url: string, key: string | undefined, body: unknown, headers: Record<string, string> = {}) =>
   callApi(url, key, { method: 'POST', body: JSON.stringify(body), headers });
 
