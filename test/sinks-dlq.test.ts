@@ -77,7 +77,7 @@ describe('sinks: a log Elasticsearch refuses goes to the DLQ and is replayed onc
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ partition: letter.partition, offset: letter.offset }),
     });
-    expect(replay.status).toBe(200);
+    expect(replay.status, await replay.clone().text()).toBe(200);
     expect(await replay.json()).toEqual({ replayed: 1, skipped: 0 });
 
     await eventually(async () => ((await esCounts(pipeline.es, resourceId)).docs === 1 ? true : undefined), 30_000, 500);

@@ -129,6 +129,13 @@ export async function installAuth(app: HttpServer, options: AuthOptions): Promis
   });
 }
 
+/**
+ * What a request's parsed parameters are as JSON: schemas may coerce values to types JSON has
+ * no word for (a Kafka offset is a bigint), and the audit row's jsonb must still be written.
+ */
+const asJson = (value: Record<string, unknown>): Record<string, unknown> =>
+  JSON.parse(JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))) as Record<string, unknown>;
+
 /** Who the audit log names for a request without a key: with keys off, anyone who reached the port. */
 export const ANONYMOUS_ACTOR = 'anonymous (auth off)';
 
@@ -161,7 +168,7 @@ function installAudit(app: HttpServer, options: AuthOptions, audit: AuditLog): v
       keyId: request.apiKey?.id ?? null,
       keyName: request.apiKey?.name ?? ANONYMOUS_ACTOR,
       action: `${request.method} ${request.routeOptions.url}`,
-      params: { params: request.params ?? {}, query: request.query ?? {}, body: request.body ?? null },
+      params: asJson({ params: request.params ?? {}, query: request.query ?? {}, body: request.body ?? null }),
       requestId: request.id,
       clientRequestId: typeof client === 'string' ? client.slice(0, 200) : null,
     };
