@@ -31,7 +31,7 @@ Other commands:
   help        this text
 
 Settings come from the environment (KAFKA_BROKERS, ELASTICSEARCH_URL, DATABASE_URL, REDIS_URL, ...);
-see the README's configuration table.`;
+see the configuration table in docs/operations.md.`;
 
 function configOrExit(): Config {
   try {

@@ -10,19 +10,19 @@ import { eventually, startRole, type RunningRole } from './roles.ts';
 
 const CLI = fileURLToPath(new URL('../cli/logflow.mjs', import.meta.url));
 
-/** The README's SQL examples, by the title in their first comment line. */
-function readmeQueries(): Map<string, string> {
-  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-  const section = readme.split('## Query your logs with SQL')[1]!.split(/\n## /)[0]!;
+/** The SQL examples of docs/sql.md, by the title in their first comment line. */
+function documentedQueries(): Map<string, string> {
+  const page = readFileSync(new URL('../docs/sql.md', import.meta.url), 'utf8');
+  const section = page.split('## Query your logs with SQL')[1]!.split(/\n## /)[0]!;
   const blocks = [...section.matchAll(/```sql\n([\s\S]*?)```/g)].map((m) => m[1]!);
   return new Map(blocks.map((sql) => [/^-- (.*)$/m.exec(sql)![1]!, sql]));
 }
 
-describe('SQL access: the README queries, as logflow_reader, on logs that went through the pipeline', () => {
+describe('SQL access: the queries of docs/sql.md, as logflow_reader, on logs that went through the pipeline', () => {
   let pipeline: IsolatedPipeline;
   let pgSink: RunningRole;
   let reader: Pool;
-  const queries = readmeQueries();
+  const queries = documentedQueries();
   let ids: { a: string; b: string; trace: string; parent: string };
 
   beforeAll(async () => {
@@ -61,7 +61,7 @@ describe('SQL access: the README queries, as logflow_reader, on logs that went t
 
   const run = async (title: string) => {
     const sql = queries.get(title);
-    expect(sql, `README query "${title}"`).toBeDefined();
+    expect(sql, `docs/sql.md query "${title}"`).toBeDefined();
     const ours = sql!
       .replaceAll("'server-1234'", `'${ids.a}'`)
       .replaceAll("'abc-xyz-123'", `'${ids.trace}'`)

@@ -7,7 +7,7 @@ export default defineConfig({
   // `npm run dev -w web` talks to a query service on QUERY_URL (default :5000).
   server: { proxy: { '/api': process.env.QUERY_URL ?? 'http://127.0.0.1:5000' } },
   build: {
-    // naive-ui and ECharts make one large chunk each; the 500 KB that matters is the gzipped total (README).
+    // naive-ui and ECharts make one large chunk each; the 500 KB that matters is the gzipped total (docs/performance.md, Dashboard).
     chunkSizeWarningLimit: 1000,
   },
 });

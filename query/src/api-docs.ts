@@ -22,7 +22,7 @@ export async function registerApiDocs(app: HttpServer): Promise<void> {
         { name: 'admin', description: 'API keys and the audit log (admin keys)' },
       ],
       components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'an API key: Authorization: Bearer <key>' } } },
-      // Every route needs a key unless LOGFLOW_AUTH=off; which role, the README's Security section says.
+      // Every route needs a key unless LOGFLOW_AUTH=off; which role, docs/security.md says.
       security: [{ apiKey: [] }],
     },
     transform: jsonSchemaTransform,

@@ -33,7 +33,7 @@ export const logFilterFields = {
     .string()
     .max(8192)
     .optional()
-    .describe('query language, e.g. `level:error AND resourceId:server-1* AND NOT "timed out"` (see the README)'),
+    .describe('query language, e.g. `level:error AND resourceId:server-1* AND NOT "timed out"` (see docs/query-language.md)'),
   level: levels.optional().describe(`one level or several (comma-separated or repeated): ${LOG_LEVELS.join(', ')}`),
   message: z
     .string()

@@ -13,7 +13,7 @@ export interface BulkItem<T> {
 }
 
 /**
- * `create`, not `index`: the first write of an id wins, as in Postgres (DESIGN.md, Identity). A
+ * `create`, not `index`: the first write of an id wins, as in Postgres (docs/architecture.md, Identity). A
  * retry, or another log re-sent with a stored id, finds the document there (409) and changes nothing.
  */
 export function bulkItem<T>(index: string, id: string, source: Buffer, ref: T): BulkItem<T> {

@@ -80,7 +80,7 @@ const UNIQUE_VIOLATION = '23505';
 
 /**
  * Writes rows inside the caller's transaction, first write wins, returning how many were new.
- * A log's identity is its id alone (DESIGN.md, Identity): its row goes into `logs` only if the
+ * A log's identity is its id alone (docs/architecture.md, Identity): its row goes into `logs` only if the
  * id was claimed in `log_ids` just now, so neither a retry nor another log re-sent with a stored
  * id (under the same timestamp or another) changes or adds a row. The caller's offset guard
  * already drops what Kafka redelivers, so a stored id is rare: hence the fast path COPYs the

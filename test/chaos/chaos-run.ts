@@ -138,7 +138,7 @@ export async function runFaults(env: ChaosEnv, faults: { number: number; fault: 
   return reports;
 }
 
-/** The report as a Markdown table (the README's Reliability section shows the last one). */
+/** The report as a Markdown table (docs/reliability.md shows the last one). */
 export function reportTable(reports: FaultReport[]): string {
   const lines = [
     '| # | Fault | Acknowledged | Lost | Doubled | Content differs | Extra | Repaired by reconcile | Converged in | Result |',

@@ -609,7 +609,7 @@ async function waitFor(probe: () => Promise<boolean>, ms: number): Promise<boole
   }
 }
 
-/** The faults, in the README's order: the sinks' own recovery first, then reconcile's, then the self-checks. */
+/** The faults, in the order of docs/reliability.md: the sinks' own recovery first, then reconcile's, then the self-checks. */
 export const FAULTS: Fault[] = [
   killSink('es-sink', 'SIGKILL the ES sink mid-batch'),
   killSink('pg-sink', 'SIGKILL the PG sink mid-transaction'),

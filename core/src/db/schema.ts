@@ -32,7 +32,7 @@ export const logs = pgTable(
 );
 
 /**
- * Every stored log's id, once: the identity rule of both stores (DESIGN.md, Identity). `logs`
+ * Every stored log's id, once: the identity rule of both stores (docs/architecture.md, Identity). `logs`
  * is partitioned by timestamp, so its key must hold the timestamp and cannot keep one id from
  * being stored twice under two timestamps; this table, not partitioned, can. The PG sink
  * claims an id here in the transaction that writes the row, and only a newly claimed id's row

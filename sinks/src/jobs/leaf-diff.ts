@@ -16,7 +16,7 @@ export interface LeafDiff {
   missing: string[];
   /** A copy is where it belongs but says another receivedAt (a same-day retry overwrote it): replaced from Postgres. */
   outdated: string[];
-  /** Copies of a log Postgres has, in an index where it does not belong (DESIGN.md: twins). */
+  /** Copies of a log Postgres has, in an index where it does not belong (docs/architecture.md, Identity: twins). */
   twins: EsCopy[];
   /** Copies whose id Postgres does not have in this leaf: looked up by id before judging. */
   unknown: EsCopy[];
