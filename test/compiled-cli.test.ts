@@ -30,7 +30,14 @@ describe('the compiled CLI (dist/logflow.mjs)', () => {
   });
 
   afterAll(async () => {
-    if (all?.exitCode === null) all.kill('SIGKILL');
+    // SIGTERM, not SIGKILL: the launcher then stops the role processes it started, which would outlive it.
+    if (all && all.exitCode === null && all.signalCode === null) {
+      const launcher = all;
+      await new Promise((resolve) => {
+        launcher.once('exit', resolve);
+        launcher.kill('SIGTERM');
+      });
+    }
     await installation?.close();
   });
 
@@ -102,5 +109,5 @@ describe('the compiled CLI (dist/logflow.mjs)', () => {
     const exited = new Promise<number | null>((resolve) => started.once('exit', (code) => resolve(code)));
     started.kill('SIGTERM');
     expect(await exited).toBe(0);
-  });
+  }, 150_000);
 });
