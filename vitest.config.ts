@@ -25,8 +25,9 @@ export default defineConfig({
           name: 'pipeline',
           include: ['test/**/*.test.ts'],
           globalSetup: ['test/global-setup.ts'],
-          // The roles the tests start log the SQL console in with it (the global setup gives it to logflow_reader).
-          env: { LOGFLOW_READER_PASSWORD: TEST_READER_PASSWORD },
+          // The roles the tests start log the SQL console in with it (the global setup gives it to logflow_reader),
+          // and run from the sources through tsx, whatever dist/ holds (test/compiled-cli.test.ts tests the build).
+          env: { LOGFLOW_READER_PASSWORD: TEST_READER_PASSWORD, LOGFLOW_DEV: '1' },
           // Pipeline files share the engines and start role processes on fixed ports: one at a time.
           fileParallelism: false,
           testTimeout: 60_000,

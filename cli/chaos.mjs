@@ -7,6 +7,7 @@ const engines = await engineEnvironment();
 const result = spawnSync(process.execPath, ['--import', 'tsx', 'test/chaos/main.ts', ...process.argv.slice(2)], {
   cwd: ROOT,
   stdio: 'inherit',
-  env: { ...process.env, ...engines },
+  // A test: the roles it starts run from the sources, whatever dist/ holds.
+  env: { ...process.env, ...engines, LOGFLOW_DEV: '1' },
 });
 process.exit(result.status ?? 1);

@@ -1,9 +1,6 @@
 import type { Logger } from '@logflow/core/logger';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
-
-const ENTRY = fileURLToPath(new URL('./logflow.mjs', import.meta.url));
 
 /**
  * V8 lets a busy sink's heap grow far past its few MiB of live batches before collecting;
@@ -48,8 +45,9 @@ export function runAll(roles: string[], logger: Logger, policy: RestartPolicy = 
   return new Promise((resolve) => {
     const start = (role: string) => {
       const startedAt = Date.now();
-      // Node flags given to `logflow all` (e.g. --cpu-prof) apply to every role.
-      const child = spawn(process.execPath, [...process.execArgv, ...(NODE_FLAGS[role] ?? []), ENTRY, role], { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+      // Each role starts the way this launcher was started (the compiled dist/logflow.mjs, cli/logflow.mjs
+      // or tsx), with the same Node flags (e.g. --cpu-prof).
+      const child = spawn(process.execPath, [...process.execArgv, ...(NODE_FLAGS[role] ?? []), process.argv[1]!, role], { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
       children.set(role, child);
       const prefix = `[${role.padEnd(width)}] `;
       for (const stream of [child.stdout, child.stderr]) {

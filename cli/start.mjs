@@ -1,9 +1,11 @@
-// `npm start`: dependencies, engines, migrations, the dashboard build, then every role.
+// `npm start`: dependencies, engines, the builds (when a source changed), migrations, then every role.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { engineEnvironment, ensureDependencies, ensureWebBuild, ROOT, run } from './bootstrap.mjs';
+import { engineEnvironment, ensureBuild, ensureDependencies, ROOT, run } from './bootstrap.mjs';
 
 ensureDependencies();
+// Before anything runs, so that cli/logflow.mjs runs the compiled build (unless LOGFLOW_DEV=1).
+ensureBuild();
 // Local play: `npm start` runs without API keys unless told otherwise (LOGFLOW_AUTH=on npm start);
 // keys off binds loopback only (core config) and every role warns about it at start.
 const env = { LOGFLOW_AUTH: 'off', ...process.env, ...(await engineEnvironment()) };
@@ -11,7 +13,6 @@ const env = { LOGFLOW_AUTH: 'off', ...process.env, ...(await engineEnvironment()
 // makes up its own (migrate gives it to logflow_reader, the query service logs in with it).
 env.LOGFLOW_READER_PASSWORD ||= randomBytes(24).toString('base64url');
 run(process.execPath, ['cli/logflow.mjs', 'migrate'], { env });
-ensureWebBuild();
 
 const ingesterPort = env.INGESTER_PORT ?? '3000';
 const queryPort = env.QUERY_PORT ?? '5000';
