@@ -4,7 +4,7 @@ import type { Batch } from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '@logflow/core/config';
 import { createLogger } from '@logflow/core/logger';
-import { FakeConsumer, fakeBatch, fakeKafka } from './fake-kafka.ts';
+import { FakeConsumer, fakeBatch, fakeKafka } from './test-helper.ts';
 import { runSinkConsumer, type Seek, type SinkOptions } from './sink-consumer.ts';
 
 // The shortest session Kafka allows: the runner heart-beats every 1.2 s while a batch waits for room.
