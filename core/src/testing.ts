@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { ApiKeyRole } from './auth/api-keys.ts';
+import { auditOutcome, type AuditEntry, type AuditLog } from './auth/audit.ts';
 import type { AuthOptions } from './auth/http-auth.ts';
 import type { ApiKey, ApiKeyStore } from './auth/key-store.ts';
 
@@ -71,4 +72,26 @@ export function fakeAuth(keys: FakeKeyStore): Omit<AuthOptions, 'access' | 'logg
     rateLimitPerMinute: 6_000,
     failures: { max: 20, windowMs: 300_000 },
   };
+}
+
+/** The audit log's rows in memory, in the order they were written. */
+export class FakeAuditLog {
+  readonly rows: AuditEntry[] = [];
+
+  async record(entry: AuditEntry): Promise<void> {
+    this.rows.push(entry);
+  }
+
+  async start(entry: Omit<AuditEntry, 'status' | 'outcome'>): Promise<number> {
+    return this.rows.push({ ...entry, status: null, outcome: 'started' }) - 1;
+  }
+
+  async finish(id: number, status: number): Promise<void> {
+    Object.assign(this.rows[id]!, { status, outcome: auditOutcome(status) });
+  }
+
+  /** As the AuditLog type the apps take: they write rows only (list is the admin API's, over Postgres). */
+  get asAuditLog(): AuditLog {
+    return this as unknown as AuditLog;
+  }
 }
