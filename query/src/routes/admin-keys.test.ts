@@ -5,7 +5,7 @@ describe('the API key admin routes', () => {
   it('refuses a new key with a field it does not know or a role that does not exist, naming them, and audits the refusal', async () => {
     const { app, keys, audit } = await build({}, { auth: true });
     keys.add('lf_admin', 'admin');
-    const post = (payload: unknown) => app.inject({ method: 'POST', url: '/api/admin/keys', payload, headers: { authorization: 'Bearer lf_admin' } });
+    const post = (payload: Record<string, unknown>) => app.inject({ method: 'POST', url: '/api/admin/keys', payload, headers: { authorization: 'Bearer lf_admin' } });
     const unknown = await post({ name: 'ci', role: 'ingest', colour: 'blue' });
     expect(unknown.statusCode).toBe(400);
     expect(unknown.json()).toMatchObject({ error: { code: 'invalid_request', details: [expect.objectContaining({ field: 'body', rule: 'unrecognized_keys' })] } });

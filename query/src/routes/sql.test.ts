@@ -4,7 +4,7 @@ import { build } from '../test-helper.ts';
 describe('POST /api/sql', () => {
   it('refuses a body without a statement, or with limits out of range, naming each field', async () => {
     const { app } = await build();
-    const fieldsOf = async (payload: unknown) => {
+    const fieldsOf = async (payload: Record<string, unknown>) => {
       const answer = await app.inject({ method: 'POST', url: '/api/sql', payload });
       expect(answer.statusCode, JSON.stringify(payload)).toBe(400);
       return answer.json<{ error: { details: { field: string; rule: string }[] } }>().error.details.map((d) => [d.field, d.rule]);
