@@ -66,6 +66,8 @@ async function until(check: () => boolean): Promise<void> {
 }
 
 interface Runner {
+  /** Where its /healthz and /metrics answer. */
+  base: string;
   consumer: FakeConsumer;
   store: Store;
   logs: { level: number; msg: string }[];
@@ -92,7 +94,7 @@ async function startRunner(options: Partial<SinkOptions> = {}): Promise<Runner> 
   const store = new Store();
   const logs: { level: number; msg: string }[] = [];
   const logger = createLogger(
-    { logLevel: 'warn' },
+    { logLevel: 'info' },
     'test',
     new Writable({ write: (chunk, _encoding, done) => (logs.push(JSON.parse(String(chunk)) as { level: number; msg: string }), done()) }),
   );
@@ -111,7 +113,11 @@ async function startRunner(options: Partial<SinkOptions> = {}): Promise<Runner> 
     ...options,
   });
   let stopped: Promise<void> | undefined;
+  // Port 0: the address is the one fastify logs once it listens.
+  const listening = logs.map((l) => /^Server listening at (http:\/\/127\.0\.0\.1:\d+)$/.exec(l.msg)?.[1]).find(Boolean);
+  if (!listening) throw new Error('the runner did not log its address');
   const runner: Runner = {
+    base: listening,
     consumer,
     store,
     logs,
@@ -351,6 +357,43 @@ describe('the sink consumer runner, with a fake consumer', () => {
       await stop();
       expect(store.written).toEqual([]);
       expect(consumer.actions).toEqual(['pause', 'disconnect']);
+    });
+  });
+
+  describe('/healthz and /metrics', () => {
+    it('is ok while writing, degraded naming the error while a write fails, and ok again once it succeeds', async () => {
+      const { base, consumer, store } = await startRunner();
+      const health = async () => {
+        const response = await fetch(`${base}/healthz`);
+        return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+      };
+      expect(await health()).toEqual({
+        status: 200,
+        body: { status: 'ok', groupId: 'test-group', consumer: 'running', partitions: [0, 1], lastWriteAt: null, failingSince: null, lastError: null },
+      });
+      await consumer.deliver(fakeBatch(topic, 0, 0, 5));
+      await settle();
+      store.fail('0@0');
+      await store.attempted('0@0', 2);
+      expect(await health()).toMatchObject({ status: 200, body: { status: 'degraded', lastError: 'store refused 0@0', failingSince: expect.any(String) } });
+
+      store.finish('0@0');
+      await until(() => consumer.commits.length > 0);
+      expect(await health()).toMatchObject({ status: 200, body: { status: 'ok', failingSince: null, lastWriteAt: expect.any(String) } });
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      expect(metrics).toMatch(/^logflow_sink_write_failures_total\{role="test-sink"\} 1$/m);
+      expect(metrics).toMatch(/^logflow_sink_group_joins_total\{role="test-sink"\} 1$/m);
+      expect(metrics).toMatch(/^logflow_sink_batch_records_count\{role="test-sink"\} 1$/m);
+    });
+
+    it('is down (503) once the consumer crashed for good, not while kafkajs restarts it', async () => {
+      const { base, consumer } = await startRunner();
+      consumer.crash(new Error('broker gone'), true);
+      expect((await fetch(`${base}/healthz`)).status).toBe(200);
+      consumer.crash(new Error('broker gone'), false);
+      const response = await fetch(`${base}/healthz`);
+      expect(response.status).toBe(503);
+      expect(await response.json()).toMatchObject({ status: 'down', consumer: 'crashed' });
     });
   });
 });

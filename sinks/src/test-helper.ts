@@ -113,6 +113,11 @@ export class FakeConsumer implements SinkKafkaConsumer {
     this.emit(this.events.GROUP_JOIN, { payload: { memberAssignment: { [topic]: partitions } } });
   }
 
+  /** The consumer crashed; kafkajs restarts it unless `restart` is false. */
+  crash(error: Error, restart: boolean): void {
+    this.emit(this.events.CRASH, { payload: { error, restart } });
+  }
+
   /**
    * Hands one batch to the runner and resolves when its eachBatch returns: with the offset it
    * resolved (the fetch position moves past it), or undefined (the batch comes again).
