@@ -4,10 +4,9 @@ import { auditOutcome, type AuditEntry, type AuditLog } from './auth/audit.ts';
 import type { AuthOptions } from './auth/http-auth.ts';
 import type { ApiKey, ApiKeyStore } from './auth/key-store.ts';
 
-/**
- * For unit tests only: what installAuth takes from Postgres and Redis, in memory, so a role's
- * app can be built and answered with `inject` without an engine. Pipeline tests use the real ones.
- */
+// For unit tests only: what installAuth and the audit log take from Postgres and Redis, in
+// memory, so a role's app can be built and answered with `inject` without an engine. Pipeline
+// tests use the real ones.
 
 /** API keys by their secret; every request looks its key up (nothing cached). */
 export class FakeKeyStore {

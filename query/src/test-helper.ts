@@ -7,7 +7,7 @@ import { buildQueryApp } from './app.ts';
 import { SqlConsole } from './sql/sql-console.ts';
 import { DEFAULT_TAIL_OPTIONS } from './tail.ts';
 
-/** For unit tests only. */
+// For unit tests only: the query app answered with `inject`, no engine behind it.
 
 export interface EsRequest {
   method: string;

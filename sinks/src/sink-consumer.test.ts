@@ -287,6 +287,23 @@ describe('the sink consumer runner, with a fake consumer', () => {
       await until(() => consumer.commits.includes('0:20'));
       expect(store.written).toEqual(['0@0', '0@10']);
     });
+    it("goes on with a partition's next batch after one whose write threw a bug, committing nothing past the broken one", async () => {
+      const { consumer, store, logs } = await startRunner({
+        inOrderPerPartition: true,
+        prepareBatch: (batch) => {
+          if (keyOf(batch) === '0@0') throw new TypeError('a bug in the sink');
+          return () => store.write(batch);
+        },
+      });
+      await consumer.deliver(fakeBatch(topic, 0, 0, 10));
+      await consumer.deliver(fakeBatch(topic, 0, 10, 10));
+      await store.attempted('0@10');
+      store.finish('0@10');
+      await settle();
+      expect(store.written).toEqual(['0@10']);
+      expect(consumer.commits).toEqual([]);
+      expect(logs).toContainEqual(expect.objectContaining({ level: 50, msg: 'background write failed' }));
+    });
   });
 
   describe('backpressure', () => {

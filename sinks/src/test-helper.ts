@@ -1,7 +1,7 @@
 import type { Batch, ConsumerConfig, ConsumerEvents, ConsumerRunConfig, EachBatchHandler, KafkaMessage, TopicPartitionOffsetAndMetadata } from 'kafkajs';
 import type { SinkKafka, SinkKafkaConsumer } from './sink-consumer.ts';
 
-/** For unit tests only: a consumer with kafkajs's eachBatch contract, driven by the test instead of a broker. */
+// For unit tests only: a consumer with kafkajs's eachBatch contract, driven by the test instead of a broker.
 
 const EVENTS: ConsumerEvents = {
   HEARTBEAT: 'consumer.heartbeat',
