@@ -25,7 +25,7 @@ export function partitionLags(
     .sort((a, b) => a.partition - b.partition);
 }
 
-export async function fetchLags(admin: Admin, groupId: string, topic: string, owned: ReadonlySet<number>): Promise<PartitionLag[]> {
+export async function fetchLags(admin: Pick<Admin, 'fetchTopicOffsets' | 'fetchOffsets'>, groupId: string, topic: string, owned: ReadonlySet<number>): Promise<PartitionLag[]> {
   if (owned.size === 0) return [];
   const [watermarks, offsets] = await Promise.all([
     admin.fetchTopicOffsets(topic),

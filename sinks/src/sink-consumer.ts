@@ -2,7 +2,7 @@ import type { Config } from '@logflow/core/config';
 import { createHttpServer } from '@logflow/core/http';
 import type { Logger } from '@logflow/core/logger';
 import { countKafkaRequests, registerMetricsRoute } from '@logflow/core/metrics';
-import type { Batch, Kafka } from 'kafkajs';
+import type { Admin, Batch, Consumer, ConsumerConfig } from 'kafkajs';
 import { z } from 'zod';
 import { Backlog } from './backlog.ts';
 import { BatchHeartbeat } from './batch-heartbeat.ts';
@@ -12,6 +12,7 @@ import { fetchLags } from './consumer-lag.ts';
 import { retryUntilDone } from './retry.ts';
 import { createSinkMetrics, type SinkMetrics } from './sink-metrics.ts';
 
+/** How long a stop waits for the writes handed over before giving up on those still failing. */
 const STOP_GRACE_MS = 15_000;
 /**
  * A fetch waits at the broker until this much is there or FETCH_MAX_WAIT_MS has passed. With
@@ -36,11 +37,20 @@ export type BatchAttempt = () => Promise<void | 'sought'>;
 /** Moves a partition's fetch position; batches of it handed over before are then dropped. */
 export type Seek = (partition: number, offset: string) => void;
 
+/** What the runner uses of a kafkajs consumer: a fake with the same contract runs it in unit tests, without Kafka. */
+export type SinkKafkaConsumer = Pick<Consumer, 'connect' | 'subscribe' | 'run' | 'on' | 'events' | 'seek' | 'commitOffsets' | 'pause' | 'disconnect'>;
+
+/** Where the runner gets its consumer and admin client: kafkajs's `Kafka`, or a fake in unit tests. */
+export interface SinkKafka {
+  consumer(config: ConsumerConfig): SinkKafkaConsumer;
+  admin(): Pick<Admin, 'connect' | 'disconnect' | 'fetchTopicOffsets' | 'fetchOffsets'>;
+}
+
 export interface SinkOptions {
   role: string;
   groupId: string;
   http: { host: string; port: number };
-  kafka: Kafka;
+  kafka: SinkKafka;
   /** Fetch sizes: what one Kafka batch of a partition, and one fetch in all, may hold. */
   maxBytesPerPartition: number;
   maxBytes: number;
@@ -55,6 +65,9 @@ export interface SinkOptions {
   inOrderPerPartition?: boolean;
   /** Called on every assignment (start and each rebalance) with the partitions now owned. */
   onAssignment?(seek: Seek, partitions: number[]): void;
+  /** COMMIT_INTERVAL_MS and STOP_GRACE_MS unless given; unit tests shorten them. */
+  commitIntervalMs?: number;
+  stopGraceMs?: number;
 }
 
 const healthSchema = z.object({
@@ -183,7 +196,7 @@ export async function runSinkConsumer(config: Config, logger: Logger, options: S
   const commits = new OffsetCommits(
     (offsets) => consumer.commitOffsets(offsets.map(({ partition, offset }) => ({ topic, partition, offset }))),
     (err, offsets) => logger.warn({ err, offsets }, 'commit failed; the records after the last commit will be written again'),
-    COMMIT_INTERVAL_MS,
+    options.commitIntervalMs ?? COMMIT_INTERVAL_MS,
   );
 
   await consumer.connect();
@@ -231,7 +244,7 @@ export async function runSinkConsumer(config: Config, logger: Logger, options: S
     // Finish what was handed over and commit it before leaving; writes still failing after the grace period give up.
     consumer.pause([{ topic }]);
     const drained = backlog.drained();
-    await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, STOP_GRACE_MS))]);
+    await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, options.stopGraceMs ?? STOP_GRACE_MS))]);
     stopping = true;
     await drained;
     await commits.settled();
