@@ -36,7 +36,12 @@ export function restartDelay(failures: number, policy: RestartPolicy = RESTART_P
  * backoff, while the others keep serving: one role's fault must not take the whole installation
  * down. SIGINT/SIGTERM stop every role gracefully; resolves with 0, or 1 if a role stopped uncleanly.
  */
-export function runAll(roles: string[], logger: Logger, policy: RestartPolicy = RESTART_POLICY): Promise<number> {
+export function runAll(
+  roles: string[],
+  logger: Logger,
+  policy: RestartPolicy = RESTART_POLICY,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   const width = Math.max(...roles.map((r) => r.length));
   const children = new Map<string, ChildProcess>();
   const pendingRestarts = new Map<string, NodeJS.Timeout>();
@@ -49,7 +54,7 @@ export function runAll(roles: string[], logger: Logger, policy: RestartPolicy = 
     const start = (role: string) => {
       const startedAt = Date.now();
       // Node flags given to `logflow all` (e.g. --cpu-prof) apply to every role.
-      const child = spawn(process.execPath, [...process.execArgv, ...(NODE_FLAGS[role] ?? []), ENTRY, role], { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+      const child = spawn(process.execPath, [...process.execArgv, ...(NODE_FLAGS[role] ?? []), ENTRY, role], { stdio: ['ignore', 'pipe', 'pipe'], env });
       children.set(role, child);
       const prefix = `[${role.padEnd(width)}] `;
       for (const stream of [child.stdout, child.stderr]) {
