@@ -2,14 +2,14 @@ import type { JobName } from '@logflow/core/admin-jobs';
 import { ApiKeyStore, tellHowToGetAnAdminKey } from '@logflow/core/auth/key-store';
 import { ConfigError, loadConfig, type Config } from '@logflow/core/config';
 import { lockReaderWithFormerDefault, setReaderPassword } from '@logflow/core/db/reader-role';
-import { createLogger } from '@logflow/core/logger';
+import { createLogger, resolveLogFormat } from '@logflow/core/logger';
 import { createPool, runMigrations } from '@logflow/core/postgres';
 import { DLQ_HELP, runDlqCommand } from './dlq.ts';
 import { KEYS_HELP, runKeysCommand } from './keys.ts';
 import { useIndexPrefix } from '@logflow/core/es-index';
 import { ADMIN_JOB_COMMANDS, ADMIN_JOB_HELP, runAdminJobCommand } from './admin-jobs.ts';
 import { ROLES } from './roles.ts';
-import { runAll } from './run-all.ts';
+import { RESTART_POLICY, runAll } from './run-all.ts';
 import { runSingleProcess } from './run-single-process.ts';
 
 const HELP = `Usage: logflow <command>
@@ -96,7 +96,10 @@ if (command in ROLES) {
   // Timers and connections a role failed to close must not keep a stopped process alive.
   process.exit(await runSingleProcess(configOrExit(), Object.keys(ROLES)));
 } else if (command === 'all') {
-  process.exitCode = await runAll(Object.keys(ROLES), createLogger(configOrExit(), 'launcher'));
+  const config = configOrExit();
+  // The roles write into pipes the launcher reads, so they learn from it whether a person is watching.
+  const env = { ...process.env, LOG_FORMAT: resolveLogFormat(config.logFormat) };
+  process.exitCode = await runAll(Object.keys(ROLES), createLogger(config, 'launcher'), RESTART_POLICY, env);
 } else if (command === 'migrate') {
   await migrate();
 } else if (command === 'dlq') {

@@ -33,7 +33,12 @@ export function restartDelay(failures: number, policy: RestartPolicy = RESTART_P
  * backoff, while the others keep serving: one role's fault must not take the whole installation
  * down. SIGINT/SIGTERM stop every role gracefully; resolves with 0, or 1 if a role stopped uncleanly.
  */
-export function runAll(roles: string[], logger: Logger, policy: RestartPolicy = RESTART_POLICY): Promise<number> {
+export function runAll(
+  roles: string[],
+  logger: Logger,
+  policy: RestartPolicy = RESTART_POLICY,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   const width = Math.max(...roles.map((r) => r.length));
   const children = new Map<string, ChildProcess>();
   const pendingRestarts = new Map<string, NodeJS.Timeout>();
@@ -47,7 +52,7 @@ export function runAll(roles: string[], logger: Logger, policy: RestartPolicy = 
       const startedAt = Date.now();
       // Each role starts the way this launcher was started (the compiled dist/logflow.mjs, cli/logflow.mjs
       // or tsx), with the same Node flags (e.g. --cpu-prof).
-      const child = spawn(process.execPath, [...process.execArgv, ...(NODE_FLAGS[role] ?? []), process.argv[1]!, role], { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+      const child = spawn(process.execPath, [...process.execArgv, ...(NODE_FLAGS[role] ?? []), process.argv[1]!, role], { stdio: ['ignore', 'pipe', 'pipe'], env });
       children.set(role, child);
       const prefix = `[${role.padEnd(width)}] `;
       for (const stream of [child.stdout, child.stderr]) {

@@ -53,7 +53,7 @@ action.destructive_requires_name: false
 `;
 }
 
-/** Downloads (once, into ~/.m2) and unpacks the distribution into stack/data. */
+/** Downloads (once, into ~/.m2) and unpacks the distribution into the data directory. */
 async function install(log) {
   if (fs.existsSync(path.join(HOME, 'bin', 'elasticsearch'))) return;
   if (!fs.existsSync(ZIP)) {
@@ -61,7 +61,7 @@ async function install(log) {
       log, what: `Elasticsearch ${ES_VERSION}`,
     });
   }
-  // The engine user can't read /root/.m2, so the distribution is unpacked under stack/data.
+  // The engine user can't read /root/.m2, so the distribution is unpacked under the data directory.
   log(`unpacking Elasticsearch ${ES_VERSION}`);
   const tmp = path.join(DIR, 'dist.tmp');
   fs.rmSync(tmp, { recursive: true, force: true });

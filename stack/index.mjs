@@ -1,11 +1,12 @@
 // Starts/stops Kafka, Elasticsearch, Postgres and Redis on loopback without Docker.
 // API: up({ log }) → connection settings; down({ log }); status() → one object per engine.
+import path from 'node:path';
 import { elasticsearch } from './elasticsearch.mjs';
 import { kafka } from './kafka.mjs';
 import { postgres } from './postgres.mjs';
 import { redis } from './redis.mjs';
 import {
-  DATA_DIR, HOME_DIR, LOG_DIR, adoptPid, aptInstall, assertTraversable, ensureUser, isAlive, listenerPid, mkdirp,
+  DATA_DIR, HOME_DIR, LOG_DIR, STACK_DIR, STACK_USER, adoptPid, aptInstall, assertTraversable, ensureUser, isAlive, listenerPid, mkdirp,
   ourPid, ownDir, portOpen, removePid, rssKiB, run, tail, waitFor, withLock, writePid,
 } from './util.mjs';
 
@@ -109,6 +110,7 @@ export function up({ log = () => {} } = {}) {
       }
     }
     const user = await ensureUser();
+    if (!DATA_DIR.startsWith(STACK_DIR + path.sep)) log(`engine data in ${DATA_DIR}: ${STACK_USER} cannot reach this checkout`);
     assertTraversable(DATA_DIR);
     await ownDir(HOME_DIR, user, { recursive: false });
 

@@ -1,4 +1,4 @@
-// Postgres from Debian's packages, with its own cluster under stack/data (not Debian's
+// Postgres from Debian's packages, with its own cluster in the data directory (not Debian's
 // /etc/postgresql cluster), run as the unprivileged user (postgres refuses root).
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -16,7 +16,7 @@ const DB = 'logflow';
 const URL = `postgres://${USER}:${PASSWORD}@${HOST}:${PORT}/${DB}`;
 
 // A unix socket path may not exceed ~107 bytes; a deep checkout would break a socket dir
-// inside stack/data, so fall back to a short per-checkout dir in /tmp.
+// inside the data directory, so fall back to a short per-checkout dir in /tmp.
 function socketDir() {
   const inside = path.join(DATA_DIR, 'run');
   if (`${inside}/.s.PGSQL.${PORT}`.length <= 100) return inside;

@@ -1,4 +1,4 @@
-// Redis from Debian's packages, run with our own config file (not /etc/redis), data in stack/data.
+// Redis from Debian's packages, run with our own config file (not /etc/redis), data in the data directory.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';

@@ -1,5 +1,6 @@
 // Shared helpers for the stack launcher. Node builtins only: this runs before `npm ci`.
 import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import http from 'node:http';
@@ -8,17 +9,50 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const STACK_DIR = path.dirname(fileURLToPath(import.meta.url));
-export const DATA_DIR = path.join(STACK_DIR, 'data');
+export const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
+// Engines that refuse root (Elasticsearch, Postgres) run as this user; the others too, for
+// one simple ownership rule under the data directory.
+export const STACK_USER = 'logflow-stack';
+// Where data goes when the checkout is out of the engine user's reach (see chooseDataDir).
+export const SHARED_DATA_ROOT = '/var/lib/logflow-stack';
+
+/** Whether every directory above dir lets other users pass (the x bit for "others"). */
+export function othersCanReach(dir) {
+  for (let d = path.dirname(path.resolve(dir)); ; d = path.dirname(d)) {
+    if (fs.existsSync(d) && !(fs.statSync(d).mode & 0o001)) return false;
+    if (d === path.dirname(d)) return true;
+  }
+}
+
+/**
+ * The engines' data directory. stack/data in the checkout, unless root runs the stack and the
+ * engine user cannot reach the checkout (a root home is mode 700, and so is `mktemp -d`): then a
+ * directory of this checkout's own under /var/lib/logflow-stack, so nobody has to open up their
+ * home. LOGFLOW_STACK_DATA chooses one explicitly.
+ */
+export function chooseDataDir({ stackDir = STACK_DIR, env = process.env, root = isRoot() } = {}) {
+  if (env.LOGFLOW_STACK_DATA) return path.resolve(env.LOGFLOW_STACK_DATA);
+  const inCheckout = path.join(stackDir, 'data');
+  if (!root || othersCanReach(inCheckout)) return inCheckout;
+  const checkout = crypto.createHash('sha1').update(path.resolve(stackDir)).digest('hex').slice(0, 12);
+  return path.join(SHARED_DATA_ROOT, checkout);
+}
+
+export const DATA_DIR = chooseDataDir();
+
+/** Creates the data directory, passable by the engine user whatever root's umask is. */
+export function ensureDataDir() {
+  mkdirp(DATA_DIR);
+  if (!isRoot()) return;
+  if (path.dirname(DATA_DIR) === SHARED_DATA_ROOT) fs.chmodSync(SHARED_DATA_ROOT, 0o755);
+  fs.chmodSync(DATA_DIR, 0o755);
+}
 export const LOG_DIR = path.join(DATA_DIR, 'logs');
 // Home for the engines' user: JVMs and psql like a writable $HOME.
 export const HOME_DIR = path.join(DATA_DIR, 'home');
 export const HOST = '127.0.0.1';
-// Engines that refuse root (Elasticsearch, Postgres) run as this user; the others too, for
-// one simple ownership rule under stack/data.
-export const STACK_USER = 'logflow-stack';
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-export const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
 
 export function mkdirp(dir) {
   fs.mkdirSync(dir, { recursive: true });
@@ -138,7 +172,7 @@ export function isAlive(pid) {
 
 /**
  * The pid from <name>.pid if that process is alive and is really ours: every engine runs with
- * its working directory under stack/data, which guards against a recycled pid.
+ * its working directory under the data directory, which guards against a recycled pid.
  */
 export function ourPid(name) {
   const pid = readPid(name);
@@ -161,7 +195,7 @@ export async function listenerPid(port) {
 }
 
 /**
- * ourPid(name), or else the process listening on port if it runs from stack/data (so this
+ * ourPid(name), or else the process listening on port if it runs from the data directory (so this
  * checkout started it, e.g. an `up` killed before it wrote the pid file): recorded and returned.
  */
 export async function adoptPid(name, port) {
@@ -452,7 +486,7 @@ export function withLock(fn, opts) {
 }
 
 async function withFileLock(fn, { timeoutMs = 15 * 60_000 } = {}) {
-  mkdirp(DATA_DIR);
+  ensureDataDir();
   const lock = path.join(DATA_DIR, '.lock');
   const deadline = Date.now() + timeoutMs;
   for (;;) {

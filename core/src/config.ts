@@ -60,6 +60,8 @@ const sqlIdentifier = /^[a-z_][a-z0-9_]{0,62}$/;
 /** Every setting LogFlow reads, by environment variable. Defaults match `npm run stack -- up`. */
 const envSchema = z.object({
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  /** auto: one coloured line per event on a terminal, JSON lines otherwise (files, collectors). */
+  LOG_FORMAT: z.enum(['auto', 'pretty', 'json']).default('auto'),
   /** Unset: every interface with keys on, loopback only with keys off. */
   LISTEN_HOST: z.string().min(1).optional(),
   INGESTER_PORT: port.default(3000),
@@ -155,6 +157,7 @@ function toConfig(env: z.infer<typeof envSchema>) {
   const listenHost = env.LISTEN_HOST ?? (env.LOGFLOW_AUTH === 'off' ? '127.0.0.1' : '0.0.0.0');
   return {
     logLevel: env.LOG_LEVEL,
+    logFormat: env.LOG_FORMAT,
     ingester: {
       host: listenHost,
       port: env.INGESTER_PORT,

@@ -16,6 +16,15 @@ export function consumerGroupId(config: Config, groupId: string): string {
 }
 
 /**
+ * Roles starting together each create the missing topics; all but one are told the topic
+ * exists. kafkajs logs that answer at error before its admin treats it as success, and throws
+ * on any other creation error, which ensureTopics' caller then reports itself.
+ */
+function racedTopicCreation(message: string, fields: Record<string, unknown>): boolean {
+  return message.startsWith('Response CreateTopics') && fields.error === 'Topic creation errors';
+}
+
+/**
  * kafkajs logs through our pino logger so every line is JSON and carries the role. Every
  * consumer joins its group inside the installation's namespace, so a second LogFlow (a
  * staging install, a test run) can share one Kafka cluster without taking partitions away.
@@ -31,7 +40,7 @@ export function createKafka(config: Config, logger: Logger, clientId: string): K
       () =>
       ({ level, log }: LogEntry) => {
         const { message, ...rest } = log;
-        kafkaLogger[LEVELS[level] ?? 'info'](rest, message);
+        kafkaLogger[racedTopicCreation(message, rest) ? 'debug' : (LEVELS[level] ?? 'info')](rest, message);
       },
   });
   if (config.kafka.groupPrefix === '') return kafka;

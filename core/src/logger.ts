@@ -1,4 +1,5 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
+import pretty from 'pino-pretty';
 import type { Config } from './config.ts';
 
 export type { Logger };
@@ -15,8 +16,35 @@ function serializeError(error: Error): Record<string, unknown> {
   return { ...rest, statusCode: (meta as { statusCode?: number } | null)?.statusCode ?? null };
 }
 
-/** One JSON logger per process, named by role; secrets never reach a log line. */
-export function createLogger(config: Pick<Config, 'logLevel'>, role: string, destination?: DestinationStream): Logger {
+export type LogFormat = Config['logFormat'];
+
+/** auto means pretty for a person at a terminal and JSON for anything that reads the output. */
+export function resolveLogFormat(format: LogFormat | undefined, isTerminal = process.stdout.isTTY === true): 'pretty' | 'json' {
+  if (format === 'pretty' || format === 'json') return format;
+  return format === 'auto' && isTerminal ? 'pretty' : 'json';
+}
+
+/** One line per event, coloured; an error's stack follows it, indented. Synchronous like pino's own destination. */
+function prettyStream(destination?: DestinationStream): DestinationStream {
+  return pretty({
+    colorize: true,
+    singleLine: true,
+    sync: true,
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname',
+    ...(destination ? { destination } : {}),
+  });
+}
+
+/**
+ * One logger per process, named by role; secrets never reach a log line. JSON lines unless the
+ * format resolves to pretty (see resolveLogFormat). Standard output unless a destination is given.
+ */
+export function createLogger(
+  config: Pick<Config, 'logLevel'> & Partial<Pick<Config, 'logFormat'>>,
+  role: string,
+  destination?: DestinationStream,
+): Logger {
   const options = {
     name: role,
     level: config.logLevel,
@@ -38,5 +66,6 @@ export function createLogger(config: Pick<Config, 'logLevel'>, role: string, des
       censor: '[redacted]',
     },
   };
+  if (resolveLogFormat(config.logFormat) === 'pretty') return pino(options, prettyStream(destination));
   return destination ? pino(options, destination) : pino(options);
 }

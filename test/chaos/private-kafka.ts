@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { kafkaEngine } from '../../stack/kafka.mjs';
+import { DATA_DIR as DATA } from '../../stack/util.mjs';
 import { freePorts } from '../free-ports.ts';
 import { eventually } from '../roles.ts';
 
@@ -21,7 +21,6 @@ export interface PrivateKafka {
   destroy(): Promise<void>;
 }
 
-const DATA = fileURLToPath(new URL('../../stack/data', import.meta.url));
 const PREFIX = 'kafka-chaos-';
 
 interface Owner {
