@@ -53,7 +53,7 @@ describe('the compiled CLI (dist/logflow.mjs)', () => {
     expect(tables.rows).toEqual([{ n: '0' }]);
   });
 
-  it('runs every role from the build: a posted log is searchable, the dashboard is served, SIGTERM stops it cleanly', async () => {
+  it('runs every role from the build: a posted log is searchable, the dashboard is served, SIGTERM stops it cleanly, no error line', async () => {
     const started = spawn(process.execPath, [BUNDLE, 'all'], {
       env: {
         ...process.env,
@@ -109,5 +109,7 @@ describe('the compiled CLI (dist/logflow.mjs)', () => {
     const exited = new Promise<number | null>((resolve) => started.once('exit', (code) => resolve(code)));
     started.kill('SIGTERM');
     expect(await exited).toBe(0);
+    // A healthy start and stop writes nothing at level error or fatal: such a line means a fault.
+    expect(output.join('').split('\n').filter((line) => /"level":[56]\d/.test(line))).toEqual([]);
   }, 150_000);
 });
