@@ -1,11 +1,7 @@
 import autocannon from 'autocannon';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { loadConfig } from '@logflow/core/config';
-import { newLogId } from '@logflow/core/ids';
-import { createKafka, ensureTopics, uuidKeyPartitioner } from '@logflow/core/kafka';
-import { logEventSchema, toLogRecord } from '@logflow/core/log-event';
-import { createLogger } from '@logflow/core/logger';
+import { createKafka, createLogger, ensureTopics, loadConfig, logEventSchema, newLogId, toLogRecord, uuidKeyPartitioner } from '@logflow/core';
 import { freePorts } from '../test/free-ports.ts';
 import { startRole } from '../test/roles.ts';
 

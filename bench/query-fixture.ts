@@ -1,9 +1,6 @@
+import { type LogLevel } from '@logflow/common';
 import type { Client } from '@elastic/elasticsearch';
-import { loadConfig, type Config } from '@logflow/core/config';
-import { createElasticsearch } from '@logflow/core/elasticsearch';
-import { dailyIndexName, installIndexTemplate } from '@logflow/core/es-index';
-import type { LogLevel, LogRecord } from '@logflow/core/log-event';
-import { createPool, type Pool } from '@logflow/core/postgres';
+import { type Config, createElasticsearch, createPool, dailyIndexName, installIndexTemplate, loadConfig, type LogRecord, type Pool } from '@logflow/core';
 import { startRole, type RunningRole } from '../test/roles.ts';
 
 /**

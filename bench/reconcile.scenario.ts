@@ -1,12 +1,5 @@
-import type { ReconcileCounts } from '@logflow/core/admin-jobs';
-import { ensureDailyPartitions, utcDays } from '@logflow/core/db/partitions';
-import { dailyIndex, installIndexTemplate } from '@logflow/core/es-index';
-import { newLogId } from '@logflow/core/ids';
-import type { LogRecord } from '@logflow/core/log-event';
-import type { Pool } from '@logflow/core/postgres';
-import { copyRange } from '@logflow/sinks/jobs/copy-range';
-import { writeDocs } from '@logflow/sinks/jobs/es-docs';
-import { reconcileRange } from '@logflow/sinks/jobs/reconcile';
+import { dailyIndex, ensureDailyPartitions, installIndexTemplate, type LogRecord, newLogId, type Pool, type ReconcileCounts, utcDays } from '@logflow/core';
+import { copyRange, reconcileRange, writeDocs } from '@logflow/sinks';
 import { createInstallation, sample, type Installation } from '../test/installation.ts';
 
 const CHUNK = 10_000;

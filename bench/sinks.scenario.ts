@@ -1,12 +1,5 @@
-import { loadConfig } from '@logflow/core/config';
-import { partitionName } from '@logflow/core/db/partitions';
-import { createElasticsearch } from '@logflow/core/elasticsearch';
-import { dailyIndexName, installIndexTemplate, READ_ALIAS } from '@logflow/core/es-index';
-import { ensureTopics } from '@logflow/core/kafka';
-import type { LogRecord } from '@logflow/core/log-event';
-import { createPool } from '@logflow/core/postgres';
-import { ES_BULK_CONCURRENCY, ES_BULK_LIMITS } from '@logflow/sinks/es-sink';
-import { LOG_COLUMNS, toCopyLine } from '@logflow/sinks/pg-rows';
+import { createElasticsearch, createPool, dailyIndexName, ensureTopics, installIndexTemplate, loadConfig, type LogRecord, partitionName, READ_ALIAS } from '@logflow/core';
+import { ES_BULK_CONCURRENCY, ES_BULK_LIMITS, LOG_COLUMNS, toCopyLine } from '@logflow/sinks';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';

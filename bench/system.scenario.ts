@@ -2,9 +2,7 @@ import autocannon from 'autocannon';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { indexTemplate } from '@logflow/core/es-index';
-import { newLogId } from '@logflow/core/ids';
-import { logEventSchema, toLogRecord } from '@logflow/core/log-event';
+import { indexTemplate, logEventSchema, newLogId, toLogRecord } from '@logflow/core';
 import { createInstallation, type Installation } from '../test/installation.ts';
 import { percentile } from './stats.ts';
 

@@ -1,6 +1,5 @@
-import { createAdminQueue, JOB_DATA_SCHEMAS, JOB_NAMES, type JobName, type JobProgress } from '@logflow/core/admin-jobs';
-import type { Config } from '@logflow/core/config';
-import { createRedis } from '@logflow/core/redis';
+import { JOB_NAMES, type JobName } from '@logflow/common';
+import { type Config, createAdminQueue, createRedis, JOB_DATA_SCHEMAS, type JobProgress } from '@logflow/core';
 import { QueueEvents } from 'bullmq';
 import { parseArgs } from 'node:util';
 

@@ -1,9 +1,4 @@
-import type { Config } from '@logflow/core/config';
-import { createKafka } from '@logflow/core/kafka';
-import type { Logger } from '@logflow/core/logger';
-import { createPool } from '@logflow/core/postgres';
-import { getDeadLetter, listDeadLetters } from '@logflow/sinks/dlq-reader';
-import { replayDeadLetters, replayTimes, type ReplayTarget } from '@logflow/sinks/dlq-replay';
+import { type Config, createKafka, createPool, getDeadLetter, listDeadLetters, type Logger, replayDeadLetters, type ReplayTarget, replayTimes } from '@logflow/core';
 import { parseArgs } from 'node:util';
 
 export const DLQ_HELP = `Usage: logflow dlq <list|show|replay> ...

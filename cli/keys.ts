@@ -1,8 +1,5 @@
-import { API_KEY_ROLES, resourcePatternSchema, type ApiKeyRole } from '@logflow/core/auth/api-keys';
-import { AuditLog } from '@logflow/core/auth/audit';
-import { ApiKeyStore } from '@logflow/core/auth/key-store';
-import type { Config } from '@logflow/core/config';
-import { createPool } from '@logflow/core/postgres';
+import { API_KEY_ROLES, type ApiKeyRole } from '@logflow/common';
+import { ApiKeyStore, AuditLog, type Config, createPool, resourcePatternSchema } from '@logflow/core';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 

@@ -1,12 +1,7 @@
-import type { JobName } from '@logflow/core/admin-jobs';
-import { ApiKeyStore, tellHowToGetAnAdminKey } from '@logflow/core/auth/key-store';
-import { ConfigError, loadConfig, type Config } from '@logflow/core/config';
-import { lockReaderWithFormerDefault, setReaderPassword } from '@logflow/core/db/reader-role';
-import { createLogger } from '@logflow/core/logger';
-import { createPool, runMigrations } from '@logflow/core/postgres';
+import { type JobName } from '@logflow/common';
+import { ApiKeyStore, type Config, ConfigError, createLogger, createPool, loadConfig, lockReaderWithFormerDefault, runMigrations, setReaderPassword, tellHowToGetAnAdminKey, useIndexPrefix } from '@logflow/core';
 import { DLQ_HELP, runDlqCommand } from './dlq.ts';
 import { KEYS_HELP, runKeysCommand } from './keys.ts';
-import { useIndexPrefix } from '@logflow/core/es-index';
 import { ADMIN_JOB_COMMANDS, ADMIN_JOB_HELP, runAdminJobCommand } from './admin-jobs.ts';
 import { ROLES } from './roles.ts';
 import { runAll } from './run-all.ts';

@@ -1,12 +1,7 @@
-import type { Config } from '@logflow/core/config';
-import { createElasticsearch } from '@logflow/core/elasticsearch';
-import { followWritePlan } from '@logflow/core/es-generations';
-import type { Logger } from '@logflow/core/logger';
-import { startIngester } from '@logflow/ingester/main';
-import { startQuery } from '@logflow/query/main';
-import { startEsSink } from '@logflow/sinks/es-sink';
-import { startPgSink } from '@logflow/sinks/pg-sink';
-import { startReconciler } from '@logflow/sinks/reconciler';
+import { type Config, createElasticsearch, followWritePlan, type Logger } from '@logflow/core';
+import { startIngester } from '@logflow/ingester';
+import { startQuery } from '@logflow/query';
+import { startEsSink, startPgSink, startReconciler } from '@logflow/sinks';
 
 export type Stop = () => Promise<void>;
 

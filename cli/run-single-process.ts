@@ -1,6 +1,4 @@
-import type { Config } from '@logflow/core/config';
-import { useIndexPrefix } from '@logflow/core/es-index';
-import { createLogger, type Logger } from '@logflow/core/logger';
+import { type Config, createLogger, type Logger, useIndexPrefix } from '@logflow/core';
 import { ROLES, type Stop } from './roles.ts';
 
 interface Started {

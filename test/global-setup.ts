@@ -1,9 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { loadConfig } from '@logflow/core/config';
-import { READER_ROLE, setReaderPassword } from '@logflow/core/db/reader-role';
-import { createPool, runMigrations, type Pool } from '@logflow/core/postgres';
+import { createPool, loadConfig, type Pool, READER_ROLE, runMigrations, setReaderPassword } from '@logflow/core';
 import pg from 'pg';
 import { TEST_READER_PASSWORD } from './reader-password.ts';
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '@logflow/core/config';
+import { loadConfig } from '@logflow/core';
 import example from './fixtures/example_log.json' with { type: 'json' };
 import { readRecordsBetween, topicEnd, type TopicPosition } from './kafka-reader.ts';
 import { eventually, INGESTER_URL, startRole, type RunningRole } from './roles.ts';

@@ -1,16 +1,5 @@
 import type { Client } from '@elastic/elasticsearch';
-import { createAdminQueue } from '@logflow/core/admin-jobs';
-import { loadConfig, type Config } from '@logflow/core/config';
-import { createElasticsearch } from '@logflow/core/elasticsearch';
-import { indexNames, type IndexNames } from '@logflow/core/es-index';
-import { newLogId } from '@logflow/core/ids';
-import { createKafka, ensureTopics } from '@logflow/core/kafka';
-import { ledgerKey } from '@logflow/core/ledger';
-import type { LogRecord } from '@logflow/core/log-event';
-import { createLogger } from '@logflow/core/logger';
-import { createPool, runMigrations, type Pool } from '@logflow/core/postgres';
-import { createRedis } from '@logflow/core/redis';
-import { sinkGroups } from '@logflow/sinks/jobs/watermark';
+import { type Config, createAdminQueue, createElasticsearch, createKafka, createLogger, createPool, createRedis, ensureTopics, indexNames, type IndexNames, ledgerKey, loadConfig, type LogRecord, newLogId, type Pool, runMigrations, sinkGroups } from '@logflow/core';
 import type { Queue } from 'bullmq';
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import { randomBytes } from 'node:crypto';

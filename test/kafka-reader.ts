@@ -1,8 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { loadConfig } from '@logflow/core/config';
-import { createKafka } from '@logflow/core/kafka';
-import type { LogRecord } from '@logflow/core/log-event';
-import { createLogger } from '@logflow/core/logger';
+import { createKafka, createLogger, loadConfig, type LogRecord } from '@logflow/core';
 
 const config = loadConfig();
 const kafka = createKafka(config, createLogger({ logLevel: 'warn' }, 'test'), 'logflow-test-reader');

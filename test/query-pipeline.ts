@@ -1,11 +1,5 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
-import { loadConfig } from '@logflow/core/config';
-import { createElasticsearch } from '@logflow/core/elasticsearch';
-import { READ_ALIAS } from '@logflow/core/es-index';
-import { createKafka } from '@logflow/core/kafka';
-import { createLogger } from '@logflow/core/logger';
-import { createPool, type Pool } from '@logflow/core/postgres';
-import { sinkGroups } from '@logflow/sinks/jobs/watermark';
+import { createElasticsearch, createKafka, createLogger, createPool, loadConfig, type Pool, READ_ALIAS, sinkGroups } from '@logflow/core';
 import { randomUUID } from 'node:crypto';
 import { eventually, INGESTER_URL, QUERY_URL, startRole, type RunningRole } from './roles.ts';
 

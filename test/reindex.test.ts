@@ -1,6 +1,4 @@
-import type { ReindexResult } from '@logflow/core/admin-jobs';
-import { readWritePlan } from '@logflow/core/es-generations';
-import { parseDailyIndex } from '@logflow/core/es-index';
+import { parseDailyIndex, readWritePlan, type ReindexResult } from '@logflow/core';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,7 +1,4 @@
-import { createAdminQueue } from '@logflow/core/admin-jobs';
-import { loadConfig } from '@logflow/core/config';
-import { setReaderPassword } from '@logflow/core/db/reader-role';
-import { createRedis } from '@logflow/core/redis';
+import { createAdminQueue, createRedis, loadConfig, setReaderPassword } from '@logflow/core';
 import { execFile } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
 import { fileURLToPath } from 'node:url';

@@ -1,10 +1,5 @@
-import type { ReconcileResult } from '@logflow/core/admin-jobs';
-import { loadConfig } from '@logflow/core/config';
-import { setReaderPassword } from '@logflow/core/db/reader-role';
+import { createRedis, ledgerKey, loadConfig, readLedger, type ReconcileResult, sampleTopicEnd, setReaderPassword, sinkPositions, sinksPassed } from '@logflow/core';
 import { TEST_READER_PASSWORD } from './reader-password.ts';
-import { readLedger, ledgerKey } from '@logflow/core/ledger';
-import { createRedis } from '@logflow/core/redis';
-import { sampleTopicEnd, sinkPositions, sinksPassed } from '@logflow/sinks/jobs/watermark';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';

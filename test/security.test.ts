@@ -1,8 +1,5 @@
-import { createAdminQueue } from '@logflow/core/admin-jobs';
-import { loadConfig } from '@logflow/core/config';
-import { setReaderPassword } from '@logflow/core/db/reader-role';
+import { createAdminQueue, createRedis, loadConfig, setReaderPassword } from '@logflow/core';
 import { TEST_READER_PASSWORD } from './reader-password.ts';
-import { createRedis } from '@logflow/core/redis';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INGESTER_URL, isoAt, QUERY_URL, queryString, runRange, startQueryPipeline, type QueryPipeline } from './query-pipeline.ts';

@@ -1,10 +1,5 @@
 import type { Client } from '@elastic/elasticsearch';
-import { loadConfig, type Config } from '@logflow/core/config';
-import { createElasticsearch } from '@logflow/core/elasticsearch';
-import { READ_ALIAS } from '@logflow/core/es-index';
-import { ensureTopics } from '@logflow/core/kafka';
-import { toLogRecord, type LogEvent, type LogRecord } from '@logflow/core/log-event';
-import { createPool, type Pool } from '@logflow/core/postgres';
+import { type Config, createElasticsearch, createPool, ensureTopics, loadConfig, type LogEvent, type LogRecord, type Pool, READ_ALIAS, toLogRecord } from '@logflow/core';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dailyIndexName } from '@logflow/core/es-index';
+import { dailyIndexName } from '@logflow/core';
 import { esCounts, isolatedPipeline, logRecord, pgCounts, sinkEnv, type IsolatedPipeline } from './sink-fixtures.ts';
 import { freePorts } from './free-ports.ts';
 import { eventually, startRole, type RunningRole } from './roles.ts';

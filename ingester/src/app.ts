@@ -1,12 +1,5 @@
 import { z } from 'zod';
-import type { Access } from '@logflow/core/auth/api-keys';
-import { installAuth, type AuthOptions } from '@logflow/core/auth/http-auth';
-import { AppError } from '@logflow/core/errors';
-import { createHttpServer } from '@logflow/core/http';
-import { newLogId } from '@logflow/core/ids';
-import { toLogRecord, type LogRecord } from '@logflow/core/log-event';
-import type { Logger } from '@logflow/core/logger';
-import { registerMetricsRoute } from '@logflow/core/metrics';
+import { type Access, AppError, type AuthOptions, createHttpServer, installAuth, type Logger, type LogRecord, newLogId, registerMetricsRoute, toLogRecord } from '@logflow/core';
 import type { Registry } from 'prom-client';
 import { registerBodyParsers } from './body-parsers.ts';
 import type { IngestMetrics } from './ingest-metrics.ts';

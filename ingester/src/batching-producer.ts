@@ -1,7 +1,5 @@
 import kafkajs, { type Message, type Producer } from 'kafkajs';
-import { AppError } from '@logflow/core/errors';
-import type { LogRecord } from '@logflow/core/log-event';
-import type { Logger } from '@logflow/core/logger';
+import { AppError, type Logger, type LogRecord } from '@logflow/core';
 
 export interface BatchingProducerOptions {
   topic: string;

@@ -1,12 +1,4 @@
-import { ApiKeyStore } from '@logflow/core/auth/key-store';
-import type { Config } from '@logflow/core/config';
-import { closeGracefully } from '@logflow/core/http';
-import { createKafka, ensureTopics, uuidKeyPartitioner } from '@logflow/core/kafka';
-import type { Logger } from '@logflow/core/logger';
-import { BatchedLedgerCount, ledgerKey } from '@logflow/core/ledger';
-import { countKafkaRequests, createMetricsRegistry } from '@logflow/core/metrics';
-import { createPool } from '@logflow/core/postgres';
-import { createRequestRedis } from '@logflow/core/redis';
+import { ApiKeyStore, BatchedLedgerCount, closeGracefully, type Config, countKafkaRequests, createKafka, createMetricsRegistry, createPool, createRequestRedis, ensureTopics, ledgerKey, type Logger, uuidKeyPartitioner } from '@logflow/core';
 import { buildIngesterApp } from './app.ts';
 import { BatchingProducer } from './batching-producer.ts';
 import { createIngestMetrics } from './ingest-metrics.ts';

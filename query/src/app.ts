@@ -1,11 +1,7 @@
 import fastifyStatic from '@fastify/static';
 import type { Client } from '@elastic/elasticsearch';
-import { createHttpServer } from '@logflow/core/http';
-import type { Logger } from '@logflow/core/logger';
-import type { Pool } from '@logflow/core/postgres';
+import { type AuditLog, type AuthOptions, createHttpServer, installAuth, type Logger, type Pool } from '@logflow/core';
 import { existsSync } from 'node:fs';
-import type { AuditLog } from '@logflow/core/auth/audit';
-import { installAuth, type AuthOptions } from '@logflow/core/auth/http-auth';
 import { queryAccess, queryAudited } from './access.ts';
 import { registerApiDocs } from './api-docs.ts';
 import { installSecurityHeaders } from './security-headers.ts';

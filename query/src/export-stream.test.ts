@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Client } from '@elastic/elasticsearch';
 import { errors } from '@elastic/elasticsearch';
-import type { LogRecord } from '@logflow/core/log-event';
+import type { LogRecord } from '@logflow/core';
 import { csvRows, EXPORT_PAGE_SIZE, EXPORT_SLICE_SIZE, exportChunks, ndjsonLines, openExport } from './export-stream.ts';
 
 const log = (i: number): LogRecord => ({

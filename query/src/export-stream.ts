@@ -1,6 +1,5 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
-import { READ_ALIAS } from '@logflow/core/es-index';
-import type { LogRecord } from '@logflow/core/log-event';
+import { type LogRecord, READ_ALIAS } from '@logflow/core';
 import { stringify } from 'csv-stringify/sync';
 import { isIndexMissing } from './es-errors.ts';
 import { timeSort, type SortOrder } from './search-request.ts';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Client } from '@elastic/elasticsearch';
 import type { Kafka } from 'kafkajs';
 import type pg from 'pg';
-import { createLogger } from '@logflow/core/logger';
+import { createLogger } from '@logflow/core';
 import { Freshness, type FreshnessOptions } from './freshness.ts';
 
 const OPTIONS: FreshnessOptions = { lagTtlMs: 60_000, gapTtlMs: 60_000, pgTimeoutMs: 2_000, maxConcurrentCounts: 2 };

@@ -1,5 +1,5 @@
 import type { Client } from '@elastic/elasticsearch';
-import type { Logger } from '@logflow/core/logger';
+import type { Logger } from '@logflow/core';
 import type { Admin, Kafka } from 'kafkajs';
 import type pg from 'pg';
 import { z } from 'zod';

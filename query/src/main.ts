@@ -1,14 +1,5 @@
 import { Client } from '@elastic/elasticsearch';
-import { createAdminQueue } from '@logflow/core/admin-jobs';
-import { AuditLog } from '@logflow/core/auth/audit';
-import { ApiKeyStore, tellHowToGetAnAdminKey } from '@logflow/core/auth/key-store';
-import type { Config } from '@logflow/core/config';
-import { closeGracefully } from '@logflow/core/http';
-import { consumerGroupId, createKafka } from '@logflow/core/kafka';
-import type { Logger } from '@logflow/core/logger';
-import { indexNames } from '@logflow/core/es-index';
-import { createPool } from '@logflow/core/postgres';
-import { createRedis, createRequestRedis } from '@logflow/core/redis';
+import { ApiKeyStore, AuditLog, closeGracefully, type Config, consumerGroupId, createAdminQueue, createKafka, createPool, createRedis, createRequestRedis, indexNames, type Logger, tellHowToGetAnAdminKey } from '@logflow/core';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { buildQueryApp } from './app.ts';

@@ -1,4 +1,4 @@
-import { DEFAULT_INDEX_PREFIX, indexNames, useIndexPrefix } from '@logflow/core/es-index';
+import { DEFAULT_INDEX_PREFIX, indexNames, useIndexPrefix } from '@logflow/core';
 import { describe, expect, it } from 'vitest';
 import { decodeCursor, encodeCursor, planSearch, searchParamsSchema, toSearchPage } from './search-request.ts';
 

@@ -1,7 +1,6 @@
+import type { SearchPage } from '@logflow/common';
 import type { estypes } from '@elastic/elasticsearch';
-import { AppError } from '@logflow/core/errors';
-import { READ_ALIAS } from '@logflow/core/es-index';
-import type { LogRecord } from '@logflow/core/log-event';
+import { AppError, type LogRecord, READ_ALIAS } from '@logflow/core';
 import { z } from 'zod';
 import { logFilterFields, timeRangeFields } from './log-filters.ts';
 
@@ -24,24 +23,6 @@ export const searchParamsSchema = z.object({
   exactTotal: booleanParam.default(false).describe(`count every match instead of stopping at ${TOTAL_HITS_CAP} (slower on large results)`),
 });
 export type SearchParams = z.infer<typeof searchParamsSchema>;
-
-export const logRecordSchema = z.object({
-  id: z.string(),
-  receivedAt: z.string(),
-  level: z.string(),
-  message: z.string(),
-  timestamp: z.string(),
-  resourceId: z.string().optional(),
-  traceId: z.string().optional(),
-  spanId: z.string().optional(),
-  commit: z.string().optional(),
-  metadata: z.record(z.string(), z.unknown()).optional(),
-});
-
-export const searchHitSchema = logRecordSchema.extend({
-  highlight: z.array(z.string()).optional().describe('message fragments, HTML-escaped, matches in <mark>'),
-});
-export type SearchHit = z.infer<typeof searchHitSchema>;
 
 /**
  * Where a page ended: the sort values of its last hit, the order they belong to, and how much
@@ -139,14 +120,6 @@ export function planSearch(params: SearchParams, query: estypes.QueryDslQueryCon
     unwindowed,
     total: { ...READ_ALIAS_TARGET, size: 0, query, track_total_hits: trackTotalHits },
   };
-}
-
-export interface SearchPage {
-  total: number;
-  totalRelation: 'eq' | 'gte';
-  hits: SearchHit[];
-  nextCursor: string | null;
-  tookMs: number;
 }
 
 export function toSearchPage(response: estypes.SearchResponse<LogRecord>, totalHits: estypes.SearchResponse['hits']['total'], params: SearchParams): SearchPage {

@@ -1,7 +1,5 @@
 import type { Client } from '@elastic/elasticsearch';
-import type { AuditLog } from '@logflow/core/auth/audit';
-import type { ApiKeyStore } from '@logflow/core/auth/key-store';
-import { createLogger } from '@logflow/core/logger';
+import { type ApiKeyStore, type AuditLog, createLogger } from '@logflow/core';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

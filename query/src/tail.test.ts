@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LogRecord } from '@logflow/core/log-event';
+import type { LogRecord } from '@logflow/core';
 import { formatEventId, parseEventId, sseEvent, TailCursor } from './tail.ts';
 
 const ID = '01a21405-07ec-7422-9247-b144a8d5f317';

@@ -1,5 +1,5 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
-import type { LogRecord } from '@logflow/core/log-event';
+import type { LogRecord } from '@logflow/core';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KEY_RECHECK_MS, type KeyCheck } from './key-recheck.ts';
 import { READ_ALIAS_TARGET } from './search-request.ts';

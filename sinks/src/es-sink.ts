@@ -1,10 +1,4 @@
-import type { Config } from '@logflow/core/config';
-import { createElasticsearch } from '@logflow/core/elasticsearch';
-import { dailyIndexName, installIndexTemplate } from '@logflow/core/es-index';
-import { createKafka, ensureTopics } from '@logflow/core/kafka';
-import { addToLedger, ledgerKey } from '@logflow/core/ledger';
-import type { Logger } from '@logflow/core/logger';
-import { createRequestRedis } from '@logflow/core/redis';
+import { addToLedger, type Config, createElasticsearch, createKafka, createRequestRedis, dailyIndexName, ensureTopics, installIndexTemplate, ledgerKey, type Logger } from '@logflow/core';
 import type { KafkaMessage } from 'kafkajs';
 import pLimit from 'p-limit';
 import { DeadLetterQueue, type DeadLetter } from './dead-letters.ts';

@@ -1,11 +1,6 @@
-import type { Config } from '@logflow/core/config';
-import { ensureDailyPartitions, utcDays } from '@logflow/core/db/partitions';
-import { createKafka, ensureTopics } from '@logflow/core/kafka';
-import type { Logger } from '@logflow/core/logger';
-import { createPool, logConnectionErrors } from '@logflow/core/postgres';
+import { type Config, createKafka, createPool, ensureDailyPartitions, ensureTopics, lockNextOffset, logConnectionErrors, type Logger, storedOffsets, storeNextOffset, utcDays } from '@logflow/core';
 import { DeadLetterQueue, type DeadLetter } from './dead-letters.ts';
 import { decodeMessage } from './decode.ts';
-import { lockNextOffset, storedOffsets, storeNextOffset } from './pg-offsets.ts';
 import { insertRows, unstorableReason, type PositionedRecord } from './pg-rows.ts';
 import { runSinkConsumer, type Seek } from './sink-consumer.ts';
 

@@ -1,9 +1,4 @@
-import type { Config } from '@logflow/core/config';
-import { createElasticsearch } from '@logflow/core/elasticsearch';
-import { indexNames, installIndexTemplate } from '@logflow/core/es-index';
-import { createKafka, ensureTopics } from '@logflow/core/kafka';
-import type { Logger } from '@logflow/core/logger';
-import { createPool, logConnectionErrors } from '@logflow/core/postgres';
+import { type Config, createElasticsearch, createKafka, createPool, ensureTopics, indexNames, installIndexTemplate, logConnectionErrors, type Logger } from '@logflow/core';
 import { startAdminWorker } from './jobs/admin-worker.ts';
 
 /**

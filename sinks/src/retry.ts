@@ -1,4 +1,4 @@
-import type { Logger } from '@logflow/core/logger';
+import type { Logger } from '@logflow/core';
 
 const FIRST_BACKOFF_MS = 250;
 const MAX_BACKOFF_MS = 30_000;

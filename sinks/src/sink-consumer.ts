@@ -1,7 +1,4 @@
-import type { Config } from '@logflow/core/config';
-import { createHttpServer } from '@logflow/core/http';
-import type { Logger } from '@logflow/core/logger';
-import { countKafkaRequests, registerMetricsRoute } from '@logflow/core/metrics';
+import { type Config, countKafkaRequests, createHttpServer, type Logger, registerMetricsRoute } from '@logflow/core';
 import type { Batch, Kafka } from 'kafkajs';
 import { z } from 'zod';
 import { Backlog } from './backlog.ts';

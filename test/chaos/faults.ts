@@ -1,4 +1,4 @@
-import { listDeadLetters } from '@logflow/sinks/dlq-reader';
+import { listDeadLetters } from '@logflow/core';
 import { gzipSync } from 'node:zlib';
 import { eventually } from '../roles.ts';
 import type { ChaosEnv } from './chaos-env.ts';

@@ -1,4 +1,4 @@
-import { newLogId } from '@logflow/core/ids';
+import { newLogId } from '@logflow/core';
 
 /**
  * A client of the ingester that keeps what the chaos run's pass criterion needs: every id it

@@ -1,5 +1,5 @@
 import type { Client } from '@elastic/elasticsearch';
-import type { HttpServer } from '@logflow/core/http';
+import type { HttpServer } from '@logflow/core';
 import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { elasticsearchCall } from '../es-errors.ts';

@@ -1,5 +1,5 @@
 import type { Client } from '@elastic/elasticsearch';
-import type { HttpServer } from '@logflow/core/http';
+import type { HttpServer } from '@logflow/core';
 import { z } from 'zod';
 import { elasticsearchCall } from '../es-errors.ts';
 import { chooseInterval, histogramAggregation, histogramSchema, toHistogram } from '../histogram.ts';

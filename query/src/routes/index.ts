@@ -1,5 +1,5 @@
 import type { Client } from '@elastic/elasticsearch';
-import type { HttpServer } from '@logflow/core/http';
+import type { HttpServer } from '@logflow/core';
 import type { Freshness } from '../freshness.ts';
 import { PerKeySlots } from '../per-key-slots.ts';
 import type { ScopedSqlLogins } from '../sql/scoped-logins.ts';

@@ -1,11 +1,10 @@
+import { logRecordSchema } from '@logflow/common';
 import type { Client, estypes } from '@elastic/elasticsearch';
-import { AppError } from '@logflow/core/errors';
-import type { HttpServer } from '@logflow/core/http';
-import type { LogRecord } from '@logflow/core/log-event';
+import { AppError, type HttpServer, type LogRecord } from '@logflow/core';
 import { z } from 'zod';
 import { elasticsearchCall } from '../es-errors.ts';
 import { resourceScope } from '../log-filters.ts';
-import { logRecordSchema, READ_ALIAS_TARGET, timeSort, type SortOrder } from '../search-request.ts';
+import { READ_ALIAS_TARGET, timeSort, type SortOrder } from '../search-request.ts';
 
 const idParams = z.object({ id: z.guid('expected a log id (a UUID)') });
 const neighbours = (side: string) =>

@@ -1,12 +1,12 @@
+import { searchHitSchema } from '@logflow/common';
 import type { Client } from '@elastic/elasticsearch';
 import type { FastifyRequest } from 'fastify';
-import type { HttpServer } from '@logflow/core/http';
-import type { LogRecord } from '@logflow/core/log-event';
+import type { HttpServer, LogRecord } from '@logflow/core';
 import { z } from 'zod';
 import { elasticsearchCall } from '../es-errors.ts';
 import { freshnessSchema, type Freshness } from '../freshness.ts';
 import { filterQuery, resolveTimeRange, resourceScope } from '../log-filters.ts';
-import { planSearch, searchHitSchema, searchParamsSchema, toSearchPage, TOTAL_HITS_CAP, type SearchParams } from '../search-request.ts';
+import { planSearch, searchParamsSchema, toSearchPage, TOTAL_HITS_CAP, type SearchParams } from '../search-request.ts';
 
 /** A search waits this long at most for freshness figures that are not cached yet. */
 const FRESHNESS_WAIT_MS = 25;

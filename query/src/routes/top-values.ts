@@ -1,6 +1,5 @@
 import type { Client } from '@elastic/elasticsearch';
-import { AppError } from '@logflow/core/errors';
-import type { HttpServer } from '@logflow/core/http';
+import { AppError, type HttpServer } from '@logflow/core';
 import { z } from 'zod';
 import { elasticsearchCall } from '../es-errors.ts';
 import { FIELD_NAMES, resolveField } from '../fields.ts';

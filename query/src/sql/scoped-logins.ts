@@ -1,5 +1,4 @@
-import { sqlPasswordFor } from '@logflow/core/auth/api-keys';
-import type { Logger } from '@logflow/core/logger';
+import { type Logger, sqlPasswordFor } from '@logflow/core';
 import pg from 'pg';
 import { guardedStream } from './message-size-guard.ts';
 

@@ -1,11 +1,5 @@
-import {
-  ADMIN_QUEUE,
-  createAdminQueue,
-  JOB_DATA_SCHEMAS,
-  type JobName,
-  type JobProgress,
-} from '@logflow/core/admin-jobs';
-import { createRedis } from '@logflow/core/redis';
+import { type JobName } from '@logflow/common';
+import { ADMIN_QUEUE, createAdminQueue, createRedis, JOB_DATA_SCHEMAS, type JobProgress } from '@logflow/core';
 import { Worker, type Job, type Queue } from 'bullmq';
 import type { JobContext } from './job-context.ts';
 import { runReconcile } from './reconcile-job.ts';

@@ -1,9 +1,5 @@
 import type { Client } from '@elastic/elasticsearch';
-import type { Config } from '@logflow/core/config';
-import { dailyIndex, generationFor, type IndexNames, type WritePlan } from '@logflow/core/es-index';
-import type { JobProgress } from '@logflow/core/admin-jobs';
-import type { Logger } from '@logflow/core/logger';
-import type { Pool } from '@logflow/core/postgres';
+import { type Config, dailyIndex, generationFor, type IndexNames, type JobProgress, type Logger, type Pool, type WritePlan } from '@logflow/core';
 import type { Admin } from 'kafkajs';
 import type { ExpectedIndex } from './leaf-diff.ts';
 

@@ -1,6 +1,6 @@
-import type { Config } from '@logflow/core/config';
-import { consumerGroupId } from '@logflow/core/kafka';
-import type { Pool } from '@logflow/core/postgres';
+import type { Config } from './config.ts';
+import { consumerGroupId } from './kafka.ts';
+import type { Pool } from './postgres.ts';
 import type { Admin } from 'kafkajs';
 
 /** Offset per Kafka partition. */

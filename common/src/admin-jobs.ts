@@ -1,0 +1,3 @@
+/** The admin jobs the reconciler runs, as the admin API and the dashboard name them. */
+export const JOB_NAMES = ['reconcile', 'replay', 'reindex', 'retention'] as const;
+export type JobName = (typeof JOB_NAMES)[number];
