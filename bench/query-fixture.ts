@@ -1,6 +1,6 @@
 import { type LogLevel } from '@logflow/common';
 import type { Client } from '@elastic/elasticsearch';
-import { type Config, createElasticsearch, createPool, dailyIndexName, installIndexTemplate, loadConfig, type LogRecord, type Pool } from '@logflow/core';
+import { type Config, createElasticsearch, createPool, indexForLog, indexNames, installIndexTemplate, loadConfig, type LogRecord, type Pool } from '@logflow/core';
 import { startRole, type RunningRole } from '../test/roles.ts';
 
 /**
@@ -13,7 +13,7 @@ import { startRole, type RunningRole } from '../test/roles.ts';
 export const FIXTURE_FROM = Date.UTC(2001, 0, 1);
 export const FIXTURE_TO = Date.UTC(2001, 0, 8);
 const RECEIVED_ON = Date.UTC(2001, 0, 8);
-export const FIXTURE_INDEX = dailyIndexName(new Date(RECEIVED_ON).toISOString());
+export const FIXTURE_INDEX = indexForLog(indexNames(loadConfig().elasticsearch.indexPrefix), { generation: 1 }, new Date(RECEIVED_ON).toISOString());
 export const FIXTURE_PARTITION_MARK = -1;
 export const RESOURCES = 2_000;
 

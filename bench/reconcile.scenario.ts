@@ -1,4 +1,4 @@
-import { dailyIndex, ensureDailyPartitions, installIndexTemplate, type LogRecord, newLogId, type Pool, type ReconcileCounts, utcDays } from '@logflow/core';
+import { dailyIndex, ensureDailyPartitions, installIndexTemplate, type LogRecord, LogIdGenerator, type Pool, type ReconcileCounts, utcDays } from '@logflow/core';
 import { copyRange, reconcileRange, writeDocs } from '@logflow/sinks';
 import { createInstallation, sample, type Installation } from '../test/installation.ts';
 
@@ -72,7 +72,8 @@ export async function run(args: string[]): Promise<void> {
     const now = Date.now();
     await installIndexTemplate(lf.es, lf.config);
     await ensureDailyPartitions(lf.pool, utcDays(new Date(now - HOUR_MS), 2));
-    const ids = Array.from({ length: total }, () => newLogId());
+    const generator = new LogIdGenerator();
+    const ids = Array.from({ length: total }, () => generator.next());
     const indexOf = (ms: number) => dailyIndex(lf.names, 1, new Date(ms).toISOString());
     const chunkOf = (start: number) => ids.slice(start, start + CHUNK).map((id, k) => benchRecord(id, start + k, total, now));
     const directLoad = async () => {

@@ -1,4 +1,4 @@
-import { createElasticsearch, createPool, dailyIndexName, ensureTopics, installIndexTemplate, loadConfig, type LogRecord, partitionName, READ_ALIAS } from '@logflow/core';
+import { createElasticsearch, createPool, ensureTopics, indexForLog, indexNames, installIndexTemplate, loadConfig, type LogRecord, partitionName } from '@logflow/core';
 import { ES_BULK_CONCURRENCY, ES_BULK_LIMITS, LOG_COLUMNS, toCopyLine } from '@logflow/sinks';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { spawn } from 'node:child_process';
@@ -108,10 +108,10 @@ async function drainWithSink(role: string, env: Record<string, string>, kafka: K
 }
 
 /** Waits for the merges a load leaves behind, so the next measurement does not pay for them. */
-async function settle(es: ReturnType<typeof createElasticsearch>): Promise<void> {
-  await es.indices.refresh({ index: READ_ALIAS });
+async function settle(es: ReturnType<typeof createElasticsearch>, readAlias: string): Promise<void> {
+  await es.indices.refresh({ index: readAlias });
   for (let i = 0; i < 60; i++) {
-    const stats = await es.indices.stats({ index: READ_ALIAS, metric: 'merge' });
+    const stats = await es.indices.stats({ index: readAlias, metric: 'merge' });
     if ((stats._all.total?.merges?.current ?? 0) === 0) return;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
@@ -140,7 +140,8 @@ export async function run(args: string[]): Promise<void> {
   const kafka = new Kafka({ clientId: 'logflow-bench', brokers: config.kafka.brokers, logLevel: logLevel.ERROR });
   const es = createElasticsearch(config);
   const pool = createPool(config, 'logflow-bench', 2);
-  const sinkIndex = dailyIndexName(new Date(DAY).toISOString());
+  const names = indexNames(config.elasticsearch.indexPrefix);
+  const sinkIndex = indexForLog(names, { generation: 1 }, new Date(DAY).toISOString());
   const directIndex = `${sinkIndex}-direct`;
   const partition = partitionName(new Date(DAY));
   const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -184,7 +185,7 @@ export async function run(args: string[]): Promise<void> {
         });
         if (stats.failed > 0) throw new Error(`direct bulk: ${stats.failed} failed`);
       });
-      await settle(es);
+      await settle(es, names.readAlias);
       log('Elasticsearch: es-sink draining the topic…');
       const sink = await drainWithSink('es-sink', env, kafka, topic, env.ES_SINK_GROUP_ID);
       await es.indices.refresh({ index: [sinkIndex, directIndex] });

@@ -2,7 +2,7 @@ import autocannon from 'autocannon';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { indexTemplate, logEventSchema, newLogId, toLogRecord } from '@logflow/core';
+import { indexTemplate, LogIdGenerator, logEventSchema, toLogRecord } from '@logflow/core';
 import { createInstallation, type Installation } from '../test/installation.ts';
 import { percentile } from './stats.ts';
 
@@ -229,11 +229,12 @@ async function directBulk(installation: Installation, logs: number): Promise<num
   try {
     const event = logEventSchema.parse({ ...example, resourceId: 'bench-system' });
     const bodies: string[] = [];
+    const ids = new LogIdGenerator();
     for (let sent = 0; sent < logs; sent += 1_000) {
       const now = new Date().toISOString();
       const lines: string[] = [];
       for (let i = 0; i < 1_000; i++) {
-        const record = toLogRecord({ ...event, message: `batch log ${i}` }, newLogId(), now);
+        const record = toLogRecord({ ...event, message: `batch log ${i}` }, ids.next(), now);
         lines.push(JSON.stringify({ index: { _index: index, _id: record.id } }), JSON.stringify(record));
       }
       bodies.push(`${lines.join('\n')}\n`);

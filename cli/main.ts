@@ -1,5 +1,5 @@
 import { type JobName } from '@logflow/common';
-import { ApiKeyStore, type Config, ConfigError, createLogger, createPool, loadConfig, lockReaderWithFormerDefault, runMigrations, setReaderPassword, tellHowToGetAnAdminKey, useIndexPrefix } from '@logflow/core';
+import { ApiKeyStore, type Config, ConfigError, createLogger, createPool, loadConfig, lockReaderWithFormerDefault, runMigrations, setReaderPassword, tellHowToGetAnAdminKey } from '@logflow/core';
 import { DLQ_HELP, runDlqCommand } from './dlq.ts';
 import { KEYS_HELP, runKeysCommand } from './keys.ts';
 import { ADMIN_JOB_COMMANDS, ADMIN_JOB_HELP, runAdminJobCommand } from './admin-jobs.ts';
@@ -43,7 +43,6 @@ function configOrExit(): Config {
 async function runRole(name: string): Promise<void> {
   const config = configOrExit();
   const logger = createLogger(config, name);
-  useIndexPrefix(config.elasticsearch.indexPrefix);
   const stop = await ROLES[name]!.start(config, logger);
   logger.info('started');
   let stopping = false;

@@ -1,4 +1,4 @@
-import { type Config, createElasticsearch, followWritePlan, type Logger } from '@logflow/core';
+import { type Config, createElasticsearch, followWritePlan, indexNames, type Logger } from '@logflow/core';
 import { startIngester } from '@logflow/ingester';
 import { startQuery } from '@logflow/query';
 import { startEsSink, startPgSink, startReconciler } from '@logflow/sinks';
@@ -8,11 +8,12 @@ export type Stop = () => Promise<void>;
 /** The ES sink names each document's index from the write plan, so it first loads the plan and then follows it (reindex). */
 async function startEsSinkFollowingPlan(config: Config, logger: Logger): Promise<Stop> {
   const es = createElasticsearch(config);
-  const stopFollowing = await followWritePlan(es, config, logger);
-  const stopSink = await startEsSink(config, logger);
+  const names = indexNames(config.elasticsearch.indexPrefix);
+  const writePlan = await followWritePlan(es, names, config.elasticsearch.generationRefreshMs, logger);
+  const stopSink = await startEsSink(config, logger, { names, writePlan });
   return async () => {
     await stopSink();
-    stopFollowing();
+    writePlan.stop();
     await es.close();
   };
 }

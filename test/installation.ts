@@ -1,5 +1,5 @@
 import type { Client } from '@elastic/elasticsearch';
-import { type Config, createAdminQueue, createElasticsearch, createKafka, createLogger, createPool, createRedis, ensureTopics, indexNames, type IndexNames, ledgerKey, loadConfig, type LogRecord, newLogId, type Pool, runMigrations, sinkGroups } from '@logflow/core';
+import { type Config, createAdminQueue, createElasticsearch, createKafka, createLogger, createPool, createRedis, ensureTopics, indexNames, type IndexNames, ledgerKey, loadConfig, type LogRecord, LogIdGenerator, type Pool, runMigrations, sinkGroups } from '@logflow/core';
 import type { Queue } from 'bullmq';
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import { randomBytes } from 'node:crypto';
@@ -136,8 +136,9 @@ export function makeRecords(
   receivedAt = new Date().toISOString(),
   timestamp = '2023-09-15T08:00:00.000Z',
 ): LogRecord[] {
+  const ids = new LogIdGenerator();
   return Array.from({ length: count }, (_, i) => ({
-    id: newLogId(),
+    id: ids.next(),
     receivedAt,
     level: i % 10 === 0 ? 'error' : 'info',
     message: `log ${i} of ${resourceId}`,

@@ -1,5 +1,5 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
-import { createElasticsearch, createKafka, createLogger, createPool, loadConfig, type Pool, READ_ALIAS, sinkGroups } from '@logflow/core';
+import { createElasticsearch, createKafka, createLogger, createPool, indexNames, loadConfig, type Pool, sinkGroups } from '@logflow/core';
 import { randomUUID } from 'node:crypto';
 import { eventually, INGESTER_URL, QUERY_URL, startRole, type RunningRole } from './roles.ts';
 
@@ -48,6 +48,7 @@ export async function startQueryPipeline(name: string, roles: string[], roleEnv:
   };
   const config = loadConfig({ ...process.env, ...env });
   const es = createElasticsearch(config);
+  const { readAlias } = indexNames(config.elasticsearch.indexPrefix);
   const pool = createPool(config, `logflow-test-${name}`, 2);
   const base = Date.UTC(1990, 0, 1) + Math.floor(Math.random() * 10 * 365 * 86_400) * 1_000;
   const running = new Map<string, RunningRole>();
@@ -86,8 +87,8 @@ export async function startQueryPipeline(name: string, roles: string[], roleEnv:
       let seen = -1;
       await eventually(
         async () => {
-          await es.indices.refresh({ index: READ_ALIAS, ignore_unavailable: true, allow_no_indices: true });
-          seen = (await es.count({ index: READ_ALIAS, ignore_unavailable: true, allow_no_indices: true, query })).count;
+          await es.indices.refresh({ index: readAlias, ignore_unavailable: true, allow_no_indices: true });
+          seen = (await es.count({ index: readAlias, ignore_unavailable: true, allow_no_indices: true, query })).count;
           if (seen > count) throw new Error(`found ${seen} logs, more than the ${count} expected`);
           return seen === count ? true : undefined;
         },

@@ -51,7 +51,7 @@ describe('sinks: SIGKILL mid-stream, then restart', () => {
     };
     const [pgAtKill, esAtKill] = await Promise.all([
       killWhenPartlyStored(pgSink, async () => (await pgCounts(pipeline.pool, resourceId)).rows),
-      killWhenPartlyStored(esSink, async () => (await esCounts(pipeline.es, resourceId)).docs),
+      killWhenPartlyStored(esSink, async () => (await esCounts(pipeline, resourceId)).docs),
     ]);
     expect(pgAtKill).toBeLessThan(LOGS);
     expect(esAtKill).toBeLessThan(LOGS);
@@ -59,8 +59,8 @@ describe('sinks: SIGKILL mid-stream, then restart', () => {
     await Promise.all([start('es-sink'), start('pg-sink')]);
     await producing;
     await eventually(async () => ((await pgCounts(pipeline.pool, resourceId)).rows >= LOGS ? true : undefined), 90_000, 1_000);
-    await eventually(async () => ((await esCounts(pipeline.es, resourceId)).docs >= LOGS ? true : undefined), 90_000, 1_000);
+    await eventually(async () => ((await esCounts(pipeline, resourceId)).docs >= LOGS ? true : undefined), 90_000, 1_000);
     expect(await pgCounts(pipeline.pool, resourceId)).toEqual({ rows: LOGS, ids: LOGS });
-    expect(await esCounts(pipeline.es, resourceId)).toEqual({ docs: LOGS, ids: LOGS });
+    expect(await esCounts(pipeline, resourceId)).toEqual({ docs: LOGS, ids: LOGS });
   }, 240_000);
 });

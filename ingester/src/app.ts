@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type Access, AppError, type AuthOptions, createHttpServer, installAuth, type Logger, type LogRecord, newLogId, registerMetricsRoute, toLogRecord } from '@logflow/core';
+import { type Access, AppError, type AuthOptions, createHttpServer, installAuth, type Logger, type LogRecord, LogIdGenerator, registerMetricsRoute, toLogRecord } from '@logflow/core';
 import type { Registry } from 'prom-client';
 import { registerBodyParsers } from './body-parsers.ts';
 import type { IngestMetrics } from './ingest-metrics.ts';
@@ -49,6 +49,7 @@ function invalid(errors: ItemError[], what: string): AppError {
 
 export async function buildIngesterApp(deps: IngesterDeps) {
   const { producer, metrics } = deps;
+  const logIds = new LogIdGenerator();
   const app = createHttpServer({ logger: deps.logger, bodyLimit: deps.bodyLimitBytes, requestLogLevel: 'debug' });
   await installAuth(app, { ...deps.auth, access: ingesterAccess, logger: deps.logger });
   registerBodyParsers(app, (bytes) => metrics.bytes.inc(bytes));
@@ -95,7 +96,7 @@ export async function buildIngesterApp(deps: IngesterDeps) {
       if (request.query.atomic && errors.length > 0) throw invalid(errors, 'atomic batch refused, nothing was accepted');
 
       const receivedAt = new Date().toISOString();
-      const records = valid.map(({ event }) => toLogRecord(event, event.id ?? newLogId(), receivedAt));
+      const records = valid.map(({ event }) => toLogRecord(event, event.id ?? logIds.next(), receivedAt));
       try {
         await producer.send(records);
       } catch (error) {

@@ -31,7 +31,7 @@ function freshness(options: { pgCount?: () => Promise<number>; esCount?: number;
   } as unknown as pg.Pool;
   const es = { count: async () => ({ count: options.esCount ?? 10 }) } as unknown as Client;
   const logger = createLogger({ logLevel: 'silent' }, 'test');
-  return { queries, freshness: new Freshness({ kafka, pool, elasticsearch: es, topic: 'logs', groupId: 'g', logger }, OPTIONS) };
+  return { queries, freshness: new Freshness({ kafka, pool, elasticsearch: es, readAlias: 'logflow-logs', topic: 'logs', groupId: 'g', logger }, OPTIONS) };
 }
 
 describe('freshness', () => {

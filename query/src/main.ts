@@ -16,6 +16,7 @@ export async function startQuery(config: Config, logger: Logger): Promise<() => 
   // Interactive searches retry once (a second or two of backoff) and then answer 503 with
   // Retry-After, rather than holding the user through the pipeline clients' three retries.
   const elasticsearch = new Client({ node: config.elasticsearch.url, maxRetries: 1, requestTimeout: 30_000 });
+  const names = indexNames(config.elasticsearch.indexPrefix);
   const kafka = createKafka(config, logger, 'logflow-query');
   const pool = createPool(config, 'logflow-query', 4);
   // An installation in its own schema: these pools read its tables, not public's (createPool does the same).
@@ -47,6 +48,7 @@ export async function startQuery(config: Config, logger: Logger): Promise<() => 
     kafka,
     pool: countPool,
     elasticsearch,
+    readAlias: names.readAlias,
     topic: config.kafka.topic,
     groupId: consumerGroupId(config, config.sinks.es.groupId),
     logger,
@@ -56,7 +58,7 @@ export async function startQuery(config: Config, logger: Logger): Promise<() => 
   const queue = createAdminQueue(config, redis);
   // Connected on the first pipeline request: searches must not wait for (or fail with) Kafka.
   const kafkaAdmin = kafka.admin();
-  const admin = { config, names: indexNames(config.elasticsearch.indexPrefix), es: elasticsearch, pool, kafkaAdmin, queue, redis };
+  const admin = { config, names, es: elasticsearch, pool, kafkaAdmin, queue, redis };
 
   const keys = new ApiKeyStore(pool, { cacheMs: config.auth.keyCacheMs });
   const limitsRedis = createRequestRedis(config);
@@ -75,6 +77,7 @@ export async function startQuery(config: Config, logger: Logger): Promise<() => 
       audit: new AuditLog(pool),
     },
     elasticsearch,
+    names,
     webRoot: WEB_ROOT,
     dlq: { kafka, pool, dlqTopic: config.kafka.dlqTopic },
     admin,

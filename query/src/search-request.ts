@@ -1,6 +1,6 @@
 import type { SearchPage } from '@logflow/common';
 import type { estypes } from '@elastic/elasticsearch';
-import { AppError, type LogRecord, READ_ALIAS } from '@logflow/core';
+import { AppError, type LogRecord } from '@logflow/core';
 import { z } from 'zod';
 import { logFilterFields, timeRangeFields } from './log-filters.ts';
 
@@ -58,17 +58,10 @@ export function timeSort(order: SortOrder): estypes.SortCombinations[] {
   return [{ timestamp: { order } }, { id: { order } }];
 }
 
-/**
- * Options that make a search over the alias answer empty, not 404, before the first log is
- * indexed. `index` is read when spread, after the role has set the installation's prefix.
- */
-export const READ_ALIAS_TARGET = {
-  get index(): string {
-    return READ_ALIAS;
-  },
-  ignore_unavailable: true,
-  allow_no_indices: true,
-} as const;
+/** A search over the installation's read alias that answers empty, not 404, before the first log is indexed. */
+export function aliasTarget(readAlias: string) {
+  return { index: readAlias, ignore_unavailable: true, allow_no_indices: true } as const;
+}
 
 /** Whether any clause looks at the message: only then is there something to highlight. */
 function searchesMessage(query: unknown): boolean {
@@ -102,9 +95,9 @@ export interface SearchPlan {
  * a time window next to the cursor, sized from the span of the page before; only when the
  * window holds less than a page is it asked for again without one.
  */
-export function planSearch(params: SearchParams, query: estypes.QueryDslQueryContainer): SearchPlan {
+export function planSearch(readAlias: string, params: SearchParams, query: estypes.QueryDslQueryContainer): SearchPlan {
   const common = {
-    ...READ_ALIAS_TARGET,
+    ...aliasTarget(readAlias),
     size: params.size,
     sort: timeSort(params.sort),
     ...(params.highlight && searchesMessage(query) && { highlight: HIGHLIGHT }),
@@ -118,7 +111,7 @@ export function planSearch(params: SearchParams, query: estypes.QueryDslQueryCon
   return {
     page: { ...unwindowed, query: { bool: { filter: [query, { range: { timestamp: { ...window, format: 'epoch_millis' } } }] } } },
     unwindowed,
-    total: { ...READ_ALIAS_TARGET, size: 0, query, track_total_hits: trackTotalHits },
+    total: { ...aliasTarget(readAlias), size: 0, query, track_total_hits: trackTotalHits },
   };
 }
 

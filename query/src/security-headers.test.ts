@@ -1,5 +1,5 @@
 import type { Client } from '@elastic/elasticsearch';
-import { type ApiKeyStore, type AuditLog, createLogger } from '@logflow/core';
+import { type ApiKeyStore, type AuditLog, createLogger, indexNames } from '@logflow/core';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +22,7 @@ describe('security headers of the query service', () => {
     app = await buildQueryApp({
       logger: createLogger({ logLevel: 'silent' }, 'test'),
       elasticsearch: {} as Client,
+      names: indexNames('logflow-logs'),
       webRoot,
       // Keys off: nothing here reaches the key store, Redis or the audit log.
       auth: { enabled: false, store: {} as ApiKeyStore, redis: {} as never, redisPrefix: 'x', rateLimitPerMinute: 1, failures: { max: 1, windowMs: 1_000 }, audit: {} as AuditLog },

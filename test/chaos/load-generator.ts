@@ -1,4 +1,4 @@
-import { newLogId } from '@logflow/core';
+import { LogIdGenerator } from '@logflow/core';
 
 /**
  * A client of the ingester that keeps what the chaos run's pass criterion needs: every id it
@@ -83,12 +83,14 @@ export class LoadGenerator {
     };
   }
 
+  private readonly ids = new LogIdGenerator();
+
   private makeBatch(size: number): { ids: string[]; body: string } {
     const timestamp = new Date().toISOString();
     const logs = Array.from({ length: size }, () => {
       const sequence = this.sequence++;
       const log: Record<string, unknown> = {
-        id: newLogId(),
+        id: this.ids.next(),
         level: sequence % 10 === 0 ? 'error' : 'info',
         message: `chaos log ${sequence} of ${this.options.resourceId}`,
         timestamp,

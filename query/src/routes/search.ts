@@ -20,12 +20,12 @@ export const searchResultSchema = z.object({
   freshness: freshnessSchema.optional(),
 });
 
-export function registerSearchRoutes(app: HttpServer, deps: { elasticsearch: Client; freshness?: Freshness; maxPatternClauses?: number }): void {
+export function registerSearchRoutes(app: HttpServer, deps: { elasticsearch: Client; readAlias: string; freshness?: Freshness; maxPatternClauses?: number }): void {
   const search = async (params: SearchParams, request: FastifyRequest) => {
     const now = Date.now();
     const range = resolveTimeRange(params, now);
     const scope = resourceScope(request);
-    const plan = planSearch(params, filterQuery(params, range, now, scope, deps.maxPatternClauses));
+    const plan = planSearch(deps.readAlias, params, filterQuery(params, range, now, scope, deps.maxPatternClauses));
     // Freshness counts every log of the range: a key limited to some resources does not get them.
     const freshness = scope ? undefined : deps.freshness?.report(range, FRESHNESS_WAIT_MS);
     const es = deps.elasticsearch;
