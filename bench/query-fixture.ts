@@ -2,6 +2,7 @@ import { type LogLevel } from '@logflow/common';
 import type { Client } from '@elastic/elasticsearch';
 import { type Config, createElasticsearch, createPool, indexForLog, indexNames, installIndexTemplate, loadConfig, type LogRecord, type Pool } from '@logflow/core';
 import { startRole, type RunningRole } from '../test/roles.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
  * The query benchmark's data: `count` logs over one week of 2001, all received on 2001-01-08,
@@ -123,7 +124,7 @@ export async function loadElasticsearch(es: Client, config: Config, count: numbe
   await es.indices.refresh({ index: FIXTURE_INDEX });
   // Merging takes minutes: started as a task and waited for, rather than held open as one request.
   const { task } = (await es.indices.forcemerge({ index: FIXTURE_INDEX, max_num_segments: 1, wait_for_completion: false })) as { task?: string };
-  while (task && !(await es.tasks.get({ task_id: task })).completed) await new Promise((resolve) => setTimeout(resolve, 2_000));
+  while (task && !(await es.tasks.get({ task_id: task })).completed) await sleep(2_000);
 }
 
 const INSERT = `INSERT INTO logs (id, timestamp, received_at, level, message, resource_id, trace_id, span_id, commit, metadata, kafka_partition, kafka_offset)

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { from as copyFrom } from 'pg-copy-streams';
 import { v7 as uuidv7 } from 'uuid';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
  * `npm run bench -- sinks [--logs N]`: preloads N logs into a topic of its own, lets each sink
@@ -95,7 +96,7 @@ async function drainWithSink(role: string, env: Record<string, string>, kafka: K
       if (child.exitCode !== null) throw new Error(`${role} exited: ${output.join('')}`);
       const partitions = (await admin.fetchOffsets({ groupId, topics: [topic] }))[0]?.partitions ?? [];
       if (partitions.length === ends.size && partitions.every((p) => p.offset === ends.get(p.partition))) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await sleep(100);
     }
     const seconds = Number(process.hrtime.bigint() - from) / 1e9;
     const peak = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1];
@@ -113,7 +114,7 @@ async function settle(es: ReturnType<typeof createElasticsearch>, readAlias: str
   for (let i = 0; i < 60; i++) {
     const stats = await es.indices.stats({ index: readAlias, metric: 'merge' });
     if ((stats._all.total?.merges?.current ?? 0) === 0) return;
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await sleep(500);
   }
 }
 

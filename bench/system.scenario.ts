@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { indexTemplate, LogIdGenerator, logEventSchema, toLogRecord } from '@logflow/core';
 import { createInstallation, type Installation } from '../test/installation.ts';
 import { percentile } from './stats.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /*
  * `npm run bench -- system [--rounds=3] [--round-sec=5] [--logs=200000] [--idle-sec=60] [--single-process]`
@@ -49,7 +50,6 @@ function parseOptions(args: string[]): Options {
 }
 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 50);
 
 function printTable(rows: string[][]): void {

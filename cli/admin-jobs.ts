@@ -1,9 +1,7 @@
-import { JOB_NAMES, type JobName } from '@logflow/common';
+import type { JobName } from '@logflow/common';
 import { type Config, createAdminQueue, createRedis, JOB_DATA_SCHEMAS, type JobProgress } from '@logflow/core';
 import { QueueEvents } from 'bullmq';
 import { parseArgs } from 'node:util';
-
-export const ADMIN_JOB_COMMANDS: readonly string[] = JOB_NAMES;
 
 export const ADMIN_JOB_HELP = `  reconcile   compare Postgres with Elasticsearch and repair it   [--from ISO] [--to ISO] [--resource-id ID]... [--remove-extra]
   replay      re-index a range from Postgres                     --from ISO --to ISO [--resource-id ID]... [--level LEVEL]...

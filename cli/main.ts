@@ -1,8 +1,8 @@
-import { type JobName } from '@logflow/common';
+import { isJobName } from '@logflow/common';
 import { ApiKeyStore, type Config, ConfigError, createLogger, createPool, loadConfig, lockReaderWithFormerDefault, runMigrations, setReaderPassword, tellHowToGetAnAdminKey } from '@logflow/core';
 import { DLQ_HELP, runDlqCommand } from './dlq.ts';
 import { KEYS_HELP, runKeysCommand } from './keys.ts';
-import { ADMIN_JOB_COMMANDS, ADMIN_JOB_HELP, runAdminJobCommand } from './admin-jobs.ts';
+import { ADMIN_JOB_HELP, runAdminJobCommand } from './admin-jobs.ts';
 import { ROLES } from './roles.ts';
 import { runAll } from './run-all.ts';
 import { runSingleProcess } from './run-single-process.ts';
@@ -106,8 +106,8 @@ if (command in ROLES) {
   } else {
     process.exitCode = await runKeysCommand(configOrExit(), process.argv.slice(3));
   }
-} else if (ADMIN_JOB_COMMANDS.includes(command)) {
-  process.exitCode = await runAdminJobCommand(configOrExit(), command as JobName, process.argv.slice(3));
+} else if (isJobName(command)) {
+  process.exitCode = await runAdminJobCommand(configOrExit(), command, process.argv.slice(3));
 } else {
   process.stdout.write(`${HELP}\n`);
   if (command !== 'help' && command !== '--help') process.exitCode = 2;

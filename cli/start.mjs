@@ -1,6 +1,7 @@
 // `npm start`: dependencies, engines, migrations, the dashboard build, then every role.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { engineEnvironment, ensureDependencies, ensureWebBuild, ROOT, run } from './bootstrap.mjs';
 
 ensureDependencies();
@@ -44,7 +45,7 @@ Ctrl-C stops LogFlow; \`npm run stack -- down\` stops the engines.
 `);
     break;
   }
-  await new Promise((resolve) => setTimeout(resolve, 500));
+  await sleep(500);
 }
 
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => all.kill('SIGTERM'));

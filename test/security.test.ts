@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INGESTER_URL, isoAt, QUERY_URL, queryString, runRange, startQueryPipeline, type QueryPipeline } from './query-pipeline.ts';
 import { createApiKey, eventually, revokeApiKey, startRole, TEST_PORTS, type CreatedApiKey } from './roles.ts';
 import { callApi } from './api-call.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 type CreatedKey = CreatedApiKey;
 
@@ -322,7 +323,7 @@ describe('security: API keys, roles, scopes, limits and audit', () => {
     const refusedAfter = async (attempt: () => Promise<{ status: number }>) => {
       for (;;) {
         if ((await attempt()).status === 401) return Date.now() - revokedAt;
-        await new Promise((resolve) => setTimeout(resolve, 25));
+        await sleep(25);
       }
     };
     const [readMs, ingestMs] = await Promise.all([

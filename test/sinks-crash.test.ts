@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { esCounts, isolatedPipeline, logRecord, pgCounts, sinkEnv, type IsolatedPipeline } from './sink-fixtures.ts';
 import { eventually, startRole, type RunningRole } from './roles.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const LOGS = 20_000;
 
@@ -37,7 +38,7 @@ describe('sinks: SIGKILL mid-stream, then restart', () => {
     const producing = (async () => {
       for (let i = 0; i < LOGS; i += 500) {
         await pipeline.produce(Array.from({ length: 500 }, (_, j) => logRecord({ resourceId, message: `request ${i + j} served` })));
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        await sleep(100);
       }
     })();
 

@@ -1,5 +1,5 @@
 // @logflow/common: what the dashboard and the server both need. Browser-safe: no node:* and no I/O.
-export { JOB_NAMES, type JobName } from './admin-jobs.ts';
+export { isJobName, JOB_NAMES, type JobName } from './admin-jobs.ts';
 export type { DeadLetterEntry } from './api/dead-letters.ts';
 export { API_KEY_ROLES, type ApiKey, type ApiKeyRole, type AuditEntry, type AuditQuery, type AuditRow, type NewApiKey } from './api/keys.ts';
 export { pipelineStatusSchema, type PipelineStatus } from './api/pipeline.ts';

@@ -4,10 +4,9 @@ import type { Kafka } from 'kafkajs';
 import type pg from 'pg';
 import { createLogger } from '@logflow/core';
 import { Freshness, type FreshnessOptions } from './freshness.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const OPTIONS: FreshnessOptions = { lagTtlMs: 60_000, gapTtlMs: 60_000, pgTimeoutMs: 2_000, maxConcurrentCounts: 2 };
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 function freshness(options: { pgCount?: () => Promise<number>; esCount?: number; delayMs?: number } = {}) {
   const queries: { sql: string; values: unknown[] }[] = [];
   const kafka = {

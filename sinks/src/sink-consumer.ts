@@ -8,6 +8,7 @@ import { OffsetCommits } from './offset-commits.ts';
 import { fetchLags } from './consumer-lag.ts';
 import { retryUntilDone } from './retry.ts';
 import { createSinkMetrics, type SinkMetrics } from './sink-metrics.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const STOP_GRACE_MS = 15_000;
 /**
@@ -172,7 +173,7 @@ export async function runSinkConsumer(config: Config, logger: Logger, options: S
     const acquired = backlog.acquire(bytes).then(() => {
       admitted = true;
     });
-    while (!admitted && !giveUp()) await Promise.race([acquired, new Promise((resolve) => setTimeout(resolve, 100))]);
+    while (!admitted && !giveUp()) await Promise.race([acquired, sleep(100)]);
     if (!admitted) void acquired.then(() => backlog.release(bytes));
     return admitted;
   };
@@ -228,7 +229,7 @@ export async function runSinkConsumer(config: Config, logger: Logger, options: S
     // Finish what was handed over and commit it before leaving; writes still failing after the grace period give up.
     consumer.pause([{ topic }]);
     const drained = backlog.drained();
-    await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, STOP_GRACE_MS))]);
+    await Promise.race([drained, sleep(STOP_GRACE_MS)]);
     stopping = true;
     await drained;
     await commits.settled();

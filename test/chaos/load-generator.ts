@@ -1,4 +1,5 @@
 import { LogIdGenerator } from '@logflow/core';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
  * A client of the ingester that keeps what the chaos run's pass criterion needs: every id it
@@ -29,8 +30,6 @@ export interface LoadFigures {
   /** How long each acknowledged request took, ms. */
   latencies: number[];
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class LoadGenerator {
   readonly acknowledged = new Set<string>();

@@ -1,30 +1,29 @@
-import { type JobName } from '@logflow/common';
-import { ADMIN_QUEUE, createAdminQueue, createRedis, JOB_DATA_SCHEMAS, type JobProgress } from '@logflow/core';
+import { isJobName, type JobName } from '@logflow/common';
+import { ADMIN_QUEUE, createAdminQueue, createRedis, JOB_DATA_SCHEMAS } from '@logflow/core';
 import { Worker, type Job, type Queue } from 'bullmq';
-import type { JobContext } from './job-context.ts';
+import type { JobContext, ReportProgress } from './job-context.ts';
 import { runReconcile } from './reconcile-job.ts';
 import { runReindex } from './reindex-job.ts';
 import { runReplay } from './replay-job.ts';
 import { runRetention } from './retention-job.ts';
 
+type JobHandler = (ctx: JobContext, job: Job, progress: ReportProgress) => Promise<unknown>;
+
+/** What each admin job runs, with its data checked by the same schema as the admin API's. */
+const JOB_HANDLERS: Record<JobName, JobHandler> = {
+  reconcile: (ctx, job, progress) => runReconcile(ctx, job.id!, JOB_DATA_SCHEMAS.reconcile.parse(job.data), progress),
+  replay: (ctx, job, progress) => runReplay(ctx, JOB_DATA_SCHEMAS.replay.parse(job.data), progress),
+  reindex: (ctx, job, progress) =>
+    runReindex(ctx, progress, {
+      generation: (job.data as { generation?: number }).generation,
+      remember: (generation) => job.updateData({ ...job.data, generation }),
+    }),
+  retention: (ctx, job, progress) => runRetention(ctx, job.id!, JOB_DATA_SCHEMAS.retention.parse(job.data), progress),
+};
+
 async function runJob(ctx: JobContext, job: Job): Promise<unknown> {
-  const progress = (p: JobProgress) => job.updateProgress(p);
-  const name = job.name as JobName;
-  switch (name) {
-    case 'reconcile':
-      return runReconcile(ctx, job.id!, JOB_DATA_SCHEMAS.reconcile.parse(job.data), progress);
-    case 'replay':
-      return runReplay(ctx, JOB_DATA_SCHEMAS.replay.parse(job.data), progress);
-    case 'reindex':
-      return runReindex(ctx, progress, {
-        generation: (job.data as { generation?: number }).generation,
-        remember: (generation) => job.updateData({ ...job.data, generation }),
-      });
-    case 'retention':
-      return runRetention(ctx, job.id!, JOB_DATA_SCHEMAS.retention.parse(job.data), progress);
-    default:
-      throw new Error(`unknown admin job ${String(name)}`);
-  }
+  if (!isJobName(job.name)) throw new Error(`unknown admin job ${job.name}`);
+  return JOB_HANDLERS[job.name](ctx, job, (progress) => job.updateProgress(progress));
 }
 
 /** The schedules: reconcile every RECONCILE_EVERY (5 min by default), retention every RETENTION_EVERY once RETENTION is set. */

@@ -1,6 +1,7 @@
 import { awaitWatermark, cutoverTemplate, dailyIndex, installIndexTemplate, parseDailyIndex, readWritePlan, type ReindexResult, type WritePlan, writeWritePlan } from '@logflow/core';
 import { copyRange } from './copy-range.ts';
-import { sleep, type JobContext, type ReportProgress } from './job-context.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { JobContext, ReportProgress } from './job-context.ts';
 import { countInRange, oldestReceipt } from './pg-logs.ts';
 import { reconcileRange } from './reconcile.ts';
 import { retentionCutoff } from './retention-job.ts';
