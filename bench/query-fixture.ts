@@ -1,6 +1,6 @@
 import { type LogLevel } from '@logflow/common';
 import type { Client } from '@elastic/elasticsearch';
-import { type Config, createElasticsearch, createPool, indexForLog, indexNames, installIndexTemplate, loadConfig, type LogRecord, type Pool } from '@logflow/core';
+import { type Config, createElasticsearch, createLogger, createPool, indexForLog, indexNames, installIndexTemplate, loadConfig, type LogRecord, type Pool } from '@logflow/core';
 import { startRole, type RunningRole } from '../test/roles.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -192,7 +192,7 @@ export interface FixtureRun {
 export async function withFixtureAndQuery(run: FixtureRun, work: (query: RunningRole) => Promise<void>): Promise<void> {
   const config = loadConfig();
   const es = createElasticsearch(config);
-  const pool = createPool(config, `logflow-bench-${run.name}`, 2);
+  const pool = createPool(config, createLogger({ logLevel: 'warn' }, 'bench'), { name: `logflow-bench-${run.name}`, max: 2 });
   try {
     if (run.drop) {
       await dropFixture(es, pool);

@@ -1,4 +1,4 @@
-import { createElasticsearch, createPool, ensureTopics, indexForLog, indexNames, installIndexTemplate, loadConfig, type LogRecord, partitionName } from '@logflow/core';
+import { createElasticsearch, createLogger, createPool, ensureTopics, indexForLog, indexNames, installIndexTemplate, loadConfig, type LogRecord, partitionName } from '@logflow/core';
 import { ES_BULK_CONCURRENCY, ES_BULK_LIMITS, LOG_COLUMNS, toCopyLine } from '@logflow/sinks';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { spawn } from 'node:child_process';
@@ -140,7 +140,7 @@ export async function run(args: string[]): Promise<void> {
   const topic = config.kafka.topic;
   const kafka = new Kafka({ clientId: 'logflow-bench', brokers: config.kafka.brokers, logLevel: logLevel.ERROR });
   const es = createElasticsearch(config);
-  const pool = createPool(config, 'logflow-bench', 2);
+  const pool = createPool(config, createLogger({ logLevel: 'warn' }, 'bench'), { name: 'logflow-bench', max: 2 });
   const names = indexNames(config.elasticsearch.indexPrefix);
   const sinkIndex = indexForLog(names, { generation: 1 }, new Date(DAY).toISOString());
   const directIndex = `${sinkIndex}-direct`;

@@ -1,5 +1,5 @@
 import type { JobName } from '@logflow/common';
-import { type Config, createAdminQueue, createRedis, JOB_DATA_SCHEMAS, type JobProgress } from '@logflow/core';
+import { type Config, createAdminQueue, createLogger, createRedis, JOB_DATA_SCHEMAS, type JobProgress } from '@logflow/core';
 import { QueueEvents } from 'bullmq';
 import { parseArgs } from 'node:util';
 
@@ -57,8 +57,10 @@ export async function runAdminJobCommand(config: Config, name: JobName, args: st
     process.stderr.write(`logflow ${name}: ${(error as Error).message}\n`);
     return 2;
   }
-  const connection = createRedis(config);
-  const eventsConnection = createRedis(config);
+  // stdout carries the job's result: connection warnings go to stderr.
+  const logger = createLogger(config, name, process.stderr);
+  const connection = createRedis(config, logger);
+  const eventsConnection = createRedis(config, logger);
   const queue = createAdminQueue(config, connection);
   const events = new QueueEvents(queue.name, { connection: eventsConnection, prefix: config.adminJobs.bullPrefix });
   try {

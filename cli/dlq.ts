@@ -25,7 +25,7 @@ function sinkOption(value: string | undefined): string | undefined {
 /** `logflow dlq ...`: returns the process exit code. */
 export async function runDlqCommand(config: Config, logger: Logger, args: string[]): Promise<number> {
   const kafka = createKafka(config, logger, 'logflow-dlq');
-  const pool = createPool(config, 'logflow-dlq', 1);
+  const pool = createPool(config, logger, { name: 'logflow-dlq', max: 1 });
   const topic = config.kafka.dlqTopic;
   const out = (text: string) => process.stdout.write(`${text}\n`);
   try {

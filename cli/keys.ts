@@ -1,5 +1,5 @@
 import { API_KEY_ROLES, type ApiKeyRole } from '@logflow/common';
-import { ApiKeyStore, AuditLog, type Config, createPool, resourcePatternSchema } from '@logflow/core';
+import { ApiKeyStore, AuditLog, type Config, createLogger, createPool, resourcePatternSchema } from '@logflow/core';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 
@@ -14,7 +14,9 @@ class UsageError extends Error {}
 
 /** `logflow keys ...`: returns the process exit code. Each change is written to the audit log as done by the CLI. */
 export async function runKeysCommand(config: Config, args: string[]): Promise<number> {
-  const pool = createPool(config, 'logflow-keys', 1);
+  // stdout carries the keys: connection warnings go to stderr.
+  const logger = createLogger(config, 'keys', process.stderr);
+  const pool = createPool(config, logger, { name: 'logflow-keys', max: 1 });
   const store = new ApiKeyStore(pool, { cacheMs: 0 });
   const audit = new AuditLog(pool);
   const actor = `cli:${userInfo().username}`;

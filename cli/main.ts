@@ -65,7 +65,7 @@ async function runRole(name: string): Promise<void> {
 async function migrate(): Promise<void> {
   const config = configOrExit();
   const logger = createLogger(config, 'migrate');
-  const pool = createPool(config, 'logflow-migrate', 1);
+  const pool = createPool(config, logger, { name: 'logflow-migrate', max: 1 });
   try {
     await runMigrations(pool, config.postgres.schema);
     const { readerPassword } = config.postgres;

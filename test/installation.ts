@@ -55,10 +55,10 @@ export async function createInstallation(name: string, extra: Record<string, str
   await ensureTopics(kafka, config);
   const producer: Producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
   await producer.connect();
-  const pool = createPool(config, `lftest-${name}`, 4);
+  const pool = createPool(config, logger, { name: `lftest-${name}`, max: 4 });
   await runMigrations(pool, config.postgres.schema);
   const es = createElasticsearch(config);
-  const redis = createRedis(config);
+  const redis = createRedis(config, logger);
   const queue = createAdminQueue(config, redis);
   const names = indexNames(config.elasticsearch.indexPrefix);
 

@@ -49,7 +49,7 @@ export async function startQueryPipeline(name: string, roles: string[], roleEnv:
   const config = loadConfig({ ...process.env, ...env });
   const es = createElasticsearch(config);
   const { readAlias } = indexNames(config.elasticsearch.indexPrefix);
-  const pool = createPool(config, `logflow-test-${name}`, 2);
+  const pool = createPool(config, createLogger({ logLevel: 'warn' }, 'test'), { name: `logflow-test-${name}`, max: 2 });
   const base = Date.UTC(1990, 0, 1) + Math.floor(Math.random() * 10 * 365 * 86_400) * 1_000;
   const running = new Map<string, RunningRole>();
   const start = async (role: string, extra: Record<string, string> = {}) => {

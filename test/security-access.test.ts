@@ -1,4 +1,4 @@
-import { createAdminQueue, createRedis, loadConfig, setReaderPassword } from '@logflow/core';
+import { createAdminQueue, createLogger, createRedis, loadConfig, setReaderPassword } from '@logflow/core';
 import { execFile } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
 import { fileURLToPath } from 'node:url';
@@ -22,7 +22,7 @@ const post = (url: string, key: string | undefined, body: unknown, headers: Reco
 /** Each describe gets its own admin queue: the jobs queued here must reach no one's reconciler. */
 async function dropQueue(bullPrefix: string): Promise<void> {
   const config = loadConfig({ ...process.env, BULLMQ_PREFIX: bullPrefix });
-  const redis = createRedis(config);
+  const redis = createRedis(config, createLogger({ logLevel: 'warn' }, 'test'));
   const queue = createAdminQueue(config, redis);
   await queue.obliterate({ force: true });
   await queue.close();

@@ -1,4 +1,4 @@
-import { createAdminQueue, createRedis, loadConfig, setReaderPassword } from '@logflow/core';
+import { createAdminQueue, createLogger, createRedis, loadConfig, setReaderPassword } from '@logflow/core';
 import { TEST_READER_PASSWORD } from './reader-password.ts';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -81,7 +81,7 @@ describe('security: API keys, roles, scopes, limits and audit', () => {
     for (const key of [ingest, reader, scoped]) if (key) await callApi(`${QUERY_URL}/api/admin/keys/${key.apiKey.id}`, admin.key, { method: 'DELETE' });
     if (admin) await revokeApiKey(admin.apiKey.id, pipeline.env);
     await pipeline?.close();
-    const redis = createRedis(loadConfig({ ...process.env, BULLMQ_PREFIX: bullPrefix }));
+    const redis = createRedis(loadConfig({ ...process.env, BULLMQ_PREFIX: bullPrefix }), createLogger({ logLevel: 'warn' }, 'test'));
     const queue = createAdminQueue(loadConfig({ ...process.env, BULLMQ_PREFIX: bullPrefix }), redis);
     await queue.obliterate({ force: true });
     await queue.close();

@@ -1,5 +1,5 @@
 import type { Client } from '@elastic/elasticsearch';
-import { type Config, createElasticsearch, createPool, ensureTopics, type IndexNames, indexNames, loadConfig, type LogEvent, type LogRecord, type Pool, toLogRecord } from '@logflow/core';
+import { type Config, createElasticsearch, createLogger, createPool, ensureTopics, type IndexNames, indexNames, loadConfig, type LogEvent, type LogRecord, type Pool, toLogRecord } from '@logflow/core';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
@@ -42,7 +42,7 @@ export async function isolatedPipeline(name: string): Promise<IsolatedPipeline> 
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
   await producer.connect();
   const es = createElasticsearch(config);
-  const pool = createPool(config, `logflow-test-${name}`, 3);
+  const pool = createPool(config, createLogger({ logLevel: 'warn' }, 'test'), { name: `logflow-test-${name}`, max: 3 });
 
   return {
     runId,

@@ -27,9 +27,8 @@ export async function startIngester(config: Config, logger: Logger): Promise<() 
   );
   const connecting = producer.connect(() => ensureTopics(kafka, config));
   // Two connections suffice: key lookups are cached (AUTH_KEY_CACHE_MS).
-  const pool = createPool(config, 'logflow-ingester', 2);
-  pool.on('error', (err) => logger.warn({ err }, 'idle Postgres connection failed'));
-  const limitsRedis = createRequestRedis(config);
+  const pool = createPool(config, logger, { name: 'logflow-ingester', max: 2 });
+  const limitsRedis = createRequestRedis(config, logger);
   const accepted = new BatchedLedgerCount(limitsRedis, ledgerKey(config), 'accepted', (err) =>
     logger.warn({ err }, 'could not count acknowledged logs in the ledger'),
   );

@@ -50,7 +50,7 @@ export async function startEsSink(config: Config, logger: Logger, { names, write
   const dlq = new DeadLetterQueue(kafka, config.kafka.dlqTopic, 'elasticsearch', config.kafka.topic);
   await dlq.connect();
   const inFlight = pLimit(ES_BULK_CONCURRENCY);
-  const ledgerRedis = createRequestRedis(config);
+  const ledgerRedis = createRequestRedis(config, logger);
   const indexedKey = ledgerKey(config);
 
   const stop = await runSinkConsumer(config, logger, {

@@ -1,4 +1,4 @@
-import { type Config, createKafka, createPool, ensureDailyPartitions, ensureTopics, lockNextOffset, logConnectionErrors, type Logger, storedOffsets, storeNextOffset, utcDays } from '@logflow/core';
+import { type Config, createKafka, createPool, ensureDailyPartitions, ensureTopics, lockNextOffset, type Logger, storedOffsets, storeNextOffset, utcDays } from '@logflow/core';
 import { DeadLetterQueue, type DeadLetter } from './dead-letters.ts';
 import { decodeMessage } from './decode.ts';
 import { insertRows, unstorableReason, type PositionedRecord } from './pg-rows.ts';
@@ -21,8 +21,7 @@ export async function startPgSink(config: Config, logger: Logger): Promise<() =>
   await ensureTopics(kafka, config);
   // A sink cut off mid-transaction (its host gone without closing the connection) must not
   // hold its partition's offset row locked until TCP notices: Postgres ends such a session.
-  const pool = createPool(config, 'logflow-pg-sink', TRANSACTIONS_IN_FLIGHT + 1, { idleInTransactionTimeoutMs: 60_000 });
-  logConnectionErrors(pool, logger);
+  const pool = createPool(config, logger, { name: 'logflow-pg-sink', max: TRANSACTIONS_IN_FLIGHT + 1, idleInTransactionTimeoutMs: 60_000 });
   const topic = config.kafka.topic;
 
   const createPartitionsAhead = async () => {

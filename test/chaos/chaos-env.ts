@@ -1,4 +1,4 @@
-import { createRedis, type LedgerCounts, ledgerKey, logsWritten, readLedger, type ReconcileResult, sampleTopicEnd, sinkPositions, sinksPassed } from '@logflow/core';
+import { createLogger, createRedis, type LedgerCounts, ledgerKey, logsWritten, readLedger, type ReconcileResult, sampleTopicEnd, sinkPositions, sinksPassed } from '@logflow/core';
 import type { Redis } from 'ioredis';
 import { startThrottleProxy, type ThrottleProxy } from '../es-throttle-proxy.ts';
 import { freePorts } from '../free-ports.ts';
@@ -35,7 +35,7 @@ export class ChaosEnv {
     private readonly roleEnv: Record<string, Record<string, string>>,
     readonly log: (line: string) => void,
   ) {
-    this.ledgerRedis = createRedis(lf.config);
+    this.ledgerRedis = createRedis(lf.config, createLogger({ logLevel: 'warn' }, 'test'));
   }
 
   static async create(log: (line: string) => void): Promise<ChaosEnv> {

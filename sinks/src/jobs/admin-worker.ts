@@ -42,8 +42,8 @@ async function applySchedules(ctx: JobContext, queue: Queue): Promise<void> {
  * job is written to be run again.
  */
 export async function startAdminWorker(ctx: JobContext): Promise<() => Promise<void>> {
-  const connection = createRedis(ctx.config);
-  const workerConnection = createRedis(ctx.config);
+  const connection = createRedis(ctx.config, ctx.logger);
+  const workerConnection = createRedis(ctx.config, ctx.logger);
   const queue = createAdminQueue(ctx.config, connection);
   await queue.setGlobalConcurrency(1);
   await applySchedules(ctx, queue);
