@@ -7,11 +7,13 @@
 FROM node:20-bookworm-slim AS manifests
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY common/package.json common/
 COPY core/package.json core/
 COPY ingester/package.json ingester/
 COPY sinks/package.json sinks/
 COPY query/package.json query/
 COPY web/package.json web/
+COPY cli/package.json cli/
 
 FROM manifests AS build
 RUN npm ci --no-audit --no-fund

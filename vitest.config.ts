@@ -8,7 +8,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['{core,ingester,sinks,query,cli}/src/**/*.test.ts', 'cli/**/*.test.ts'],
+          include: ['{common,core,ingester,sinks,query,cli}/src/**/*.test.ts', 'cli/**/*.test.ts'],
         },
       },
       {

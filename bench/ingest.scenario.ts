@@ -1,11 +1,7 @@
 import autocannon from 'autocannon';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { loadConfig } from '@logflow/core/config';
-import { newLogId } from '@logflow/core/ids';
-import { createKafka, ensureTopics, uuidKeyPartitioner } from '@logflow/core/kafka';
-import { logEventSchema, toLogRecord } from '@logflow/core/log-event';
-import { createLogger } from '@logflow/core/logger';
+import { createKafka, createLogger, ensureTopics, loadConfig, LogIdGenerator, logEventSchema, toLogRecord, uuidKeyPartitioner } from '@logflow/core';
 import { freePorts } from '../test/free-ports.ts';
 import { startRole } from '../test/roles.ts';
 
@@ -51,12 +47,13 @@ async function rawKafka(batchSize: number, total: number): Promise<number> {
   const producer = kafka.producer({ createPartitioner: uuidKeyPartitioner });
   await producer.connect();
   const event = logEventSchema.parse({ ...example, resourceId: `bench-raw-${randomUUID()}` });
+  const ids = new LogIdGenerator();
   const started = performance.now();
   const inFlight: Promise<unknown>[] = [];
   for (let sent = 0; sent < total; sent += batchSize) {
     const now = new Date().toISOString();
     const messages = Array.from({ length: batchSize }, () => {
-      const record = toLogRecord(event, newLogId(), now);
+      const record = toLogRecord(event, ids.next(), now);
       return { key: record.id, value: JSON.stringify(record) };
     });
     inFlight.push(producer.send({ topic: config.kafka.topic, acks: -1, messages }));

@@ -1,10 +1,8 @@
+import { type LogLevel } from '@logflow/common';
 import type { Client } from '@elastic/elasticsearch';
-import { loadConfig, type Config } from '@logflow/core/config';
-import { createElasticsearch } from '@logflow/core/elasticsearch';
-import { dailyIndexName, installIndexTemplate } from '@logflow/core/es-index';
-import type { LogLevel, LogRecord } from '@logflow/core/log-event';
-import { createPool, type Pool } from '@logflow/core/postgres';
+import { type Config, createElasticsearch, createLogger, createPool, indexForLog, indexNames, installIndexTemplate, loadConfig, type LogRecord, type Pool } from '@logflow/core';
 import { startRole, type RunningRole } from '../test/roles.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
  * The query benchmark's data: `count` logs over one week of 2001, all received on 2001-01-08,
@@ -16,7 +14,7 @@ import { startRole, type RunningRole } from '../test/roles.ts';
 export const FIXTURE_FROM = Date.UTC(2001, 0, 1);
 export const FIXTURE_TO = Date.UTC(2001, 0, 8);
 const RECEIVED_ON = Date.UTC(2001, 0, 8);
-export const FIXTURE_INDEX = dailyIndexName(new Date(RECEIVED_ON).toISOString());
+export const FIXTURE_INDEX = indexForLog(indexNames(loadConfig().elasticsearch.indexPrefix), { generation: 1 }, new Date(RECEIVED_ON).toISOString());
 export const FIXTURE_PARTITION_MARK = -1;
 export const RESOURCES = 2_000;
 
@@ -126,7 +124,7 @@ export async function loadElasticsearch(es: Client, config: Config, count: numbe
   await es.indices.refresh({ index: FIXTURE_INDEX });
   // Merging takes minutes: started as a task and waited for, rather than held open as one request.
   const { task } = (await es.indices.forcemerge({ index: FIXTURE_INDEX, max_num_segments: 1, wait_for_completion: false })) as { task?: string };
-  while (task && !(await es.tasks.get({ task_id: task })).completed) await new Promise((resolve) => setTimeout(resolve, 2_000));
+  while (task && !(await es.tasks.get({ task_id: task })).completed) await sleep(2_000);
 }
 
 const INSERT = `INSERT INTO logs (id, timestamp, received_at, level, message, resource_id, trace_id, span_id, commit, metadata, kafka_partition, kafka_offset)
@@ -194,7 +192,7 @@ export interface FixtureRun {
 export async function withFixtureAndQuery(run: FixtureRun, work: (query: RunningRole) => Promise<void>): Promise<void> {
   const config = loadConfig();
   const es = createElasticsearch(config);
-  const pool = createPool(config, `logflow-bench-${run.name}`, 2);
+  const pool = createPool(config, createLogger({ logLevel: 'warn' }, 'bench'), { name: `logflow-bench-${run.name}`, max: 2 });
   try {
     if (run.drop) {
       await dropFixture(es, pool);

@@ -1,12 +1,5 @@
-import type { ReconcileCounts } from '@logflow/core/admin-jobs';
-import { ensureDailyPartitions, utcDays } from '@logflow/core/db/partitions';
-import { dailyIndex, installIndexTemplate } from '@logflow/core/es-index';
-import { newLogId } from '@logflow/core/ids';
-import type { LogRecord } from '@logflow/core/log-event';
-import type { Pool } from '@logflow/core/postgres';
-import { copyRange } from '@logflow/sinks/jobs/copy-range';
-import { writeDocs } from '@logflow/sinks/jobs/es-docs';
-import { reconcileRange } from '@logflow/sinks/jobs/reconcile';
+import { dailyIndex, ensureDailyPartitions, installIndexTemplate, type LogRecord, LogIdGenerator, type Pool, type ReconcileCounts, utcDays } from '@logflow/core';
+import { copyRange, reconcileRange, writeDocs } from '@logflow/sinks';
 import { createInstallation, sample, type Installation } from '../test/installation.ts';
 
 const CHUNK = 10_000;
@@ -79,7 +72,8 @@ export async function run(args: string[]): Promise<void> {
     const now = Date.now();
     await installIndexTemplate(lf.es, lf.config);
     await ensureDailyPartitions(lf.pool, utcDays(new Date(now - HOUR_MS), 2));
-    const ids = Array.from({ length: total }, () => newLogId());
+    const generator = new LogIdGenerator();
+    const ids = Array.from({ length: total }, () => generator.next());
     const indexOf = (ms: number) => dailyIndex(lf.names, 1, new Date(ms).toISOString());
     const chunkOf = (start: number) => ids.slice(start, start + CHUNK).map((id, k) => benchRecord(id, start + k, total, now));
     const directLoad = async () => {

@@ -1,12 +1,5 @@
-import { loadConfig } from '@logflow/core/config';
-import { partitionName } from '@logflow/core/db/partitions';
-import { createElasticsearch } from '@logflow/core/elasticsearch';
-import { dailyIndexName, installIndexTemplate, READ_ALIAS } from '@logflow/core/es-index';
-import { ensureTopics } from '@logflow/core/kafka';
-import type { LogRecord } from '@logflow/core/log-event';
-import { createPool } from '@logflow/core/postgres';
-import { ES_BULK_CONCURRENCY, ES_BULK_LIMITS } from '@logflow/sinks/es-sink';
-import { LOG_COLUMNS, toCopyLine } from '@logflow/sinks/pg-rows';
+import { createElasticsearch, createLogger, createPool, ensureTopics, indexForLog, indexNames, installIndexTemplate, loadConfig, type LogRecord, partitionName } from '@logflow/core';
+import { ES_BULK_CONCURRENCY, ES_BULK_LIMITS, LOG_COLUMNS, toCopyLine } from '@logflow/sinks';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -17,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { from as copyFrom } from 'pg-copy-streams';
 import { v7 as uuidv7 } from 'uuid';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
  * `npm run bench -- sinks [--logs N]`: preloads N logs into a topic of its own, lets each sink
@@ -102,7 +96,7 @@ async function drainWithSink(role: string, env: Record<string, string>, kafka: K
       if (child.exitCode !== null) throw new Error(`${role} exited: ${output.join('')}`);
       const partitions = (await admin.fetchOffsets({ groupId, topics: [topic] }))[0]?.partitions ?? [];
       if (partitions.length === ends.size && partitions.every((p) => p.offset === ends.get(p.partition))) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await sleep(100);
     }
     const seconds = Number(process.hrtime.bigint() - from) / 1e9;
     const peak = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1];
@@ -115,12 +109,12 @@ async function drainWithSink(role: string, env: Record<string, string>, kafka: K
 }
 
 /** Waits for the merges a load leaves behind, so the next measurement does not pay for them. */
-async function settle(es: ReturnType<typeof createElasticsearch>): Promise<void> {
-  await es.indices.refresh({ index: READ_ALIAS });
+async function settle(es: ReturnType<typeof createElasticsearch>, readAlias: string): Promise<void> {
+  await es.indices.refresh({ index: readAlias });
   for (let i = 0; i < 60; i++) {
-    const stats = await es.indices.stats({ index: READ_ALIAS, metric: 'merge' });
+    const stats = await es.indices.stats({ index: readAlias, metric: 'merge' });
     if ((stats._all.total?.merges?.current ?? 0) === 0) return;
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await sleep(500);
   }
 }
 
@@ -146,8 +140,9 @@ export async function run(args: string[]): Promise<void> {
   const topic = config.kafka.topic;
   const kafka = new Kafka({ clientId: 'logflow-bench', brokers: config.kafka.brokers, logLevel: logLevel.ERROR });
   const es = createElasticsearch(config);
-  const pool = createPool(config, 'logflow-bench', 2);
-  const sinkIndex = dailyIndexName(new Date(DAY).toISOString());
+  const pool = createPool(config, createLogger({ logLevel: 'warn' }, 'bench'), { name: 'logflow-bench', max: 2 });
+  const names = indexNames(config.elasticsearch.indexPrefix);
+  const sinkIndex = indexForLog(names, { generation: 1 }, new Date(DAY).toISOString());
   const directIndex = `${sinkIndex}-direct`;
   const partition = partitionName(new Date(DAY));
   const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -191,7 +186,7 @@ export async function run(args: string[]): Promise<void> {
         });
         if (stats.failed > 0) throw new Error(`direct bulk: ${stats.failed} failed`);
       });
-      await settle(es);
+      await settle(es, names.readAlias);
       log('Elasticsearch: es-sink draining the topic…');
       const sink = await drainWithSink('es-sink', env, kafka, topic, env.ES_SINK_GROUP_ID);
       await es.indices.refresh({ index: [sinkIndex, directIndex] });

@@ -2,11 +2,10 @@ import autocannon from 'autocannon';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { indexTemplate } from '@logflow/core/es-index';
-import { newLogId } from '@logflow/core/ids';
-import { logEventSchema, toLogRecord } from '@logflow/core/log-event';
+import { indexTemplate, LogIdGenerator, logEventSchema, toLogRecord } from '@logflow/core';
 import { createInstallation, type Installation } from '../test/installation.ts';
 import { percentile } from './stats.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /*
  * `npm run bench -- system [--rounds=3] [--round-sec=5] [--logs=200000] [--idle-sec=60] [--single-process]`
@@ -51,7 +50,6 @@ function parseOptions(args: string[]): Options {
 }
 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 50);
 
 function printTable(rows: string[][]): void {
@@ -231,11 +229,12 @@ async function directBulk(installation: Installation, logs: number): Promise<num
   try {
     const event = logEventSchema.parse({ ...example, resourceId: 'bench-system' });
     const bodies: string[] = [];
+    const ids = new LogIdGenerator();
     for (let sent = 0; sent < logs; sent += 1_000) {
       const now = new Date().toISOString();
       const lines: string[] = [];
       for (let i = 0; i < 1_000; i++) {
-        const record = toLogRecord({ ...event, message: `batch log ${i}` }, newLogId(), now);
+        const record = toLogRecord({ ...event, message: `batch log ${i}` }, ids.next(), now);
         lines.push(JSON.stringify({ index: { _index: index, _id: record.id } }), JSON.stringify(record));
       }
       bodies.push(`${lines.join('\n')}\n`);

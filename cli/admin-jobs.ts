@@ -1,10 +1,7 @@
-import { createAdminQueue, JOB_DATA_SCHEMAS, JOB_NAMES, type JobName, type JobProgress } from '@logflow/core/admin-jobs';
-import type { Config } from '@logflow/core/config';
-import { createRedis } from '@logflow/core/redis';
+import type { JobName } from '@logflow/common';
+import { type Config, createAdminQueue, createLogger, createRedis, JOB_DATA_SCHEMAS, type JobProgress } from '@logflow/core';
 import { QueueEvents } from 'bullmq';
 import { parseArgs } from 'node:util';
-
-export const ADMIN_JOB_COMMANDS: readonly string[] = JOB_NAMES;
 
 export const ADMIN_JOB_HELP = `  reconcile   compare Postgres with Elasticsearch and repair it   [--from ISO] [--to ISO] [--resource-id ID]... [--remove-extra]
   replay      re-index a range from Postgres                     --from ISO --to ISO [--resource-id ID]... [--level LEVEL]...
@@ -60,8 +57,10 @@ export async function runAdminJobCommand(config: Config, name: JobName, args: st
     process.stderr.write(`logflow ${name}: ${(error as Error).message}\n`);
     return 2;
   }
-  const connection = createRedis(config);
-  const eventsConnection = createRedis(config);
+  // stdout carries the job's result: connection warnings go to stderr.
+  const logger = createLogger(config, name, process.stderr);
+  const connection = createRedis(config, logger);
+  const eventsConnection = createRedis(config, logger);
   const queue = createAdminQueue(config, connection);
   const events = new QueueEvents(queue.name, { connection: eventsConnection, prefix: config.adminJobs.bullPrefix });
   try {

@@ -1,9 +1,4 @@
-import type { Config } from '@logflow/core/config';
-import { createKafka } from '@logflow/core/kafka';
-import type { Logger } from '@logflow/core/logger';
-import { createPool } from '@logflow/core/postgres';
-import { getDeadLetter, listDeadLetters } from '@logflow/sinks/dlq-reader';
-import { replayDeadLetters, replayTimes, type ReplayTarget } from '@logflow/sinks/dlq-replay';
+import { type Config, createKafka, createPool, getDeadLetter, listDeadLetters, type Logger, replayDeadLetters, type ReplayTarget, replayTimes } from '@logflow/core';
 import { parseArgs } from 'node:util';
 
 export const DLQ_HELP = `Usage: logflow dlq <list|show|replay> ...
@@ -30,7 +25,7 @@ function sinkOption(value: string | undefined): string | undefined {
 /** `logflow dlq ...`: returns the process exit code. */
 export async function runDlqCommand(config: Config, logger: Logger, args: string[]): Promise<number> {
   const kafka = createKafka(config, logger, 'logflow-dlq');
-  const pool = createPool(config, 'logflow-dlq', 1);
+  const pool = createPool(config, logger, { name: 'logflow-dlq', max: 1 });
   const topic = config.kafka.dlqTopic;
   const out = (text: string) => process.stdout.write(`${text}\n`);
   try {

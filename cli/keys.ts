@@ -1,8 +1,5 @@
-import { API_KEY_ROLES, resourcePatternSchema, type ApiKeyRole } from '@logflow/core/auth/api-keys';
-import { AuditLog } from '@logflow/core/auth/audit';
-import { ApiKeyStore } from '@logflow/core/auth/key-store';
-import type { Config } from '@logflow/core/config';
-import { createPool } from '@logflow/core/postgres';
+import { API_KEY_ROLES, type ApiKeyRole } from '@logflow/common';
+import { ApiKeyStore, AuditLog, type Config, createLogger, createPool, resourcePatternSchema } from '@logflow/core';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 
@@ -17,7 +14,9 @@ class UsageError extends Error {}
 
 /** `logflow keys ...`: returns the process exit code. Each change is written to the audit log as done by the CLI. */
 export async function runKeysCommand(config: Config, args: string[]): Promise<number> {
-  const pool = createPool(config, 'logflow-keys', 1);
+  // stdout carries the keys: connection warnings go to stderr.
+  const logger = createLogger(config, 'keys', process.stderr);
+  const pool = createPool(config, logger, { name: 'logflow-keys', max: 1 });
   const store = new ApiKeyStore(pool, { cacheMs: 0 });
   const audit = new AuditLog(pool);
   const actor = `cli:${userInfo().username}`;

@@ -1,13 +1,8 @@
-import type { JobName } from '@logflow/core/admin-jobs';
-import { ApiKeyStore, tellHowToGetAnAdminKey } from '@logflow/core/auth/key-store';
-import { ConfigError, loadConfig, type Config } from '@logflow/core/config';
-import { lockReaderWithFormerDefault, setReaderPassword } from '@logflow/core/db/reader-role';
-import { createLogger, resolveLogFormat } from '@logflow/core/logger';
-import { createPool, runMigrations } from '@logflow/core/postgres';
+import { isJobName } from '@logflow/common';
+import { ApiKeyStore, type Config, ConfigError, createLogger, createPool, loadConfig, lockReaderWithFormerDefault, resolveLogFormat, runMigrations, setReaderPassword, tellHowToGetAnAdminKey } from '@logflow/core';
 import { DLQ_HELP, runDlqCommand } from './dlq.ts';
 import { KEYS_HELP, runKeysCommand } from './keys.ts';
-import { useIndexPrefix } from '@logflow/core/es-index';
-import { ADMIN_JOB_COMMANDS, ADMIN_JOB_HELP, runAdminJobCommand } from './admin-jobs.ts';
+import { ADMIN_JOB_HELP, runAdminJobCommand } from './admin-jobs.ts';
 import { ROLES } from './roles.ts';
 import { RESTART_POLICY, runAll } from './run-all.ts';
 import { runSingleProcess } from './run-single-process.ts';
@@ -48,7 +43,6 @@ function configOrExit(): Config {
 async function runRole(name: string): Promise<void> {
   const config = configOrExit();
   const logger = createLogger(config, name);
-  useIndexPrefix(config.elasticsearch.indexPrefix);
   const stop = await ROLES[name]!.start(config, logger);
   logger.info('started');
   let stopping = false;
@@ -71,7 +65,7 @@ async function runRole(name: string): Promise<void> {
 async function migrate(): Promise<void> {
   const config = configOrExit();
   const logger = createLogger(config, 'migrate');
-  const pool = createPool(config, 'logflow-migrate', 1);
+  const pool = createPool(config, logger, { name: 'logflow-migrate', max: 1 });
   try {
     await runMigrations(pool, config.postgres.schema);
     const { readerPassword } = config.postgres;
@@ -115,8 +109,8 @@ if (command in ROLES) {
   } else {
     process.exitCode = await runKeysCommand(configOrExit(), process.argv.slice(3));
   }
-} else if (ADMIN_JOB_COMMANDS.includes(command)) {
-  process.exitCode = await runAdminJobCommand(configOrExit(), command as JobName, process.argv.slice(3));
+} else if (isJobName(command)) {
+  process.exitCode = await runAdminJobCommand(configOrExit(), command, process.argv.slice(3));
 } else {
   process.stdout.write(`${HELP}\n`);
   if (command !== 'help' && command !== '--help') process.exitCode = 2;

@@ -1,23 +1,19 @@
-import type { Config } from '@logflow/core/config';
-import { createElasticsearch } from '@logflow/core/elasticsearch';
-import { followWritePlan } from '@logflow/core/es-generations';
-import type { Logger } from '@logflow/core/logger';
-import { startIngester } from '@logflow/ingester/main';
-import { startQuery } from '@logflow/query/main';
-import { startEsSink } from '@logflow/sinks/es-sink';
-import { startPgSink } from '@logflow/sinks/pg-sink';
-import { startReconciler } from '@logflow/sinks/reconciler';
+import { type Config, createElasticsearch, followWritePlan, indexNames, type Logger } from '@logflow/core';
+import { startIngester } from '@logflow/ingester';
+import { startQuery } from '@logflow/query';
+import { startEsSink, startPgSink, startReconciler } from '@logflow/sinks';
 
 export type Stop = () => Promise<void>;
 
 /** The ES sink names each document's index from the write plan, so it first loads the plan and then follows it (reindex). */
 async function startEsSinkFollowingPlan(config: Config, logger: Logger): Promise<Stop> {
   const es = createElasticsearch(config);
-  const stopFollowing = await followWritePlan(es, config, logger);
-  const stopSink = await startEsSink(config, logger);
+  const names = indexNames(config.elasticsearch.indexPrefix);
+  const writePlan = await followWritePlan(es, names, config.elasticsearch.generationRefreshMs, logger);
+  const stopSink = await startEsSink(config, logger, { names, writePlan });
   return async () => {
     await stopSink();
-    stopFollowing();
+    writePlan.stop();
     await es.close();
   };
 }

@@ -1,4 +1,4 @@
-import type { Logger } from '@logflow/core/logger';
+import type { Logger } from '@logflow/core';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 

@@ -1,6 +1,4 @@
-import type { Config } from '@logflow/core/config';
-import { useIndexPrefix } from '@logflow/core/es-index';
-import { createLogger, type Logger } from '@logflow/core/logger';
+import { type Config, createLogger, type Logger } from '@logflow/core';
 import { ROLES, type Stop } from './roles.ts';
 
 interface Started {
@@ -29,7 +27,6 @@ async function stopAll(started: Started[]): Promise<number> {
  * a half-running pipeline is worse than none. Resolves with the exit code once stopped.
  */
 export async function runSingleProcess(config: Config, roles: string[]): Promise<number> {
-  useIndexPrefix(config.elasticsearch.indexPrefix);
   const started: Started[] = [];
   try {
     for (const name of roles) {

@@ -1,6 +1,7 @@
 // `npm start`: dependencies, engines, the builds (when a source changed), migrations, then every role.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { engineEnvironment, ensureBuild, ensureDependencies, ROOT, run } from './bootstrap.mjs';
 
 ensureDependencies();
@@ -45,7 +46,7 @@ Ctrl-C stops LogFlow; \`npm run stack -- down\` stops the engines.
 `);
     break;
   }
-  await new Promise((resolve) => setTimeout(resolve, 500));
+  await sleep(500);
 }
 
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => all.kill('SIGTERM'));

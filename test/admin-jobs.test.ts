@@ -1,6 +1,4 @@
-import type { ReconcileResult, ReplayResult, RetentionResult } from '@logflow/core/admin-jobs';
-import { ensureDailyPartitions } from '@logflow/core/db/partitions';
-import { dailyIndex } from '@logflow/core/es-index';
+import { dailyIndex, ensureDailyPartitions, type ReconcileResult, type ReplayResult, type RetentionResult } from '@logflow/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInstallation, makeRecords, runJobThroughApi, type Installation } from './installation.ts';
 import { eventually, QUERY_URL, startRole, type RunningRole } from './roles.ts';

@@ -1,9 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { loadConfig } from '@logflow/core/config';
-import { READER_ROLE, setReaderPassword } from '@logflow/core/db/reader-role';
-import { createPool, runMigrations, type Pool } from '@logflow/core/postgres';
+import { createLogger, createPool, loadConfig, type Pool, READER_ROLE, runMigrations, setReaderPassword } from '@logflow/core';
 import pg from 'pg';
 import { TEST_READER_PASSWORD } from './reader-password.ts';
 
@@ -14,7 +12,7 @@ import { TEST_READER_PASSWORD } from './reader-password.ts';
  */
 export default async function setup(): Promise<() => Promise<void>> {
   const config = loadConfig();
-  const pool = createPool(config, 'logflow-test-setup', 1);
+  const pool = createPool(config, createLogger({ logLevel: 'warn' }, 'test'), { name: 'logflow-test-setup', max: 1 });
   let restore: (() => Promise<void>) | undefined;
   try {
     await runMigrations(pool, config.postgres.schema);
@@ -35,7 +33,7 @@ async function readerRestorer(pool: Pool, config: ReturnType<typeof loadConfig>)
   const role = state?.rows[0];
   if (!role) return undefined;
   return async () => {
-    const again = createPool(config, 'logflow-test-teardown', 1);
+    const again = createPool(config, createLogger({ logLevel: 'warn' }, 'test'), { name: 'logflow-test-teardown', max: 1 });
     try {
       await again.query(`ALTER ROLE ${READER_ROLE} ${role.login ? 'LOGIN' : 'NOLOGIN'} PASSWORD ${role.password === null ? 'NULL' : pg.escapeLiteral(role.password)}`);
     } finally {

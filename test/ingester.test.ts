@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '@logflow/core/config';
+import { loadConfig } from '@logflow/core';
 import example from './fixtures/example_log.json' with { type: 'json' };
 import { readRecordsBetween, topicEnd, type TopicPosition } from './kafka-reader.ts';
 import { eventually, INGESTER_URL, startRole, type RunningRole } from './roles.ts';
 import { freePorts } from './free-ports.ts';
 import { isolatedPipeline, type IsolatedPipeline } from './sink-fixtures.ts';
 import { startTcpProxy } from './tcp-proxy.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Logs tagged with a resourceId unique to one test, so other traffic on the topic never counts. */
 function logs(count: number, marker: string, extra: Record<string, unknown> = {}) {
@@ -202,7 +203,7 @@ describe('ingester', () => {
       }
     };
     const clients = Array.from({ length: 10 }, client);
-    while (acknowledged.length < 200) await new Promise((resolve) => setTimeout(resolve, 10));
+    while (acknowledged.length < 200) await sleep(10);
     draining.process.kill('SIGTERM');
     await Promise.all(clients);
     await draining.stop();

@@ -1,16 +1,5 @@
 import type { Client } from '@elastic/elasticsearch';
-import { createAdminQueue } from '@logflow/core/admin-jobs';
-import { loadConfig, type Config } from '@logflow/core/config';
-import { createElasticsearch } from '@logflow/core/elasticsearch';
-import { indexNames, type IndexNames } from '@logflow/core/es-index';
-import { newLogId } from '@logflow/core/ids';
-import { createKafka, ensureTopics } from '@logflow/core/kafka';
-import { ledgerKey } from '@logflow/core/ledger';
-import type { LogRecord } from '@logflow/core/log-event';
-import { createLogger } from '@logflow/core/logger';
-import { createPool, runMigrations, type Pool } from '@logflow/core/postgres';
-import { createRedis } from '@logflow/core/redis';
-import { sinkGroups } from '@logflow/sinks/jobs/watermark';
+import { type Config, createAdminQueue, createElasticsearch, createKafka, createLogger, createPool, createRedis, ensureTopics, indexNames, type IndexNames, ledgerKey, loadConfig, type LogRecord, LogIdGenerator, type Pool, runMigrations, sinkGroups } from '@logflow/core';
 import type { Queue } from 'bullmq';
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import { randomBytes } from 'node:crypto';
@@ -66,10 +55,10 @@ export async function createInstallation(name: string, extra: Record<string, str
   await ensureTopics(kafka, config);
   const producer: Producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
   await producer.connect();
-  const pool = createPool(config, `lftest-${name}`, 4);
+  const pool = createPool(config, logger, { name: `lftest-${name}`, max: 4 });
   await runMigrations(pool, config.postgres.schema);
   const es = createElasticsearch(config);
-  const redis = createRedis(config);
+  const redis = createRedis(config, logger);
   const queue = createAdminQueue(config, redis);
   const names = indexNames(config.elasticsearch.indexPrefix);
 
@@ -147,8 +136,9 @@ export function makeRecords(
   receivedAt = new Date().toISOString(),
   timestamp = '2023-09-15T08:00:00.000Z',
 ): LogRecord[] {
+  const ids = new LogIdGenerator();
   return Array.from({ length: count }, (_, i) => ({
-    id: newLogId(),
+    id: ids.next(),
     receivedAt,
     level: i % 10 === 0 ? 'error' : 'info',
     message: `log ${i} of ${resourceId}`,

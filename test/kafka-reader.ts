@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { loadConfig } from '@logflow/core/config';
-import { createKafka } from '@logflow/core/kafka';
-import type { LogRecord } from '@logflow/core/log-event';
-import { createLogger } from '@logflow/core/logger';
+import { createKafka, createLogger, loadConfig, type LogRecord } from '@logflow/core';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const config = loadConfig();
 const kafka = createKafka(config, createLogger({ logLevel: 'warn' }, 'test'), 'logflow-test-reader');
@@ -21,7 +19,7 @@ export async function topicEnd(topic = config.kafka.topic): Promise<TopicPositio
         return new Map(offsets.map((o) => [o.partition, o.high]));
       } catch (error) {
         if (attempt >= 20 || !(error as { retriable?: boolean }).retriable) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 250));
+        await sleep(250);
       }
     }
   } finally {

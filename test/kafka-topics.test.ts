@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '@logflow/core/config';
-import { createKafka, ensureTopics } from '@logflow/core/kafka';
-import { createLogger } from '@logflow/core/logger';
+import { loadConfig, createKafka, ensureTopics, createLogger } from '@logflow/core';
 
 describe('topics at start-up', () => {
   it('lets every role create the topics at once on a fresh Kafka without an error line, and the topics exist', async () => {

@@ -1,11 +1,5 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
-import { loadConfig } from '@logflow/core/config';
-import { createElasticsearch } from '@logflow/core/elasticsearch';
-import { READ_ALIAS } from '@logflow/core/es-index';
-import { createKafka } from '@logflow/core/kafka';
-import { createLogger } from '@logflow/core/logger';
-import { createPool, type Pool } from '@logflow/core/postgres';
-import { sinkGroups } from '@logflow/sinks/jobs/watermark';
+import { createElasticsearch, createKafka, createLogger, createPool, indexNames, loadConfig, type Pool, sinkGroups } from '@logflow/core';
 import { randomUUID } from 'node:crypto';
 import { eventually, INGESTER_URL, QUERY_URL, startRole, type RunningRole } from './roles.ts';
 
@@ -54,7 +48,8 @@ export async function startQueryPipeline(name: string, roles: string[], roleEnv:
   };
   const config = loadConfig({ ...process.env, ...env });
   const es = createElasticsearch(config);
-  const pool = createPool(config, `logflow-test-${name}`, 2);
+  const { readAlias } = indexNames(config.elasticsearch.indexPrefix);
+  const pool = createPool(config, createLogger({ logLevel: 'warn' }, 'test'), { name: `logflow-test-${name}`, max: 2 });
   const base = Date.UTC(1990, 0, 1) + Math.floor(Math.random() * 10 * 365 * 86_400) * 1_000;
   const running = new Map<string, RunningRole>();
   const start = async (role: string, extra: Record<string, string> = {}) => {
@@ -92,8 +87,8 @@ export async function startQueryPipeline(name: string, roles: string[], roleEnv:
       let seen = -1;
       await eventually(
         async () => {
-          await es.indices.refresh({ index: READ_ALIAS, ignore_unavailable: true, allow_no_indices: true });
-          seen = (await es.count({ index: READ_ALIAS, ignore_unavailable: true, allow_no_indices: true, query })).count;
+          await es.indices.refresh({ index: readAlias, ignore_unavailable: true, allow_no_indices: true });
+          seen = (await es.count({ index: readAlias, ignore_unavailable: true, allow_no_indices: true, query })).count;
           if (seen > count) throw new Error(`found ${seen} logs, more than the ${count} expected`);
           return seen === count ? true : undefined;
         },

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setReaderPassword } from '@logflow/core/db/reader-role';
+import { setReaderPassword } from '@logflow/core';
 import { TEST_READER_PASSWORD } from './reader-password.ts';
 import { isoAt, QUERY_URL, runRange, startQueryPipeline, type QueryPipeline } from './query-pipeline.ts';
 import { eventually, startRole, TEST_PORTS } from './roles.ts';

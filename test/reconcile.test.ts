@@ -1,5 +1,4 @@
-import type { ReconcileResult } from '@logflow/core/admin-jobs';
-import { dailyIndex } from '@logflow/core/es-index';
+import { dailyIndex, type ReconcileResult } from '@logflow/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInstallation, makeRecords, runJobThroughApi, sample, waitForJob, type Installation } from './installation.ts';
 import { eventually, QUERY_URL, startRole, type RunningRole } from './roles.ts';

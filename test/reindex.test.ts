@@ -1,11 +1,10 @@
-import type { ReindexResult } from '@logflow/core/admin-jobs';
-import { readWritePlan } from '@logflow/core/es-generations';
-import { parseDailyIndex } from '@logflow/core/es-index';
+import { parseDailyIndex, readWritePlan, type ReindexResult } from '@logflow/core';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInstallation, makeRecords, waitForJob, type Installation } from './installation.ts';
 import { eventually, INGESTER_URL, QUERY_URL, startRole, type RunningRole } from './roles.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const CLI = fileURLToPath(new URL('../cli/logflow.mjs', import.meta.url));
 const SEED = 20_000;
@@ -52,7 +51,7 @@ describe('reindex while logs keep coming and searches keep running', () => {
         const response = await fetch(`${INGESTER_URL}/logs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(batch) });
         if (response.status === 202) accepted += batch.length;
         await response.arrayBuffer();
-        await new Promise((resolve) => setTimeout(resolve, 50));
+        await sleep(50);
       }
     })();
     const searches: { status: number; total: number; bound: number }[] = [];
@@ -70,7 +69,7 @@ describe('reindex while logs keep coming and searches keep running', () => {
         const found = await lf.es.search<{ id: string }>({ index: lf.names.readAlias, size: 2 * sample.length, _source: ['id'], query: { terms: { id: sample } } });
         const ids = found.hits.hits.map((hit) => hit._source!.id);
         seedLooks.push({ status: seedAnswer.status, seedTotal, missed: sample.filter((id) => !ids.includes(id)).length, doubled: ids.length - new Set(ids).size });
-        await new Promise((resolve) => setTimeout(resolve, 20));
+        await sleep(20);
       }
     })();
 

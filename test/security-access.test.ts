@@ -1,7 +1,4 @@
-import { createAdminQueue } from '@logflow/core/admin-jobs';
-import { loadConfig } from '@logflow/core/config';
-import { setReaderPassword } from '@logflow/core/db/reader-role';
-import { createRedis } from '@logflow/core/redis';
+import { createAdminQueue, createLogger, createRedis, loadConfig, setReaderPassword } from '@logflow/core';
 import { execFile } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
 import { fileURLToPath } from 'node:url';
@@ -25,7 +22,7 @@ const post = (url: string, key: string | undefined, body: unknown, headers: Reco
 /** Each describe gets its own admin queue: the jobs queued here must reach no one's reconciler. */
 async function dropQueue(bullPrefix: string): Promise<void> {
   const config = loadConfig({ ...process.env, BULLMQ_PREFIX: bullPrefix });
-  const redis = createRedis(config);
+  const redis = createRedis(config, createLogger({ logLevel: 'warn' }, 'test'));
   const queue = createAdminQueue(config, redis);
   await queue.obliterate({ force: true });
   await queue.close();

@@ -1,10 +1,5 @@
-import type { ReconcileResult } from '@logflow/core/admin-jobs';
-import { loadConfig } from '@logflow/core/config';
-import { setReaderPassword } from '@logflow/core/db/reader-role';
+import { createLogger, createRedis, ledgerKey, loadConfig, readLedger, type ReconcileResult, sampleTopicEnd, setReaderPassword, sinkPositions, sinksPassed } from '@logflow/core';
 import { TEST_READER_PASSWORD } from './reader-password.ts';
-import { readLedger, ledgerKey } from '@logflow/core/ledger';
-import { createRedis } from '@logflow/core/redis';
-import { sampleTopicEnd, sinkPositions, sinksPassed } from '@logflow/sinks/jobs/watermark';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -92,7 +87,7 @@ describe('identity: a re-sent id never rewrites a stored log, in either store', 
     expect(((await byId.json()) as { message: string }).message).toBe('the original message');
 
     // Each store counted one log created, though the ingester accepted three.
-    const redis = createRedis(lf.config);
+    const redis = createRedis(lf.config, createLogger({ logLevel: 'warn' }, 'test'));
     const ledger = await readLedger(redis, ledgerKey(lf.config));
     redis.disconnect();
     expect(ledger.elasticsearchIndexed).toBe(1);

@@ -1,13 +1,11 @@
-import { createAdminQueue } from '@logflow/core/admin-jobs';
-import { loadConfig } from '@logflow/core/config';
-import { setReaderPassword } from '@logflow/core/db/reader-role';
+import { createAdminQueue, createLogger, createRedis, loadConfig, setReaderPassword } from '@logflow/core';
 import { TEST_READER_PASSWORD } from './reader-password.ts';
-import { createRedis } from '@logflow/core/redis';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INGESTER_URL, isoAt, QUERY_URL, queryString, runRange, startQueryPipeline, type QueryPipeline } from './query-pipeline.ts';
 import { createApiKey, eventually, revokeApiKey, startRole, TEST_PORTS, type CreatedApiKey } from './roles.ts';
 import { callApi } from './api-call.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 type CreatedKey = CreatedApiKey;
 
@@ -83,7 +81,7 @@ describe('security: API keys, roles, scopes, limits and audit', () => {
     for (const key of [ingest, reader, scoped]) if (key) await callApi(`${QUERY_URL}/api/admin/keys/${key.apiKey.id}`, admin.key, { method: 'DELETE' });
     if (admin) await revokeApiKey(admin.apiKey.id, pipeline.env);
     await pipeline?.close();
-    const redis = createRedis(loadConfig({ ...process.env, BULLMQ_PREFIX: bullPrefix }));
+    const redis = createRedis(loadConfig({ ...process.env, BULLMQ_PREFIX: bullPrefix }), createLogger({ logLevel: 'warn' }, 'test'));
     const queue = createAdminQueue(loadConfig({ ...process.env, BULLMQ_PREFIX: bullPrefix }), redis);
     await queue.obliterate({ force: true });
     await queue.close();
@@ -325,7 +323,7 @@ describe('security: API keys, roles, scopes, limits and audit', () => {
     const refusedAfter = async (attempt: () => Promise<{ status: number }>) => {
       for (;;) {
         if ((await attempt()).status === 401) return Date.now() - revokedAt;
-        await new Promise((resolve) => setTimeout(resolve, 25));
+        await sleep(25);
       }
     };
     const [readMs, ingestMs] = await Promise.all([

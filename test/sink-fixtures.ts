@@ -1,10 +1,5 @@
 import type { Client } from '@elastic/elasticsearch';
-import { loadConfig, type Config } from '@logflow/core/config';
-import { createElasticsearch } from '@logflow/core/elasticsearch';
-import { READ_ALIAS } from '@logflow/core/es-index';
-import { ensureTopics } from '@logflow/core/kafka';
-import { toLogRecord, type LogEvent, type LogRecord } from '@logflow/core/log-event';
-import { createPool, type Pool } from '@logflow/core/postgres';
+import { type Config, createElasticsearch, createLogger, createPool, ensureTopics, type IndexNames, indexNames, loadConfig, type LogEvent, type LogRecord, type Pool, toLogRecord } from '@logflow/core';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
@@ -18,6 +13,8 @@ import { v7 as uuidv7 } from 'uuid';
 export interface IsolatedPipeline {
   runId: string;
   config: Config;
+  /** The installation's Elasticsearch names (its ES_INDEX_PREFIX). */
+  names: IndexNames;
   /** Environment for `startRole` so the roles use this pipeline. */
   env: Record<string, string>;
   kafka: Kafka;
@@ -45,11 +42,12 @@ export async function isolatedPipeline(name: string): Promise<IsolatedPipeline> 
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
   await producer.connect();
   const es = createElasticsearch(config);
-  const pool = createPool(config, `logflow-test-${name}`, 3);
+  const pool = createPool(config, createLogger({ logLevel: 'warn' }, 'test'), { name: `logflow-test-${name}`, max: 3 });
 
   return {
     runId,
     config,
+    names: indexNames(config.elasticsearch.indexPrefix),
     env,
     kafka,
     es,
@@ -94,14 +92,14 @@ export async function pgCounts(pool: Pool, resourceId: string): Promise<{ rows: 
 }
 
 /** Documents and distinct ids in Elasticsearch for one resource, read exactly (every id, page by page). */
-export async function esCounts(es: Client, resourceId: string): Promise<{ docs: number; ids: number }> {
-  await es.indices.refresh({ index: READ_ALIAS, ignore_unavailable: true, allow_no_indices: true });
+export async function esCounts({ es, names }: Pick<IsolatedPipeline, 'es' | 'names'>, resourceId: string): Promise<{ docs: number; ids: number }> {
+  await es.indices.refresh({ index: names.readAlias, ignore_unavailable: true, allow_no_indices: true });
   const ids = new Set<string>();
   let docs = 0;
   let after: estypesSortResults | undefined;
   for (;;) {
     const page = await es.search({
-      index: READ_ALIAS,
+      index: names.readAlias,
       ignore_unavailable: true,
       allow_no_indices: true,
       size: 10_000,

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { esCounts, isolatedPipeline, logRecord, pgCounts, sinkEnv, type IsolatedPipeline } from './sink-fixtures.ts';
 import { eventually, startRole, type RunningRole } from './roles.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const LOGS = 20_000;
 
@@ -37,7 +38,7 @@ describe('sinks: SIGKILL mid-stream, then restart', () => {
     const producing = (async () => {
       for (let i = 0; i < LOGS; i += 500) {
         await pipeline.produce(Array.from({ length: 500 }, (_, j) => logRecord({ resourceId, message: `request ${i + j} served` })));
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        await sleep(100);
       }
     })();
 
@@ -51,7 +52,7 @@ describe('sinks: SIGKILL mid-stream, then restart', () => {
     };
     const [pgAtKill, esAtKill] = await Promise.all([
       killWhenPartlyStored(pgSink, async () => (await pgCounts(pipeline.pool, resourceId)).rows),
-      killWhenPartlyStored(esSink, async () => (await esCounts(pipeline.es, resourceId)).docs),
+      killWhenPartlyStored(esSink, async () => (await esCounts(pipeline, resourceId)).docs),
     ]);
     expect(pgAtKill).toBeLessThan(LOGS);
     expect(esAtKill).toBeLessThan(LOGS);
@@ -59,8 +60,8 @@ describe('sinks: SIGKILL mid-stream, then restart', () => {
     await Promise.all([start('es-sink'), start('pg-sink')]);
     await producing;
     await eventually(async () => ((await pgCounts(pipeline.pool, resourceId)).rows >= LOGS ? true : undefined), 90_000, 1_000);
-    await eventually(async () => ((await esCounts(pipeline.es, resourceId)).docs >= LOGS ? true : undefined), 90_000, 1_000);
+    await eventually(async () => ((await esCounts(pipeline, resourceId)).docs >= LOGS ? true : undefined), 90_000, 1_000);
     expect(await pgCounts(pipeline.pool, resourceId)).toEqual({ rows: LOGS, ids: LOGS });
-    expect(await esCounts(pipeline.es, resourceId)).toEqual({ docs: LOGS, ids: LOGS });
+    expect(await esCounts(pipeline, resourceId)).toEqual({ docs: LOGS, ids: LOGS });
   }, 240_000);
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dailyIndexName } from '@logflow/core/es-index';
+import { indexForLog } from '@logflow/core';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -37,7 +37,7 @@ describe('sinks: a log Elasticsearch refuses goes to the DLQ and is replayed onc
   it('dead-letters it with its reason, stores it in Postgres, keeps the partition flowing, and indexes it on replay', async () => {
     // A daily index of its own (a random day of the 1990s) whose mapping says metadata.shape is a number.
     const receivedAt = new Date(Date.UTC(1990, 0, 1) + Math.floor(Math.random() * 3650) * 86_400_000);
-    conflictIndex = dailyIndexName(receivedAt.toISOString());
+    conflictIndex = indexForLog(pipeline.names, { generation: 1 }, receivedAt.toISOString());
     await pipeline.es.indices.delete({ index: conflictIndex, ignore_unavailable: true });
     await pipeline.es.indices.create({ index: conflictIndex, mappings: { properties: { metadata: { properties: { shape: { type: 'long' } } } } } });
 
@@ -59,8 +59,8 @@ describe('sinks: a log Elasticsearch refuses goes to the DLQ and is replayed onc
 
     // Postgres has it; the logs after it on the same partition are searchable.
     await eventually(async () => ((await pgCounts(pipeline.pool, resourceId)).rows === 1 ? true : undefined), 30_000, 500);
-    await eventually(async () => ((await esCounts(pipeline.es, `${resourceId}-later`)).docs === 5 ? true : undefined), 30_000, 500);
-    expect(await esCounts(pipeline.es, resourceId)).toEqual({ docs: 0, ids: 0 });
+    await eventually(async () => ((await esCounts(pipeline, `${resourceId}-later`)).docs === 5 ? true : undefined), 30_000, 500);
+    expect(await esCounts(pipeline, resourceId)).toEqual({ docs: 0, ids: 0 });
 
     // The CLI sees the same dead letter.
     const { stdout } = await promisify(execFile)(process.execPath, [CLI, 'dlq', 'list', '--json', '--sink', 'elasticsearch'], {
@@ -80,7 +80,7 @@ describe('sinks: a log Elasticsearch refuses goes to the DLQ and is replayed onc
     expect(replay.status, await replay.clone().text()).toBe(200);
     expect(await replay.json()).toEqual({ replayed: 1, skipped: 0 });
 
-    await eventually(async () => ((await esCounts(pipeline.es, resourceId)).docs === 1 ? true : undefined), 30_000, 500);
+    await eventually(async () => ((await esCounts(pipeline, resourceId)).docs === 1 ? true : undefined), 30_000, 500);
     const doc = await pipeline.es.get<{ metadata: { shape: string } }>({ index: conflictIndex, id: refused.id });
     expect(doc._source?.metadata.shape).toBe('round');
     expect(await pgCounts(pipeline.pool, resourceId)).toEqual({ rows: 1, ids: 1 });

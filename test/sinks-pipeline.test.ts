@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dailyIndexName } from '@logflow/core/es-index';
+import { indexForLog } from '@logflow/core';
 import { esCounts, isolatedPipeline, logRecord, pgCounts, sinkEnv, type IsolatedPipeline } from './sink-fixtures.ts';
 import { freePorts } from './free-ports.ts';
 import { eventually, startRole, type RunningRole } from './roles.ts';
@@ -28,9 +28,9 @@ describe('sinks: 20,000 logs through two instances of each sink', () => {
     await pipeline.produce(Array.from({ length: LOGS }, (_, i) => logRecord({ resourceId, message: `request ${i} served` })));
 
     await eventually(async () => ((await pgCounts(pipeline.pool, resourceId)).rows >= LOGS ? true : undefined), 90_000, 1_000);
-    await eventually(async () => ((await esCounts(pipeline.es, resourceId)).docs >= LOGS ? true : undefined), 90_000, 1_000);
+    await eventually(async () => ((await esCounts(pipeline, resourceId)).docs >= LOGS ? true : undefined), 90_000, 1_000);
     expect(await pgCounts(pipeline.pool, resourceId)).toEqual({ rows: LOGS, ids: LOGS });
-    expect(await esCounts(pipeline.es, resourceId)).toEqual({ docs: LOGS, ids: LOGS });
+    expect(await esCounts(pipeline, resourceId)).toEqual({ docs: LOGS, ids: LOGS });
 
     // Each instance owns some partitions and wrote some of the logs; together all six.
     const health = await Promise.all(
@@ -55,7 +55,7 @@ describe('sinks: 20,000 logs through two instances of each sink', () => {
     const first = logRecord({ resourceId, level: 'error', message: 'payment failed' });
     const retry = { ...first, receivedAt: new Date(Date.parse(first.receivedAt) + 1).toISOString() };
     // The retry lands in the same daily index unless the two straddle midnight (then the reconciler removes the twin).
-    expect(dailyIndexName(retry.receivedAt)).toBe(dailyIndexName(first.receivedAt));
+    expect(indexForLog(pipeline.names, { generation: 1 }, retry.receivedAt)).toBe(indexForLog(pipeline.names, { generation: 1 }, first.receivedAt));
     await pipeline.produce([first], 0);
     await pipeline.produce([retry], 3);
     const marker = `sinks-twice-after-${pipeline.runId}`;
@@ -64,9 +64,9 @@ describe('sinks: 20,000 logs through two instances of each sink', () => {
     await pipeline.produce([logRecord({ resourceId: marker })], 3);
 
     await eventually(async () => ((await pgCounts(pipeline.pool, marker)).rows === 2 ? true : undefined), 30_000, 500);
-    await eventually(async () => ((await esCounts(pipeline.es, marker)).docs === 2 ? true : undefined), 30_000, 500);
+    await eventually(async () => ((await esCounts(pipeline, marker)).docs === 2 ? true : undefined), 30_000, 500);
     expect(await pgCounts(pipeline.pool, resourceId)).toEqual({ rows: 1, ids: 1 });
-    expect(await esCounts(pipeline.es, resourceId)).toEqual({ docs: 1, ids: 1 });
+    expect(await esCounts(pipeline, resourceId)).toEqual({ docs: 1, ids: 1 });
   });
 
   it('on SIGTERM finishes, commits every offset and leaves the group', async () => {
@@ -90,7 +90,7 @@ describe('sinks: 20,000 logs through two instances of each sink', () => {
       const committedTotal = async (groupId: string) =>
         (await admin.fetchOffsets({ groupId, topics: [pipeline.config.kafka.topic] }))[0]!.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
       const produced = ends.reduce((sum, p) => sum + Number(p.high), 0);
-      const stored = { pg: (await pgCounts(pipeline.pool, `sinks-stop-${pipeline.runId}`)).rows, es: (await esCounts(pipeline.es, `sinks-stop-${pipeline.runId}`)).docs };
+      const stored = { pg: (await pgCounts(pipeline.pool, `sinks-stop-${pipeline.runId}`)).rows, es: (await esCounts(pipeline, `sinks-stop-${pipeline.runId}`)).docs };
       // Nothing committed is missing: the logs not stored are exactly the ones not committed yet.
       expect(produced - (await committedTotal(groupIds[1]!))).toBe(2_000 - stored.pg);
       expect(stored.es).toBeGreaterThanOrEqual(2_000 - (produced - (await committedTotal(groupIds[0]!))));

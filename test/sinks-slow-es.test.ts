@@ -50,13 +50,13 @@ describe('sinks: a slow Elasticsearch does not cost the ES sink its group member
     const resourceId = `slow-es-${pipeline.runId}`;
     const started = Date.now();
     await pipeline.produce(Array.from({ length: 600 }, (_, i) => logRecord({ resourceId, message: `slow ${i}` })));
-    await eventually(async () => ((await esCounts(pipeline.es, resourceId)).docs === 600 ? true : undefined), 60_000, 1_000);
+    await eventually(async () => ((await esCounts(pipeline, resourceId)).docs === 600 ? true : undefined), 60_000, 1_000);
     expect(delayedBulks).toBeGreaterThan(1);
     expect(Date.now() - started).toBeGreaterThanOrEqual(BULK_DELAY_MS);
 
     const metrics = await (await fetch(`http://127.0.0.1:${METRICS_PORT}/metrics`)).text();
     expect(metrics).toMatch(/^logflow_sink_group_joins_total\{[^}]*\} 1$/m);
     expect(sink.output.join('\n')).not.toMatch(/rebalanc|not aware of this member/i);
-    expect(await esCounts(pipeline.es, resourceId)).toEqual({ docs: 600, ids: 600 });
+    expect(await esCounts(pipeline, resourceId)).toEqual({ docs: 600, ids: 600 });
   }, 120_000);
 });

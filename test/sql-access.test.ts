@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPool, type Pool } from '@logflow/core/postgres';
+import { createLogger, createPool, type Pool } from '@logflow/core';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -33,7 +33,7 @@ describe('SQL access: the queries of docs/sql.md, as logflow_reader, on logs tha
     const url = new URL(pipeline.config.postgres.url);
     url.username = 'logflow_reader';
     url.password = password;
-    reader = createPool({ ...pipeline.config, postgres: { ...pipeline.config.postgres, url: url.toString(), readerPassword: password } }, 'logflow-test-reader', 1);
+    reader = createPool(pipeline.config, createLogger({ logLevel: 'warn' }, 'test'), { name: 'logflow-test-reader', max: 1, connectionString: url.toString() });
     pgSink = await startRole('pg-sink', sinkEnv(pipeline, 0));
 
     const run = pipeline.runId;

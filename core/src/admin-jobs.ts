@@ -1,12 +1,10 @@
+import { JOB_NAMES, LOG_LEVELS, type JobName } from '@logflow/common';
 import { Queue, type ConnectionOptions } from 'bullmq';
 import { z } from 'zod';
 import type { Config } from './config.ts';
-import { LOG_LEVELS } from './log-event.ts';
 
 /** The one queue of admin jobs; its Redis keys live under BULLMQ_PREFIX. */
 export const ADMIN_QUEUE = 'logflow-admin';
-export const JOB_NAMES = ['reconcile', 'replay', 'reindex', 'retention'] as const;
-export type JobName = (typeof JOB_NAMES)[number];
 
 const instant = z.iso.datetime({ offset: true }).transform((s) => new Date(s).toISOString());
 const resourceIds = z.array(z.string().min(1).max(512)).min(1).max(1000);

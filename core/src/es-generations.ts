@@ -1,6 +1,5 @@
 import { errors, type Client } from '@elastic/elasticsearch';
-import type { Config } from './config.ts';
-import { indexNames, parseDailyIndex, useWritePlan, type IndexNames, type WritePlan } from './es-index.ts';
+import { parseDailyIndex, type IndexNames, type WritePlan } from './es-index.ts';
 import type { Logger } from './logger.ts';
 
 const PLAN_ID = 'write';
@@ -40,26 +39,35 @@ export async function writeWritePlan(client: Client, names: IndexNames, plan: Wr
   await client.index({ index: names.generations, id: PLAN_ID, document: plan, refresh: true });
 }
 
+/** The write plan a writer follows: `current` is the plan as last read. */
+export interface FollowedWritePlan {
+  readonly current: WritePlan;
+  stop(): void;
+}
+
 /**
- * Loads the write plan before the caller writes anything, then re-reads it every
- * ES_GENERATION_REFRESH_MS so `dailyIndexName` follows a reindex. A failed refresh keeps the
- * last plan: a reindex announces its cutover far enough ahead to outlast a few of them.
+ * Loads the write plan before the caller writes anything, then re-reads it every `refreshMs`
+ * (ES_GENERATION_REFRESH_MS) so a writer that names indices from `current` follows a reindex.
+ * A failed refresh keeps the last plan: a reindex announces its cutover far enough ahead to
+ * outlast a few of them.
  */
-export async function followWritePlan(client: Client, config: Config, logger: Logger): Promise<() => void> {
-  const names = indexNames(config.elasticsearch.indexPrefix);
+export async function followWritePlan(client: Client, names: IndexNames, refreshMs: number, logger: Logger): Promise<FollowedWritePlan> {
   let current = await readWritePlan(client, names);
-  useWritePlan(current);
   logger.info({ plan: current }, 'writing to generation');
   const timer = setInterval(() => {
     readWritePlan(client, names).then(
       (plan) => {
         if (JSON.stringify(plan) !== JSON.stringify(current)) logger.info({ plan }, 'write plan changed');
         current = plan;
-        useWritePlan(plan);
       },
       (err: unknown) => logger.warn({ err }, 'could not refresh the write plan; keeping the last one'),
     );
-  }, config.elasticsearch.generationRefreshMs);
+  }, refreshMs);
   timer.unref();
-  return () => clearInterval(timer);
+  return {
+    get current() {
+      return current;
+    },
+    stop: () => clearInterval(timer),
+  };
 }

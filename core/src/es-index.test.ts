@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from './config.ts';
-import { cutoverTemplate, dailyIndex, dailyIndexName, generationFor, indexNames, parseDailyIndex } from './es-index.ts';
+import { cutoverTemplate, dailyIndex, generationFor, indexForLog, indexNames, parseDailyIndex } from './es-index.ts';
 
-describe('dailyIndexName', () => {
-  it('names the index by the UTC day of receipt and the generation', () => {
-    expect(dailyIndexName('2026-11-25T23:59:59.999Z')).toBe('logflow-logs-1-2026.11.25');
-    expect(dailyIndexName('2026-01-02T00:00:00.000Z', 7)).toBe('logflow-logs-7-2026.01.02');
+describe('indexForLog', () => {
+  it('names the index by the UTC day of receipt and the generation of the plan it is given', () => {
+    const names = indexNames('logflow-logs');
+    expect(indexForLog(names, { generation: 1 }, '2026-11-25T23:59:59.999Z')).toBe('logflow-logs-1-2026.11.25');
+    expect(indexForLog(names, { generation: 7 }, '2026-01-02T00:00:00.000Z')).toBe('logflow-logs-7-2026.01.02');
+    const reindexing = { generation: 3, previous: 2, cutoverAt: '2026-11-25T12:00:00.000Z' };
+    expect(indexForLog(names, reindexing, '2026-11-25T11:59:59.999Z')).toBe('logflow-logs-2-2026.11.25');
   });
 
   it('follows the installation prefix', () => {

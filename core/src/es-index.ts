@@ -1,8 +1,6 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
 import type { Config } from './config.ts';
 
-export const DEFAULT_INDEX_PREFIX = 'logflow-logs';
-
 /** Every Elasticsearch name of one LogFlow installation, derived from ES_INDEX_PREFIX. */
 export interface IndexNames {
   prefix: string;
@@ -46,28 +44,9 @@ export function parseDailyIndex(names: IndexNames, index: string): { generation:
   return match ? { generation: Number(match[1]), day: `${match[2]}-${match[3]}-${match[4]}` } : undefined;
 }
 
-/*
- * The process's own names and write plan, for code that names indices per record without a
- * config at hand (the sinks, the search API). A role sets the prefix once at start
- * (useIndexPrefix) and the generation watcher keeps the plan current (useWritePlan); both are
- * live bindings, so importers always see the current value.
- */
-let processNames = indexNames(DEFAULT_INDEX_PREFIX);
-let processPlan: WritePlan = { generation: 1 };
-export let READ_ALIAS = processNames.readAlias;
-
-export function useIndexPrefix(prefix: string): void {
-  processNames = indexNames(prefix);
-  READ_ALIAS = processNames.readAlias;
-}
-
-export function useWritePlan(plan: WritePlan): void {
-  processPlan = plan;
-}
-
-/** The daily index a log is written to under the process's current write plan. */
-export function dailyIndexName(receivedAt: string, generation = generationFor(processPlan, receivedAt)): string {
-  return dailyIndex(processNames, generation, receivedAt);
+/** The daily index a log is written to under a write plan. */
+export function indexForLog(names: IndexNames, plan: WritePlan, receivedAt: string): string {
+  return dailyIndex(names, generationFor(plan, receivedAt), receivedAt);
 }
 
 const keyword = { type: 'keyword', ignore_above: 1024 } as const;

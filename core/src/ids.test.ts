@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { newLogId } from './ids.ts';
+import { LogIdGenerator } from './ids.ts';
 
-describe('newLogId', () => {
+describe('LogIdGenerator', () => {
   it('makes distinct UUIDv7s whose time prefix follows the clock', () => {
     const before = Date.now();
-    const ids = Array.from({ length: 10_000 }, newLogId);
+    const generator = new LogIdGenerator();
+    const ids = Array.from({ length: 10_000 }, () => generator.next());
     const after = Date.now();
     expect(new Set(ids).size).toBe(ids.length);
     for (const id of [ids[0]!, ids.at(-1)!]) {

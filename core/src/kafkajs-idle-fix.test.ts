@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fixKafkajsIdleLoop } from './kafkajs-idle-fix.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const require = createRequire(import.meta.url);
 const RequestQueue = require('kafkajs/src/network/requestQueue/index.js');
@@ -38,7 +39,7 @@ describe('fixKafkajsIdleLoop', () => {
     q.maybeThrottle(30);
     q.push(request(sent, 1));
     expect(sent).toEqual([]);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
     expect(sent).toEqual([1]);
   });
 

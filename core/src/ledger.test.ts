@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { BatchedLedgerCount } from './ledger.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Just the one command the count sends, failing while `down`. */
 function fakeRedis() {
@@ -30,7 +31,7 @@ describe('BatchedLedgerCount', () => {
     const count = new BatchedLedgerCount(redis, 'k', 'accepted', (error) => errors.push(error), 20);
     state.down = true;
     count.add(7);
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    await sleep(60);
     state.down = false;
     count.add(3);
     await count.close();

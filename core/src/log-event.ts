@@ -1,7 +1,5 @@
+import { LOG_LEVELS, type LogLevel } from '@logflow/common';
 import { z } from 'zod';
-
-export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Caps on what one log may carry; each refusal names the field and the rule. */
 export const LOG_LIMITS = {

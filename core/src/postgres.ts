@@ -12,30 +12,45 @@ export type Database = NodePgDatabase<typeof schema>;
 
 const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../migrations', import.meta.url));
 
-/**
- * Connections use DATABASE_SCHEMA as their search path, so one database can hold several
- * LogFlow installations (a test run beside a developer's) with unqualified table names.
- */
-export function createPool(config: Config, applicationName: string, max = 10, { idleInTransactionTimeoutMs }: { idleInTransactionTimeoutMs?: number } = {}): pg.Pool {
-  const schema = config.postgres.schema;
-  return new pg.Pool({
-    connectionString: config.postgres.url,
-    application_name: applicationName,
-    max,
-    ...(idleInTransactionTimeoutMs ? { idle_in_transaction_session_timeout: idleInTransactionTimeoutMs } : {}),
-    ...(schema === 'public' ? {} : { options: `-c search_path=${schema}` }),
-  });
+export interface PoolOptions {
+  /** application_name: whose connections these are, in pg_stat_activity. */
+  name: string;
+  max: number;
+  /** Another login to the same database (the SQL console's); default DATABASE_URL. */
+  connectionString?: string;
+  idleInTransactionTimeoutMs?: number;
+  statementTimeoutMs?: number;
+  connectionTimeoutMs?: number;
+  idleTimeoutMs?: number;
+  /** The socket each connection uses (the SQL console guards what Postgres sends through it). */
+  stream?: pg.PoolConfig['stream'];
 }
 
 /**
- * Logs instead of crashing when a connection fails: node-postgres emits 'error' on an idle
- * client (through the pool) and on a checked-out one between queries (Postgres restarted or
- * the network cut); with no listener either kills the process. The query in progress, if any,
- * still rejects, so the caller's transaction fails and is retried.
+ * The one way to make a Postgres pool. Connections use DATABASE_SCHEMA as their search path,
+ * so one database can hold several LogFlow installations (a test run beside a developer's)
+ * with unqualified table names. A failed connection is logged instead of crashing the
+ * process: node-postgres emits 'error' on an idle client (through the pool) and on a
+ * checked-out one between queries (Postgres restarted or the network cut), and with no
+ * listener either kills the process. The query in progress, if any, still rejects, so the
+ * caller's transaction fails and is retried.
  */
-export function logConnectionErrors(pool: pg.Pool, logger: Logger): void {
+export function createPool(config: Config, logger: Logger, options: PoolOptions): pg.Pool {
+  const schema = config.postgres.schema;
+  const pool = new pg.Pool({
+    connectionString: options.connectionString ?? config.postgres.url,
+    application_name: options.name,
+    max: options.max,
+    ...(options.idleInTransactionTimeoutMs ? { idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs } : {}),
+    ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
+    ...(options.connectionTimeoutMs ? { connectionTimeoutMillis: options.connectionTimeoutMs } : {}),
+    ...(options.idleTimeoutMs ? { idleTimeoutMillis: options.idleTimeoutMs } : {}),
+    ...(options.stream ? { stream: options.stream } : {}),
+    ...(schema === 'public' ? {} : { options: `-c search_path=${schema}` }),
+  });
   pool.on('error', (err) => logger.warn({ err }, 'idle Postgres connection failed'));
   pool.on('connect', (client) => client.on('error', (err) => logger.warn({ err }, 'Postgres connection failed')));
+  return pool;
 }
 
 export function createDatabase(pool: pg.Pool): Database {

@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis';
-import type { ApiKeyRole } from './auth/api-keys.ts';
-import { auditOutcome, type AuditEntry, type AuditLog } from './auth/audit.ts';
+import type { ApiKey, ApiKeyRole, AuditEntry } from '@logflow/common';
+import { auditOutcome, type AuditLog } from './auth/audit.ts';
 import type { AuthOptions } from './auth/http-auth.ts';
-import type { ApiKey, ApiKeyStore } from './auth/key-store.ts';
+import type { ApiKeyStore } from './auth/key-store.ts';
 
 // For unit tests only: what installAuth and the audit log take from Postgres and Redis, in
 // memory, so a role's app can be built and answered with `inject` without an engine. Pipeline

@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { AppError } from '@logflow/core/errors';
+import { AppError } from '@logflow/core';
 import { build } from './test-helper.ts';
 
 const log = (extra: Record<string, unknown> = {}) => ({

@@ -1,12 +1,5 @@
 import { z } from 'zod';
-import type { Access } from '@logflow/core/auth/api-keys';
-import { installAuth, type AuthOptions } from '@logflow/core/auth/http-auth';
-import { AppError } from '@logflow/core/errors';
-import { createHttpServer } from '@logflow/core/http';
-import { newLogId } from '@logflow/core/ids';
-import { toLogRecord, type LogRecord } from '@logflow/core/log-event';
-import type { Logger } from '@logflow/core/logger';
-import { registerMetricsRoute } from '@logflow/core/metrics';
+import { type Access, AppError, type AuthOptions, createHttpServer, installAuth, type Logger, type LogRecord, LogIdGenerator, registerMetricsRoute, toLogRecord } from '@logflow/core';
 import type { Registry } from 'prom-client';
 import { registerBodyParsers } from './body-parsers.ts';
 import type { IngestMetrics } from './ingest-metrics.ts';
@@ -56,6 +49,7 @@ function invalid(errors: ItemError[], what: string): AppError {
 
 export async function buildIngesterApp(deps: IngesterDeps) {
   const { producer, metrics } = deps;
+  const logIds = new LogIdGenerator();
   const app = createHttpServer({ logger: deps.logger, bodyLimit: deps.bodyLimitBytes, requestLogLevel: 'debug' });
   await installAuth(app, { ...deps.auth, access: ingesterAccess, logger: deps.logger });
   registerBodyParsers(app, (bytes) => metrics.bytes.inc(bytes));
@@ -102,7 +96,7 @@ export async function buildIngesterApp(deps: IngesterDeps) {
       if (request.query.atomic && errors.length > 0) throw invalid(errors, 'atomic batch refused, nothing was accepted');
 
       const receivedAt = new Date().toISOString();
-      const records = valid.map(({ event }) => toLogRecord(event, event.id ?? newLogId(), receivedAt));
+      const records = valid.map(({ event }) => toLogRecord(event, event.id ?? logIds.next(), receivedAt));
       try {
         await producer.send(records);
       } catch (error) {

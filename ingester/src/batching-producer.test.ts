@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ProducerRecord } from 'kafkajs';
-import { AppError } from '@logflow/core/errors';
-import type { LogRecord } from '@logflow/core/log-event';
-import { createLogger } from '@logflow/core/logger';
+import { AppError, createLogger, type LogRecord } from '@logflow/core';
 import { BatchingProducer, type BatchingProducerOptions } from './batching-producer.ts';
 
 /** A stand-in for kafkajs whose sends the test acknowledges or fails by hand. */

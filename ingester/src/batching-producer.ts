@@ -1,7 +1,6 @@
 import kafkajs, { type Message, type Producer } from 'kafkajs';
-import { AppError } from '@logflow/core/errors';
-import type { LogRecord } from '@logflow/core/log-event';
-import type { Logger } from '@logflow/core/logger';
+import { AppError, type Logger, type LogRecord } from '@logflow/core';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface BatchingProducerOptions {
   topic: string;
@@ -76,7 +75,7 @@ export class BatchingProducer {
         this.connectFailed = true;
         this.failQueued('Kafka is unreachable; nothing was stored');
         this.logger.warn({ err: error }, 'cannot reach Kafka; retrying in 2 s');
-        await new Promise((resolve) => setTimeout(resolve, 2_000));
+        await sleep(2_000);
       }
     }
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '@logflow/core/errors';
+import { AppError } from '@logflow/core';
 import { parseJsonBody, parseNdjsonBody } from './body-parsers.ts';
 
 const refusal = (parse: () => unknown) => {

@@ -1,8 +1,7 @@
 import { createGunzip } from 'node:zlib';
 import { Transform } from 'node:stream';
 import secureJson from 'secure-json-parse';
-import { AppError } from '@logflow/core/errors';
-import type { HttpServer } from '@logflow/core/http';
+import { AppError, type HttpServer } from '@logflow/core';
 
 /** An NDJSON line that is not JSON: reported as an invalid item, the other lines go on. */
 export class BrokenLine {

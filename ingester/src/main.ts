@@ -1,12 +1,4 @@
-import { ApiKeyStore } from '@logflow/core/auth/key-store';
-import type { Config } from '@logflow/core/config';
-import { closeGracefully } from '@logflow/core/http';
-import { createKafka, ensureTopics, uuidKeyPartitioner } from '@logflow/core/kafka';
-import type { Logger } from '@logflow/core/logger';
-import { BatchedLedgerCount, ledgerKey } from '@logflow/core/ledger';
-import { countKafkaRequests, createMetricsRegistry } from '@logflow/core/metrics';
-import { createPool } from '@logflow/core/postgres';
-import { createRequestRedis } from '@logflow/core/redis';
+import { ApiKeyStore, BatchedLedgerCount, closeGracefully, type Config, countKafkaRequests, createKafka, createMetricsRegistry, createPool, createRequestRedis, ensureTopics, ledgerKey, type Logger, uuidKeyPartitioner } from '@logflow/core';
 import { buildIngesterApp } from './app.ts';
 import { BatchingProducer } from './batching-producer.ts';
 import { createIngestMetrics } from './ingest-metrics.ts';
@@ -35,9 +27,8 @@ export async function startIngester(config: Config, logger: Logger): Promise<() 
   );
   const connecting = producer.connect(() => ensureTopics(kafka, config));
   // Two connections suffice: key lookups are cached (AUTH_KEY_CACHE_MS).
-  const pool = createPool(config, 'logflow-ingester', 2);
-  pool.on('error', (err) => logger.warn({ err }, 'idle Postgres connection failed'));
-  const limitsRedis = createRequestRedis(config);
+  const pool = createPool(config, logger, { name: 'logflow-ingester', max: 2 });
+  const limitsRedis = createRequestRedis(config, logger);
   const accepted = new BatchedLedgerCount(limitsRedis, ledgerKey(config), 'accepted', (err) =>
     logger.warn({ err }, 'could not count acknowledged logs in the ledger'),
   );

@@ -1,9 +1,6 @@
 import { Registry } from 'prom-client';
 import { onTestFinished } from 'vitest';
-import { loadConfig } from '@logflow/core/config';
-import type { AppError } from '@logflow/core/errors';
-import type { LogRecord } from '@logflow/core/log-event';
-import { createLogger } from '@logflow/core/logger';
+import { loadConfig, type AppError, type LogRecord, createLogger } from '@logflow/core';
 import { fakeAuth, FakeKeyStore } from '@logflow/core/testing';
 import { buildIngesterApp } from './app.ts';
 import { createIngestMetrics } from './ingest-metrics.ts';

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { logEventSchema, type LogEvent } from '@logflow/core/log-event';
+import { logEventSchema, type LogEvent } from '@logflow/core';
 import { BrokenLine } from './body-parsers.ts';
 
 export interface ItemError {

@@ -1,4 +1,4 @@
-import type { Access } from '@logflow/core/auth/api-keys';
+import type { Access } from '@logflow/core';
 
 /**
  * What each route of the query service asks of its caller. Anything under /api that is not

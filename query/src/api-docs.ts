@@ -1,6 +1,6 @@
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import type { HttpServer } from '@logflow/core/http';
+import type { HttpServer } from '@logflow/core';
 import { jsonSchemaTransform } from 'fastify-type-provider-zod';
 
 /**

@@ -1,11 +1,7 @@
 import fastifyStatic from '@fastify/static';
 import type { Client } from '@elastic/elasticsearch';
-import { createHttpServer } from '@logflow/core/http';
-import type { Logger } from '@logflow/core/logger';
-import type { Pool } from '@logflow/core/postgres';
+import { type AuditLog, type AuthOptions, createHttpServer, type IndexNames, installAuth, type Logger, type Pool } from '@logflow/core';
 import { existsSync } from 'node:fs';
-import type { AuditLog } from '@logflow/core/auth/audit';
-import { installAuth, type AuthOptions } from '@logflow/core/auth/http-auth';
 import { queryAccess, queryAudited } from './access.ts';
 import { registerApiDocs } from './api-docs.ts';
 import { installSecurityHeaders } from './security-headers.ts';
@@ -21,6 +17,8 @@ import { DEFAULT_TAIL_OPTIONS } from './tail.ts';
 export interface QueryDeps {
   logger: Logger;
   elasticsearch: Client;
+  /** The installation's Elasticsearch names (ES_INDEX_PREFIX): searches go to its read alias. */
+  names: IndexNames;
   /** The built dashboard (`web/dist`); served when it exists. */
   webRoot?: string;
   /** Kafka and Postgres for the DLQ admin API; without them the API is not served. */
@@ -35,12 +33,12 @@ export interface QueryDeps {
   savedSearches?: { pool: Pool };
 }
 
-export async function buildQueryApp({ logger, elasticsearch, webRoot, dlq, services, admin, auth, savedSearches }: QueryDeps) {
+export async function buildQueryApp({ logger, elasticsearch, names, webRoot, dlq, services, admin, auth, savedSearches }: QueryDeps) {
   const app = createHttpServer({ logger });
   await installSecurityHeaders(app, webRoot);
   await installAuth(app, { ...auth, access: queryAccess, audited: queryAudited, logger });
   await registerApiDocs(app);
-  registerQueryRoutes(app, elasticsearch, services ?? { tail: { ...DEFAULT_TAIL_OPTIONS, maxConnections: 50 }, perKey: { maxTails: 5, maxExports: 2, maxSql: 4 } });
+  registerQueryRoutes(app, elasticsearch, names.readAlias, services ?? { tail: { ...DEFAULT_TAIL_OPTIONS, maxConnections: 50 }, perKey: { maxTails: 5, maxExports: 2, maxSql: 4 } });
   if (dlq) registerDlqAdminRoutes(app, dlq);
   if (admin) registerAdminJobRoutes(app, admin);
   registerAdminKeyRoutes(app, { store: auth.store, audit: auth.audit, keysOn: auth.enabled });

@@ -1,8 +1,4 @@
-import { AppError } from '@logflow/core/errors';
-import type { HttpServer } from '@logflow/core/http';
-import type { Pool } from '@logflow/core/postgres';
-import { listDeadLetters } from '@logflow/sinks/dlq-reader';
-import { replayDeadLetters, replayTimes } from '@logflow/sinks/dlq-replay';
+import { AppError, type HttpServer, listDeadLetters, type Pool, replayDeadLetters, replayTimes } from '@logflow/core';
 import type { Kafka } from 'kafkajs';
 import { z } from 'zod';
 

@@ -1,5 +1,5 @@
 import { errors } from '@elastic/elasticsearch';
-import { AppError } from '@logflow/core/errors';
+import { AppError } from '@logflow/core';
 
 /** ES down, overloaded, or a new daily index whose shards are not active yet: retry later. */
 export function isUnavailable(error: unknown): boolean {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Client } from '@elastic/elasticsearch';
 import { errors } from '@elastic/elasticsearch';
-import type { LogRecord } from '@logflow/core/log-event';
+import type { LogRecord } from '@logflow/core';
 import { csvRows, EXPORT_PAGE_SIZE, EXPORT_SLICE_SIZE, exportChunks, ndjsonLines, openExport } from './export-stream.ts';
 
 const log = (i: number): LogRecord => ({
@@ -48,7 +48,7 @@ async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
 describe('export stream', () => {
   it('pages through every log with search_after and closes the point in time', async () => {
     const { client, calls } = fakeElasticsearch(EXPORT_PAGE_SIZE * 2 + 5);
-    const pages = await collect(await openExport(client, { match_all: {} }, 'desc'));
+    const pages = await collect(await openExport(client, 'logflow-logs', { match_all: {} }, 'desc'));
     expect(pages.map((p) => p.length)).toEqual([EXPORT_PAGE_SIZE, EXPORT_PAGE_SIZE, 5]);
     expect(pages.flat().map((l) => l.id)).toEqual(Array.from({ length: EXPORT_PAGE_SIZE * 2 + 5 }, (_, i) => `id-${i}`));
     expect(calls.pages).toBe(3);
@@ -58,15 +58,15 @@ describe('export stream', () => {
   it('cuts a long export into time slices, still every log once and in order', { timeout: 30_000 }, async () => {
     const total = EXPORT_SLICE_SIZE * 2 + 1_234;
     const { client } = fakeElasticsearch(total);
-    const newestFirst = (await collect(await openExport(client, { match_all: {} }, 'desc'))).flat().map((l) => l.id);
+    const newestFirst = (await collect(await openExport(client, 'logflow-logs', { match_all: {} }, 'desc'))).flat().map((l) => l.id);
     expect(newestFirst).toEqual(Array.from({ length: total }, (_, i) => `id-${i}`));
-    const oldestFirst = (await collect(await openExport(client, { match_all: {} }, 'asc'))).flat().map((l) => l.id);
+    const oldestFirst = (await collect(await openExport(client, 'logflow-logs', { match_all: {} }, 'asc'))).flat().map((l) => l.id);
     expect(oldestFirst).toEqual([...newestFirst].reverse());
   });
 
   it('closes the point in time when the consumer stops early', async () => {
     const { client, calls } = fakeElasticsearch(EXPORT_PAGE_SIZE * 5);
-    for await (const page of await openExport(client, { match_all: {} }, 'asc')) {
+    for await (const page of await openExport(client, 'logflow-logs', { match_all: {} }, 'asc')) {
       expect(page).toHaveLength(EXPORT_PAGE_SIZE);
       break;
     }
@@ -80,7 +80,7 @@ describe('export stream', () => {
         throw new errors.ResponseError({ statusCode: 404, body: { error: { type: 'index_not_found_exception' } }, warnings: null, meta: {} as never });
       },
     } as unknown as Client;
-    expect(await collect(await openExport(client, { match_all: {} }, 'desc'))).toEqual([]);
+    expect(await collect(await openExport(client, 'logflow-logs', { match_all: {} }, 'desc'))).toEqual([]);
   });
 
   it('writes NDJSON lines and CSV rows with a header first, metadata as JSON', async () => {

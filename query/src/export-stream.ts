@@ -1,6 +1,5 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
-import { READ_ALIAS } from '@logflow/core/es-index';
-import type { LogRecord } from '@logflow/core/log-event';
+import type { LogRecord } from '@logflow/core';
 import { stringify } from 'csv-stringify/sync';
 import { isIndexMissing } from './es-errors.ts';
 import { timeSort, type SortOrder } from './search-request.ts';
@@ -47,10 +46,10 @@ function inRange(query: EsQuery, from: number, to: number): EsQuery {
  * matching logs are therefore cut into time slices of at most EXPORT_SLICE_SIZE (halving the
  * range until its count fits) and each slice is paged on its own, restricted to its range.
  */
-export async function openExport(es: Client, query: EsQuery, order: SortOrder, indexFilter?: EsQuery): Promise<AsyncGenerator<LogRecord[]>> {
+export async function openExport(es: Client, readAlias: string, query: EsQuery, order: SortOrder, indexFilter?: EsQuery): Promise<AsyncGenerator<LogRecord[]>> {
   let pitId: string;
   try {
-    pitId = (await es.openPointInTime({ index: READ_ALIAS, keep_alive: KEEP_ALIVE, ignore_unavailable: true, index_filter: indexFilter })).id;
+    pitId = (await es.openPointInTime({ index: readAlias, keep_alive: KEEP_ALIVE, ignore_unavailable: true, index_filter: indexFilter })).id;
   } catch (error) {
     if (isIndexMissing(error)) return (async function* () {})();
     throw error;

@@ -2,12 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { Client } from '@elastic/elasticsearch';
 import type { Kafka } from 'kafkajs';
 import type pg from 'pg';
-import { createLogger } from '@logflow/core/logger';
+import { createLogger } from '@logflow/core';
 import { Freshness, type FreshnessOptions } from './freshness.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const OPTIONS: FreshnessOptions = { lagTtlMs: 60_000, gapTtlMs: 60_000, pgTimeoutMs: 2_000, maxConcurrentCounts: 2 };
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 function freshness(options: { pgCount?: () => Promise<number>; esCount?: number; delayMs?: number } = {}) {
   const queries: { sql: string; values: unknown[] }[] = [];
   const kafka = {
@@ -31,7 +30,7 @@ function freshness(options: { pgCount?: () => Promise<number>; esCount?: number;
   } as unknown as pg.Pool;
   const es = { count: async () => ({ count: options.esCount ?? 10 }) } as unknown as Client;
   const logger = createLogger({ logLevel: 'silent' }, 'test');
-  return { queries, freshness: new Freshness({ kafka, pool, elasticsearch: es, topic: 'logs', groupId: 'g', logger }, OPTIONS) };
+  return { queries, freshness: new Freshness({ kafka, pool, elasticsearch: es, readAlias: 'logflow-logs', topic: 'logs', groupId: 'g', logger }, OPTIONS) };
 }
 
 describe('freshness', () => {

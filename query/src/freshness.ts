@@ -1,10 +1,10 @@
 import type { Client } from '@elastic/elasticsearch';
-import type { Logger } from '@logflow/core/logger';
+import type { Logger } from '@logflow/core';
 import type { Admin, Kafka } from 'kafkajs';
 import type pg from 'pg';
 import { z } from 'zod';
 import { timeRangeClause, type TimeRange } from './log-filters.ts';
-import { READ_ALIAS_TARGET } from './search-request.ts';
+import { aliasTarget } from './search-request.ts';
 
 export const freshnessSchema = z
   .object({
@@ -64,7 +64,7 @@ export class Freshness {
   private tooSlow?: { spanMs: number; until: number };
 
   constructor(
-    private readonly deps: { kafka: Kafka; pool: pg.Pool; elasticsearch: Client; topic: string; groupId: string; logger: Logger },
+    private readonly deps: { kafka: Kafka; pool: pg.Pool; elasticsearch: Client; readAlias: string; topic: string; groupId: string; logger: Logger },
     private readonly options: FreshnessOptions = DEFAULT_FRESHNESS_OPTIONS,
   ) {}
 
@@ -169,7 +169,7 @@ export class Freshness {
     const [pgCount, esCount] = await Promise.allSettled([
       this.deps.pool.query<{ n: string }>(sql, values).then((r) => Number(r.rows[0]!.n)),
       this.deps.elasticsearch
-        .count({ ...READ_ALIAS_TARGET, query: timeRangeClause(range) ?? { match_all: {} } })
+        .count({ ...aliasTarget(this.deps.readAlias), query: timeRangeClause(range) ?? { match_all: {} } })
         .then((r) => r.count),
     ]);
     if (pgCount.status === 'rejected') {

@@ -1,4 +1,4 @@
-import { AppError } from '@logflow/core/errors';
+import { AppError } from '@logflow/core';
 
 /** How often a long-running stream (tail, export) asks whether its key is still valid: a revoked key's streams end within this (plus the key cache). */
 export const KEY_RECHECK_MS = 2_000;

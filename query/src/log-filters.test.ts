@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '@logflow/core/errors';
+import { AppError } from '@logflow/core';
 import { filterClauses, keywordParamValue, logFiltersSchema, resolveTimeRange } from './log-filters.ts';
 
 const NOW = Date.parse('2026-01-10T12:00:00.000Z');

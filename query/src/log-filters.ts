@@ -1,10 +1,8 @@
+import { LOG_LEVELS, parseQuery, QuerySyntaxError, type QueryValue } from '@logflow/common';
 import type { estypes } from '@elastic/elasticsearch';
-import { AppError } from '@logflow/core/errors';
-import { LOG_LEVELS } from '@logflow/core/log-event';
+import { AppError } from '@logflow/core';
 import { z } from 'zod';
 import { resolveField } from './fields.ts';
-import { QuerySyntaxError, type QueryValue } from './query-language/ast.ts';
-import { parseQuery } from './query-language/parse.ts';
 import { assertPatternBudget, DEFAULT_MAX_PATTERN_CLAUSES, toElasticsearchQuery, valueClause } from './query-language/to-elasticsearch.ts';
 import { parseTimeExpression, TIME_EXPRESSION_HELP } from './time-expression.ts';
 

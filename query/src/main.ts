@@ -1,16 +1,5 @@
-import { Client } from '@elastic/elasticsearch';
-import { createAdminQueue } from '@logflow/core/admin-jobs';
-import { AuditLog } from '@logflow/core/auth/audit';
-import { ApiKeyStore, tellHowToGetAnAdminKey } from '@logflow/core/auth/key-store';
-import type { Config } from '@logflow/core/config';
-import { closeGracefully } from '@logflow/core/http';
-import { consumerGroupId, createKafka } from '@logflow/core/kafka';
-import type { Logger } from '@logflow/core/logger';
-import { indexNames } from '@logflow/core/es-index';
-import { createPool } from '@logflow/core/postgres';
-import { createRedis, createRequestRedis } from '@logflow/core/redis';
+import { ApiKeyStore, AuditLog, closeGracefully, type Config, consumerGroupId, createAdminQueue, createElasticsearch, createKafka, createPool, createRedis, createRequestRedis, indexNames, type Logger, tellHowToGetAnAdminKey } from '@logflow/core';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { buildQueryApp } from './app.ts';
 import { DEFAULT_FRESHNESS_OPTIONS, Freshness } from './freshness.ts';
 import { readerConnectionString } from './sql/reader-login.ts';
@@ -24,52 +13,48 @@ const WEB_ROOT = fileURLToPath(new URL('../../web/dist', import.meta.url));
 export async function startQuery(config: Config, logger: Logger): Promise<() => Promise<void>> {
   // Interactive searches retry once (a second or two of backoff) and then answer 503 with
   // Retry-After, rather than holding the user through the pipeline clients' three retries.
-  const elasticsearch = new Client({ node: config.elasticsearch.url, maxRetries: 1, requestTimeout: 30_000 });
+  const elasticsearch = createElasticsearch(config, { maxRetries: 1 });
+  const names = indexNames(config.elasticsearch.indexPrefix);
   const kafka = createKafka(config, logger, 'logflow-query');
-  const pool = createPool(config, 'logflow-query', 4);
-  // An installation in its own schema: these pools read its tables, not public's (createPool does the same).
-  const schemaOption = config.postgres.schema === 'public' ? {} : { options: `-c search_path=${config.postgres.schema}` };
+  const pool = createPool(config, logger, { name: 'logflow-query', max: 4 });
   // Its own small pool: a slow count gives up (statement_timeout) instead of queueing searches behind it.
-  const countPool = new pg.Pool({
-    connectionString: config.postgres.url,
-    application_name: 'logflow-query-freshness',
+  const countPool = createPool(config, logger, {
+    name: 'logflow-query-freshness',
     max: DEFAULT_FRESHNESS_OPTIONS.maxConcurrentCounts,
-    statement_timeout: DEFAULT_FRESHNESS_OPTIONS.pgTimeoutMs,
-    ...schemaOption,
+    statementTimeoutMs: DEFAULT_FRESHNESS_OPTIONS.pgTimeoutMs,
   });
   const readerPassword = config.postgres.readerPassword;
   const readerPool =
     readerPassword === undefined
       ? undefined
-      : new pg.Pool({
+      : createPool(config, logger, {
+          name: 'logflow-sql-console',
           connectionString: readerConnectionString(config.postgres.url, readerPassword),
-          ...schemaOption,
-          application_name: 'logflow-sql-console',
           stream: guardedStream(sqlMessageLimit(config.query.sql)),
           // Two keys at their per-key cap leave room for the others' statements.
           max: 2 * config.query.perKey.maxSql + 2,
-          connectionTimeoutMillis: 5_000,
+          connectionTimeoutMs: 5_000,
         });
   if (!readerPool) logger.warn('LOGFLOW_READER_PASSWORD is not set: the SQL console serves only keys limited to resources (their own logins)');
-  for (const p of [pool, countPool, ...(readerPool ? [readerPool] : [])]) p.on('error', (err) => logger.warn({ err }, 'idle Postgres connection failed'));
   const freshness = new Freshness({
     kafka,
     pool: countPool,
     elasticsearch,
+    readAlias: names.readAlias,
     topic: config.kafka.topic,
     groupId: consumerGroupId(config, config.sinks.es.groupId),
     logger,
   });
 
-  const redis = createRedis(config);
+  const redis = createRedis(config, logger);
   const queue = createAdminQueue(config, redis);
   // Connected on the first pipeline request: searches must not wait for (or fail with) Kafka.
   const kafkaAdmin = kafka.admin();
-  const admin = { config, names: indexNames(config.elasticsearch.indexPrefix), es: elasticsearch, pool, kafkaAdmin, queue, redis };
+  const admin = { config, names, es: elasticsearch, pool, kafkaAdmin, queue, redis };
 
   const keys = new ApiKeyStore(pool, { cacheMs: config.auth.keyCacheMs });
-  const limitsRedis = createRequestRedis(config);
-  const scopedLogins = new ScopedSqlLogins(config.postgres.url, logger, config.query.perKey.maxSql, sqlMessageLimit(config.query.sql));
+  const limitsRedis = createRequestRedis(config, logger);
+  const scopedLogins = new ScopedSqlLogins(config, logger, config.query.perKey.maxSql, sqlMessageLimit(config.query.sql));
   if (config.auth.enabled) await tellHowToGetAnAdminKey(keys, logger);
   const app = await buildQueryApp({
     logger,
@@ -84,6 +69,7 @@ export async function startQuery(config: Config, logger: Logger): Promise<() => 
       audit: new AuditLog(pool),
     },
     elasticsearch,
+    names,
     webRoot: WEB_ROOT,
     dlq: { kafka, pool, dlqTopic: config.kafka.dlqTopic },
     admin,

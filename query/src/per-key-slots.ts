@@ -1,4 +1,4 @@
-import { AppError } from '@logflow/core/errors';
+import { AppError } from '@logflow/core';
 
 /** At most `max` long-running requests (tails, exports, SQL statements) at once per API key; 429 beyond. */
 export class PerKeySlots {

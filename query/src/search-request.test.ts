@@ -1,13 +1,14 @@
-import { DEFAULT_INDEX_PREFIX, indexNames, useIndexPrefix } from '@logflow/core/es-index';
+import { indexNames } from '@logflow/core';
 import { describe, expect, it } from 'vitest';
 import { decodeCursor, encodeCursor, planSearch, searchParamsSchema, toSearchPage } from './search-request.ts';
 
 const params = (raw: Record<string, unknown> = {}) => searchParamsSchema.parse(raw);
+const ALIAS = 'logflow-logs';
 const messageQuery = { bool: { filter: [{ match_phrase: { message: 'x' } }] } };
 
 describe('search request', () => {
   it('asks for the first page sorted by timestamp then id, counting up to the cap, with highlights', () => {
-    const plan = planSearch(params({ sort: 'asc', size: '50' }), messageQuery);
+    const plan = planSearch(ALIAS, params({ sort: 'asc', size: '50' }), messageQuery);
     expect(plan.page).toMatchObject({
       index: 'logflow-logs',
       query: messageQuery,
@@ -21,30 +22,27 @@ describe('search request', () => {
     expect(plan.total).toBeUndefined();
   });
 
-  it("searches the read alias of the installation's prefix, set after this module was loaded", () => {
-    useIndexPrefix('tenant-a');
-    try {
-      expect(planSearch(params(), messageQuery).page.index).toBe(indexNames('tenant-a').readAlias);
-    } finally {
-      useIndexPrefix(DEFAULT_INDEX_PREFIX);
-    }
+  it("searches the read alias of the installation's prefix it is given", () => {
+    const cursor = encodeCursor({ order: 'desc', after: [1_000, 'abc'], spanMs: 0 });
+    const plan = planSearch(indexNames('tenant-a').readAlias, params({ cursor }), messageQuery);
+    expect([plan.page.index, plan.unwindowed?.index, plan.total?.index]).toEqual(['tenant-a', 'tenant-a', 'tenant-a']);
   });
 
   it('counts every match when asked to, on the first page and after a cursor', () => {
-    expect(planSearch(params({ exactTotal: 'true' }), messageQuery).page.track_total_hits).toBe(true);
+    expect(planSearch(ALIAS, params({ exactTotal: 'true' }), messageQuery).page.track_total_hits).toBe(true);
     const cursor = encodeCursor({ order: 'desc', after: [1_000, 'abc'], spanMs: 0 });
-    expect(planSearch(params({ exactTotal: 'true', cursor }), messageQuery).total?.track_total_hits).toBe(true);
+    expect(planSearch(ALIAS, params({ exactTotal: 'true', cursor }), messageQuery).total?.track_total_hits).toBe(true);
   });
 
   it('highlights only when a clause looks at the message, and when asked to', () => {
-    expect(planSearch(params(), { term: { resourceId: 'message' } }).page.highlight).toBeUndefined();
-    expect(planSearch(params({ highlight: 'false' }), { match: { message: 'x' } }).page.highlight).toBeUndefined();
-    expect(planSearch(params(), { regexp: { 'message.keyword': { value: 'x.*' } } }).page.highlight).toBeDefined();
+    expect(planSearch(ALIAS, params(), { term: { resourceId: 'message' } }).page.highlight).toBeUndefined();
+    expect(planSearch(ALIAS, params({ highlight: 'false' }), { match: { message: 'x' } }).page.highlight).toBeUndefined();
+    expect(planSearch(ALIAS, params(), { regexp: { 'message.keyword': { value: 'x.*' } } }).page.highlight).toBeDefined();
   });
 
   it('looks for a page after a cursor in a time window next to it first, counting the total apart', () => {
     const cursor = encodeCursor({ order: 'desc', after: [1_694_764_800_000, 'abc'], spanMs: 2_000 });
-    const plan = planSearch(params({ cursor, size: 10 }), { term: { level: 'error' } });
+    const plan = planSearch(ALIAS, params({ cursor, size: 10 }), { term: { level: 'error' } });
     expect(plan.page).toMatchObject({
       search_after: [1_694_764_800_000, 'abc'],
       track_total_hits: false,
@@ -52,7 +50,7 @@ describe('search request', () => {
     });
     expect(plan.unwindowed).toMatchObject({ search_after: [1_694_764_800_000, 'abc'], query: { term: { level: 'error' } } });
     expect(plan.total).toMatchObject({ size: 0, track_total_hits: 10_000, query: { term: { level: 'error' } } });
-    const ascending = planSearch(params({ sort: 'asc', cursor: encodeCursor({ order: 'asc', after: [5_000, 'x'], spanMs: 0 }) }), { match_all: {} });
+    const ascending = planSearch(ALIAS, params({ sort: 'asc', cursor: encodeCursor({ order: 'asc', after: [5_000, 'x'], spanMs: 0 }) }), { match_all: {} });
     expect(ascending.page.query).toMatchObject({ bool: { filter: [{ match_all: {} }, { range: { timestamp: { gte: 5_000, lte: 6_000 } } }] } });
   });
 

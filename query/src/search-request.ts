@@ -1,7 +1,6 @@
+import type { SearchPage } from '@logflow/common';
 import type { estypes } from '@elastic/elasticsearch';
-import { AppError } from '@logflow/core/errors';
-import { READ_ALIAS } from '@logflow/core/es-index';
-import type { LogRecord } from '@logflow/core/log-event';
+import { AppError, type LogRecord } from '@logflow/core';
 import { z } from 'zod';
 import { logFilterFields, timeRangeFields } from './log-filters.ts';
 
@@ -24,24 +23,6 @@ export const searchParamsSchema = z.object({
   exactTotal: booleanParam.default(false).describe(`count every match instead of stopping at ${TOTAL_HITS_CAP} (slower on large results)`),
 });
 export type SearchParams = z.infer<typeof searchParamsSchema>;
-
-export const logRecordSchema = z.object({
-  id: z.string(),
-  receivedAt: z.string(),
-  level: z.string(),
-  message: z.string(),
-  timestamp: z.string(),
-  resourceId: z.string().optional(),
-  traceId: z.string().optional(),
-  spanId: z.string().optional(),
-  commit: z.string().optional(),
-  metadata: z.record(z.string(), z.unknown()).optional(),
-});
-
-export const searchHitSchema = logRecordSchema.extend({
-  highlight: z.array(z.string()).optional().describe('message fragments, HTML-escaped, matches in <mark>'),
-});
-export type SearchHit = z.infer<typeof searchHitSchema>;
 
 /**
  * Where a page ended: the sort values of its last hit, the order they belong to, and how much
@@ -77,17 +58,10 @@ export function timeSort(order: SortOrder): estypes.SortCombinations[] {
   return [{ timestamp: { order } }, { id: { order } }];
 }
 
-/**
- * Options that make a search over the alias answer empty, not 404, before the first log is
- * indexed. `index` is read when spread, after the role has set the installation's prefix.
- */
-export const READ_ALIAS_TARGET = {
-  get index(): string {
-    return READ_ALIAS;
-  },
-  ignore_unavailable: true,
-  allow_no_indices: true,
-} as const;
+/** A search over the installation's read alias that answers empty, not 404, before the first log is indexed. */
+export function aliasTarget(readAlias: string) {
+  return { index: readAlias, ignore_unavailable: true, allow_no_indices: true } as const;
+}
 
 /** Whether any clause looks at the message: only then is there something to highlight. */
 function searchesMessage(query: unknown): boolean {
@@ -121,9 +95,9 @@ export interface SearchPlan {
  * a time window next to the cursor, sized from the span of the page before; only when the
  * window holds less than a page is it asked for again without one.
  */
-export function planSearch(params: SearchParams, query: estypes.QueryDslQueryContainer): SearchPlan {
+export function planSearch(readAlias: string, params: SearchParams, query: estypes.QueryDslQueryContainer): SearchPlan {
   const common = {
-    ...READ_ALIAS_TARGET,
+    ...aliasTarget(readAlias),
     size: params.size,
     sort: timeSort(params.sort),
     ...(params.highlight && searchesMessage(query) && { highlight: HIGHLIGHT }),
@@ -137,16 +111,8 @@ export function planSearch(params: SearchParams, query: estypes.QueryDslQueryCon
   return {
     page: { ...unwindowed, query: { bool: { filter: [query, { range: { timestamp: { ...window, format: 'epoch_millis' } } }] } } },
     unwindowed,
-    total: { ...READ_ALIAS_TARGET, size: 0, query, track_total_hits: trackTotalHits },
+    total: { ...aliasTarget(readAlias), size: 0, query, track_total_hits: trackTotalHits },
   };
-}
-
-export interface SearchPage {
-  total: number;
-  totalRelation: 'eq' | 'gte';
-  hits: SearchHit[];
-  nextCursor: string | null;
-  tookMs: number;
 }
 
 export function toSearchPage(response: estypes.SearchResponse<LogRecord>, totalHits: estypes.SearchResponse['hits']['total'], params: SearchParams): SearchPage {

@@ -1,7 +1,5 @@
 import type { Client } from '@elastic/elasticsearch';
-import type { AuditLog } from '@logflow/core/auth/audit';
-import type { ApiKeyStore } from '@logflow/core/auth/key-store';
-import { createLogger } from '@logflow/core/logger';
+import { type ApiKeyStore, type AuditLog, createLogger, indexNames } from '@logflow/core';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,6 +22,7 @@ describe('security headers of the query service', () => {
     app = await buildQueryApp({
       logger: createLogger({ logLevel: 'silent' }, 'test'),
       elasticsearch: {} as Client,
+      names: indexNames('logflow-logs'),
       webRoot,
       // Keys off: nothing here reaches the key store, Redis or the audit log.
       auth: { enabled: false, store: {} as ApiKeyStore, redis: {} as never, redisPrefix: 'x', rateLimitPerMinute: 1, failures: { max: 1, windowMs: 1_000 }, audit: {} as AuditLog },

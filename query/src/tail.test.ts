@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LogRecord } from '@logflow/core/log-event';
+import type { LogRecord } from '@logflow/core';
 import { formatEventId, parseEventId, sseEvent, TailCursor } from './tail.ts';
 
 const ID = '01a21405-07ec-7422-9247-b144a8d5f317';
@@ -14,8 +14,9 @@ describe('tail', () => {
   });
 
   it('asks for logs received since the start, then looks back the lateness window leaving out what it sent', () => {
-    const cursor = new TailCursor({ receivedAt: 100_000 }, 10_000);
+    const cursor = new TailCursor('tenant-a', { receivedAt: 100_000 }, 10_000);
     expect(cursor.request({ match_all: {} }, 50)).toMatchObject({
+      index: 'tenant-a',
       size: 50,
       query: { bool: { filter: [{ match_all: {} }, { range: { receivedAt: { gte: new Date(100_000).toISOString() } } }] } },
       sort: [{ receivedAt: { order: 'asc' } }, { id: { order: 'asc' } }],
@@ -30,7 +31,7 @@ describe('tail', () => {
   });
 
   it('resumes after the last event id without sending it again', () => {
-    const cursor = new TailCursor({ receivedAt: 5_000, id: 'x' }, 10_000);
+    const cursor = new TailCursor('logflow-logs', { receivedAt: 5_000, id: 'x' }, 10_000);
     expect(cursor.request({ match_all: {} }, 10).query?.bool?.must_not).toEqual([{ ids: { values: ['x'] } }]);
   });
 

@@ -1,8 +1,8 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
-import type { LogRecord } from '@logflow/core/log-event';
+import type { LogRecord } from '@logflow/core';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KEY_RECHECK_MS, type KeyCheck } from './key-recheck.ts';
-import { READ_ALIAS_TARGET } from './search-request.ts';
+import { aliasTarget } from './search-request.ts';
 
 export interface TailOptions {
   /** How often Elasticsearch is asked for new logs (a refresh makes them searchable every second). */
@@ -57,6 +57,7 @@ export class TailCursor {
   private newest: number;
 
   constructor(
+    private readonly readAlias: string,
     private readonly start: TailPosition,
     private readonly latenessMs: number,
   ) {
@@ -67,7 +68,7 @@ export class TailCursor {
   request(query: estypes.QueryDslQueryContainer, size: number): estypes.SearchRequest {
     const from = Math.max(this.start.receivedAt, this.newest - this.latenessMs);
     return {
-      ...READ_ALIAS_TARGET,
+      ...aliasTarget(this.readAlias),
       size,
       track_total_hits: false,
       query: {

@@ -1,7 +1,6 @@
 import { BaseConnection, Client, errors, type estypes } from '@elastic/elasticsearch';
 import { onTestFinished } from 'vitest';
-import { loadConfig } from '@logflow/core/config';
-import { createLogger } from '@logflow/core/logger';
+import { loadConfig, createLogger, indexNames } from '@logflow/core';
 import { fakeAuth, FakeAuditLog, FakeKeyStore } from '@logflow/core/testing';
 import { buildQueryApp } from './app.ts';
 import { SqlConsole } from './sql/sql-console.ts';
@@ -82,6 +81,7 @@ export async function build(env: Record<string, string> = {}, { auth = false } =
   const app = await buildQueryApp({
     logger: createLogger(config, 'query'),
     elasticsearch: elasticsearch.client,
+    names: indexNames(config.elasticsearch.indexPrefix),
     auth: { ...fakeAuth(keys), enabled: auth, audit: audit.asAuditLog },
     services: {
       sqlConsole: new SqlConsole(undefined, config.query.sql),

@@ -1,3 +1,4 @@
+import { DLQ_HEADERS } from '@logflow/core';
 import { Partitioners, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
 
 export interface DeadLetter {
@@ -5,15 +6,6 @@ export interface DeadLetter {
   partition: number;
   reason: string;
 }
-
-/** Headers of a dead letter: which sink refused it, why, and where it came from. */
-export const DLQ_HEADERS = {
-  sink: 'logflow-sink',
-  reason: 'logflow-reason',
-  sourceTopic: 'logflow-source-topic',
-  sourcePartition: 'logflow-source-partition',
-  sourceOffset: 'logflow-source-offset',
-} as const;
 
 /** Sends records a sink refuses for good to the DLQ topic, with why and where they came from. */
 export class DeadLetterQueue {

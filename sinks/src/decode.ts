@@ -1,5 +1,5 @@
 import type { KafkaMessage } from 'kafkajs';
-import type { LogRecord } from '@logflow/core/log-event';
+import type { LogRecord } from '@logflow/core';
 
 export type Decoded =
   | { ok: true; record: LogRecord; json: string; message: KafkaMessage }

@@ -1,10 +1,4 @@
-import type { Config } from '@logflow/core/config';
-import { createElasticsearch } from '@logflow/core/elasticsearch';
-import { dailyIndexName, installIndexTemplate } from '@logflow/core/es-index';
-import { createKafka, ensureTopics } from '@logflow/core/kafka';
-import { addToLedger, ledgerKey } from '@logflow/core/ledger';
-import type { Logger } from '@logflow/core/logger';
-import { createRequestRedis } from '@logflow/core/redis';
+import { addToLedger, type Config, createElasticsearch, createKafka, createRequestRedis, ensureTopics, type FollowedWritePlan, indexForLog, type IndexNames, installIndexTemplate, ledgerKey, type Logger } from '@logflow/core';
 import type { KafkaMessage } from 'kafkajs';
 import pLimit from 'p-limit';
 import { DeadLetterQueue, type DeadLetter } from './dead-letters.ts';
@@ -35,13 +29,20 @@ function bulkSource(decoded: Extract<Decoded, { ok: true }>): Buffer {
   return value.includes(0x0a) ? Buffer.from(JSON.stringify(decoded.record)) : value;
 }
 
+/** What the ES sink names its indices from, given by whoever wires the role (cli/roles.ts). */
+export interface EsSinkOptions {
+  names: IndexNames;
+  /** Read per batch, so a reindex's cutover takes effect as soon as the plan is re-read. */
+  writePlan: Pick<FollowedWritePlan, 'current'>;
+}
+
 /**
  * Consumer group `logflow-es-sink`: bulk-indexes each Kafka batch into the daily indices and
  * commits a partition's offset only once every record below it is indexed or, refused for
  * good, in the DLQ. `_id` = id and the bulk action is `create`: a redelivered batch, or a log
  * re-sent with a stored id, finds its document there (409, a duplicate) and changes nothing.
  */
-export async function startEsSink(config: Config, logger: Logger): Promise<() => Promise<void>> {
+export async function startEsSink(config: Config, logger: Logger, { names, writePlan }: EsSinkOptions): Promise<() => Promise<void>> {
   const kafka = createKafka(config, logger, 'logflow-es-sink');
   await ensureTopics(kafka, config);
   const es = createElasticsearch(config);
@@ -49,7 +50,7 @@ export async function startEsSink(config: Config, logger: Logger): Promise<() =>
   const dlq = new DeadLetterQueue(kafka, config.kafka.dlqTopic, 'elasticsearch', config.kafka.topic);
   await dlq.connect();
   const inFlight = pLimit(ES_BULK_CONCURRENCY);
-  const ledgerRedis = createRequestRedis(config);
+  const ledgerRedis = createRequestRedis(config, logger);
   const indexedKey = ledgerKey(config);
 
   const stop = await runSinkConsumer(config, logger, {
@@ -65,9 +66,10 @@ export async function startEsSink(config: Config, logger: Logger): Promise<() =>
     prepareBatch: (batch, metrics) => {
       const letters: DeadLetter[] = [];
       const items: BulkItem<KafkaMessage>[] = [];
+      const plan = writePlan.current;
       for (const decoded of batch.messages.map(decodeMessage)) {
         if (decoded.ok) {
-          items.push(bulkItem(dailyIndexName(decoded.record.receivedAt), decoded.record.id, bulkSource(decoded), decoded.message));
+          items.push(bulkItem(indexForLog(names, plan, decoded.record.receivedAt), decoded.record.id, bulkSource(decoded), decoded.message));
         } else {
           letters.push({ message: decoded.message, partition: batch.partition, reason: decoded.reason });
           metrics.deadLetters.inc({ kind: 'undecodable' });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { OffsetCommits, type PartitionOffset } from './offset-commits.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 describe('OffsetCommits', () => {
   it('sends what becomes committable during a commit together in the next one, the latest offset per partition', async () => {
@@ -53,7 +54,7 @@ describe('OffsetCommits', () => {
     await commits.settled();
     commits.commit(0, '2');
     commits.commit(1, '4');
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sleep(20);
     commits.commit(0, '3');
     await commits.settled();
     expect(sent.map((s) => s.offsets)).toEqual([

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 export interface PartitionOffset {
   partition: number;
   offset: string;
@@ -29,7 +30,7 @@ export class OffsetCommits {
     if (queued) return;
     this.chain = this.chain.then(async () => {
       const wait = this.lastSentAt + this.intervalMs - Date.now();
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      if (wait > 0) await sleep(wait);
       this.lastSentAt = Date.now();
       const offsets = [...this.waiting].map(([p, o]) => ({ partition: p, offset: o }));
       this.waiting.clear();

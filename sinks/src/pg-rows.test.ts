@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LogRecord } from '@logflow/core/log-event';
+import type { LogRecord } from '@logflow/core';
 import { copyValue, toCopyLine, unstorableReason } from './pg-rows.ts';
 
 const record: LogRecord = {

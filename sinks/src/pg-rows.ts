@@ -1,5 +1,4 @@
-import type { LogRecord } from '@logflow/core/log-event';
-import type { PoolClient } from '@logflow/core/postgres';
+import type { LogRecord, PoolClient } from '@logflow/core';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';

@@ -1,11 +1,6 @@
-import type { Config } from '@logflow/core/config';
-import { ensureDailyPartitions, utcDays } from '@logflow/core/db/partitions';
-import { createKafka, ensureTopics } from '@logflow/core/kafka';
-import type { Logger } from '@logflow/core/logger';
-import { createPool, logConnectionErrors } from '@logflow/core/postgres';
+import { type Config, createKafka, createPool, ensureDailyPartitions, ensureTopics, lockNextOffset, type Logger, storedOffsets, storeNextOffset, utcDays } from '@logflow/core';
 import { DeadLetterQueue, type DeadLetter } from './dead-letters.ts';
 import { decodeMessage } from './decode.ts';
-import { lockNextOffset, storedOffsets, storeNextOffset } from './pg-offsets.ts';
 import { insertRows, unstorableReason, type PositionedRecord } from './pg-rows.ts';
 import { runSinkConsumer, type Seek } from './sink-consumer.ts';
 
@@ -26,8 +21,7 @@ export async function startPgSink(config: Config, logger: Logger): Promise<() =>
   await ensureTopics(kafka, config);
   // A sink cut off mid-transaction (its host gone without closing the connection) must not
   // hold its partition's offset row locked until TCP notices: Postgres ends such a session.
-  const pool = createPool(config, 'logflow-pg-sink', TRANSACTIONS_IN_FLIGHT + 1, { idleInTransactionTimeoutMs: 60_000 });
-  logConnectionErrors(pool, logger);
+  const pool = createPool(config, logger, { name: 'logflow-pg-sink', max: TRANSACTIONS_IN_FLIGHT + 1, idleInTransactionTimeoutMs: 60_000 });
   const topic = config.kafka.topic;
 
   const createPartitionsAhead = async () => {

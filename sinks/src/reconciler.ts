@@ -1,9 +1,4 @@
-import type { Config } from '@logflow/core/config';
-import { createElasticsearch } from '@logflow/core/elasticsearch';
-import { indexNames, installIndexTemplate } from '@logflow/core/es-index';
-import { createKafka, ensureTopics } from '@logflow/core/kafka';
-import type { Logger } from '@logflow/core/logger';
-import { createPool, logConnectionErrors } from '@logflow/core/postgres';
+import { type Config, createElasticsearch, createKafka, createPool, ensureTopics, indexNames, installIndexTemplate, type Logger } from '@logflow/core';
 import { startAdminWorker } from './jobs/admin-worker.ts';
 
 /**
@@ -14,8 +9,7 @@ export async function startReconciler(config: Config, logger: Logger): Promise<(
   const es = createElasticsearch(config);
   // Replays may create daily indices before any ES sink ran: they need the template's mappings and alias.
   await installIndexTemplate(es, config);
-  const pool = createPool(config, 'logflow-reconciler', 6);
-  logConnectionErrors(pool, logger);
+  const pool = createPool(config, logger, { name: 'logflow-reconciler', max: 6 });
   const kafka = createKafka(config, logger, 'logflow-reconciler');
   // The watermark reads the log topic's offsets, even before any sink created it.
   await ensureTopics(kafka, config);

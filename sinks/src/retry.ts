@@ -1,4 +1,5 @@
-import type { Logger } from '@logflow/core/logger';
+import type { Logger } from '@logflow/core';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const FIRST_BACKOFF_MS = 250;
 const MAX_BACKOFF_MS = 30_000;
@@ -32,7 +33,7 @@ export async function retryUntilDone(
       const wait = backoffMs(failures);
       logger.warn({ err: error, failures: failures + 1, retryInMs: wait }, `${what} failed; retrying`);
       for (let slept = 0; slept < wait && !givenUp(); slept += POLL_MS) {
-        await new Promise((resolve) => setTimeout(resolve, Math.min(POLL_MS, wait - slept)));
+        await sleep(Math.min(POLL_MS, wait - slept));
       }
     }
   }

@@ -2,8 +2,7 @@ import { Writable } from 'node:stream';
 import { setImmediate as turn } from 'node:timers/promises';
 import type { Batch } from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '@logflow/core/config';
-import { createLogger } from '@logflow/core/logger';
+import { loadConfig, createLogger } from '@logflow/core';
 import { FakeConsumer, fakeBatch, fakeKafka } from './test-helper.ts';
 import { runSinkConsumer, type Seek, type SinkOptions } from './sink-consumer.ts';
 

@@ -1,7 +1,4 @@
-import type { Config } from '@logflow/core/config';
-import { createHttpServer } from '@logflow/core/http';
-import type { Logger } from '@logflow/core/logger';
-import { countKafkaRequests, registerMetricsRoute } from '@logflow/core/metrics';
+import { type Config, countKafkaRequests, createHttpServer, type Logger, registerMetricsRoute } from '@logflow/core';
 import type { Admin, Batch, Consumer, ConsumerConfig } from 'kafkajs';
 import { z } from 'zod';
 import { Backlog } from './backlog.ts';
@@ -11,6 +8,7 @@ import { OffsetCommits } from './offset-commits.ts';
 import { fetchLags } from './consumer-lag.ts';
 import { retryUntilDone } from './retry.ts';
 import { createSinkMetrics, type SinkMetrics } from './sink-metrics.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** How long a stop waits for the writes handed over before giving up on those still failing. */
 const STOP_GRACE_MS = 15_000;
@@ -188,7 +186,7 @@ export async function runSinkConsumer(config: Config, logger: Logger, options: S
     const acquired = backlog.acquire(bytes).then(() => {
       admitted = true;
     });
-    while (!admitted && !giveUp()) await Promise.race([acquired, new Promise((resolve) => setTimeout(resolve, 100))]);
+    while (!admitted && !giveUp()) await Promise.race([acquired, sleep(100)]);
     if (!admitted) void acquired.then(() => backlog.release(bytes));
     return admitted;
   };
@@ -244,7 +242,7 @@ export async function runSinkConsumer(config: Config, logger: Logger, options: S
     // Finish what was handed over and commit it before leaving; writes still failing after the grace period give up.
     consumer.pause([{ topic }]);
     const drained = backlog.drained();
-    await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, options.stopGraceMs ?? STOP_GRACE_MS))]);
+    await Promise.race([drained, sleep(options.stopGraceMs ?? STOP_GRACE_MS)]);
     stopping = true;
     await drained;
     await commits.settled();

@@ -1,4 +1,4 @@
-import { createMetricsRegistry } from '@logflow/core/metrics';
+import { createMetricsRegistry } from '@logflow/core';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 export type DeadLetterKind = 'undecodable' | 'refused';

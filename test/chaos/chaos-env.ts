@@ -1,9 +1,5 @@
-import { ledgerKey, readLedger, type LedgerCounts } from '@logflow/core/ledger';
-import { createRedis } from '@logflow/core/redis';
-import { logsWritten } from '@logflow/sinks/pg-offsets';
+import { createLogger, createRedis, type LedgerCounts, ledgerKey, logsWritten, readLedger, type ReconcileResult, sampleTopicEnd, sinkPositions, sinksPassed } from '@logflow/core';
 import type { Redis } from 'ioredis';
-import type { ReconcileResult } from '@logflow/core/admin-jobs';
-import { sampleTopicEnd, sinkPositions, sinksPassed } from '@logflow/sinks/jobs/watermark';
 import { startThrottleProxy, type ThrottleProxy } from '../es-throttle-proxy.ts';
 import { freePorts } from '../free-ports.ts';
 import { createInstallation, type Installation } from '../installation.ts';
@@ -39,7 +35,7 @@ export class ChaosEnv {
     private readonly roleEnv: Record<string, Record<string, string>>,
     readonly log: (line: string) => void,
   ) {
-    this.ledgerRedis = createRedis(lf.config);
+    this.ledgerRedis = createRedis(lf.config, createLogger({ logLevel: 'warn' }, 'test'));
   }
 
   static async create(log: (line: string) => void): Promise<ChaosEnv> {

@@ -1,4 +1,5 @@
 import type { Installation } from '../installation.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
  * How one store compares with what the client sent for the acknowledged logs. Logs are matched
@@ -119,8 +120,6 @@ async function counts(lf: Installation, resourceId: string): Promise<{ pg: numbe
   ]);
   return { pg: Number(pg.rows[0]!.n), es: es.count };
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Both stores compared, content included, once. */
 export async function compareStores(

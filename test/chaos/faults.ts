@@ -1,8 +1,9 @@
-import { listDeadLetters } from '@logflow/sinks/dlq-reader';
+import { listDeadLetters } from '@logflow/core';
 import { gzipSync } from 'node:zlib';
 import { eventually } from '../roles.ts';
 import type { ChaosEnv } from './chaos-env.ts';
 import type { LoadFigures, LoadGenerator } from './load-generator.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** How big a run is: `full` is `npm run chaos`, `quick` the subset inside `npm test`. */
 export interface Scale {
@@ -110,7 +111,6 @@ export interface Fault {
   run(run: FaultRun): Promise<FaultOutcome>;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Somewhere in the middle two thirds of `ms`, so kills land at uneven moments. */
 const jittered = (ms: number) => ms * (0.66 + Math.random() * 0.66);
 

@@ -1,4 +1,5 @@
-import { newLogId } from '@logflow/core/ids';
+import { LogIdGenerator } from '@logflow/core';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
  * A client of the ingester that keeps what the chaos run's pass criterion needs: every id it
@@ -29,8 +30,6 @@ export interface LoadFigures {
   /** How long each acknowledged request took, ms. */
   latencies: number[];
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class LoadGenerator {
   readonly acknowledged = new Set<string>();
@@ -83,12 +82,14 @@ export class LoadGenerator {
     };
   }
 
+  private readonly ids = new LogIdGenerator();
+
   private makeBatch(size: number): { ids: string[]; body: string } {
     const timestamp = new Date().toISOString();
     const logs = Array.from({ length: size }, () => {
       const sequence = this.sequence++;
       const log: Record<string, unknown> = {
-        id: newLogId(),
+        id: this.ids.next(),
         level: sequence % 10 === 0 ? 'error' : 'info',
         message: `chaos log ${sequence} of ${this.options.resourceId}`,
         timestamp,

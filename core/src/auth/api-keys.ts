@@ -1,8 +1,6 @@
+import type { ApiKeyRole } from '@logflow/common';
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
-
-export const API_KEY_ROLES = ['ingest', 'read', 'admin'] as const;
-export type ApiKeyRole = (typeof API_KEY_ROLES)[number];
 
 /** What a route asks of its caller; `public` routes need no key. */
 export type Access = 'public' | 'ingest' | 'read' | 'admin';

@@ -1,36 +1,8 @@
+import type { AuditEntry, AuditQuery, AuditRow } from '@logflow/common';
 import { and, desc, eq, lt, type SQL } from 'drizzle-orm';
 import { auditLog } from '../db/schema.ts';
 import { createDatabase, type Database, type Pool } from '../postgres.ts';
 import { isoTime } from './key-store.ts';
-
-export interface AuditEntry {
-  keyId: string | null;
-  keyName: string | null;
-  action: string;
-  params: Record<string, unknown>;
-  /** null while the action runs (or when its end could not be written). */
-  status: number | null;
-  /** 'started': written before the action ran, its end not (yet) recorded. */
-  outcome: 'ok' | 'denied' | 'failed' | 'started';
-  /** The server's id of the request (the `x-request-id` of its answer). */
-  requestId: string | null;
-  /** The `x-request-id` the client sent, as it sent it: evidence, never trusted as an id. */
-  clientRequestId?: string | null;
-}
-
-export interface AuditRow extends Omit<AuditEntry, 'clientRequestId'> {
-  id: number;
-  at: string;
-  clientRequestId: string | null;
-}
-
-export interface AuditQuery {
-  limit: number;
-  keyId?: string;
-  action?: string;
-  /** Rows older than this id: the next page. */
-  before?: number;
-}
 
 /** The audit log: one row per admin action, whoever did it (an API key or the CLI). */
 export class AuditLog {

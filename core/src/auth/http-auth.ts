@@ -1,4 +1,5 @@
 import rateLimit from '@fastify/rate-limit';
+import type { ApiKey } from '@logflow/common';
 import type { FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import { AppError } from '../errors.ts';
@@ -7,7 +8,7 @@ import type { Logger } from '../logger.ts';
 import { keyFromAuthorization, roleAllows, type Access } from './api-keys.ts';
 import { auditOutcome, type AuditLog } from './audit.ts';
 import { FailedAuthLimit, type FailedAuthOptions } from './failed-auth.ts';
-import type { ApiKey, ApiKeyStore } from './key-store.ts';
+import type { ApiKeyStore } from './key-store.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {

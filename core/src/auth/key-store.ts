@@ -1,3 +1,4 @@
+import type { ApiKey, ApiKeyRole, NewApiKey } from '@logflow/common';
 import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
@@ -5,34 +6,11 @@ import { AppError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { apiKeys } from '../db/schema.ts';
 import { createDatabase, type Database, type Pool } from '../postgres.ts';
-import { generateApiKey, hashApiKey, sqlPasswordFor, type ApiKeyRole } from './api-keys.ts';
+import { generateApiKey, hashApiKey, sqlPasswordFor } from './api-keys.ts';
 
 /** The role every scoped key's SQL login belongs to (migration 0005): row-level security restricts it. */
 export const SCOPED_READER_ROLE = 'logflow_scoped_reader';
 const INSUFFICIENT_PRIVILEGE = '42501';
-
-export interface ApiKey {
-  id: string;
-  name: string;
-  role: ApiKeyRole;
-  keyPrefix: string;
-  /** resourceId patterns a read key is limited to; null: every log. */
-  resourcePatterns: string[] | null;
-  rateLimitPerMinute: number | null;
-  /** The Postgres login of a scoped key's SQL console. */
-  sqlRole: string | null;
-  createdAt: string;
-  createdBy: string;
-  revokedAt: string | null;
-}
-
-export interface NewApiKey {
-  name: string;
-  role: ApiKeyRole;
-  resourcePatterns?: string[];
-  rateLimitPerMinute?: number;
-  createdBy: string;
-}
 
 type Row = typeof apiKeys.$inferSelect;
 

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { QuerySyntaxError } from './ast.ts';
-import { parseQuery } from './parse.ts';
+import { parseQuery, QuerySyntaxError } from '@logflow/common';
 import { assertPatternBudget, countPatternClauses, MAX_REGEX_CHARS, toElasticsearchQuery } from './to-elasticsearch.ts';
 
 const NOW = Date.parse('2026-01-10T12:30:00.000Z');

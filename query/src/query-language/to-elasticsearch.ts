@@ -1,9 +1,8 @@
+import { LOG_LEVELS, type QueryNode, QuerySyntaxError, type QueryValue, type RangeBound } from '@logflow/common';
 import type { estypes } from '@elastic/elasticsearch';
-import { AppError } from '@logflow/core/errors';
-import { LOG_LEVELS } from '@logflow/core/log-event';
+import { AppError } from '@logflow/core';
 import { FIELD_NAMES, resolveField, type FieldInfo } from '../fields.ts';
 import { parseTimeExpression, TIME_EXPRESSION_HELP } from '../time-expression.ts';
-import { QuerySyntaxError, type QueryNode, type QueryValue, type RangeBound } from './ast.ts';
 
 type EsQuery = estypes.QueryDslQueryContainer;
 

@@ -1,9 +1,8 @@
-import { JOB_DATA_SCHEMAS, JOB_NAMES, type JobName } from '@logflow/core/admin-jobs';
-import { AppError } from '@logflow/core/errors';
-import type { HttpServer } from '@logflow/core/http';
+import { JOB_NAMES, type JobName, pipelineStatusSchema } from '@logflow/common';
+import { AppError, type HttpServer, JOB_DATA_SCHEMAS } from '@logflow/core';
 import type { Job, JobType } from 'bullmq';
 import { z } from 'zod';
-import { pipelineStatus, pipelineStatusSchema, type PipelineDeps } from '../pipeline-status.ts';
+import { pipelineStatus, type PipelineDeps } from '../pipeline-status.ts';
 
 export type AdminJobsDeps = PipelineDeps;
 

@@ -1,8 +1,5 @@
-import { API_KEY_ROLES, resourcePatternSchema } from '@logflow/core/auth/api-keys';
-import type { AuditLog } from '@logflow/core/auth/audit';
-import type { ApiKeyStore } from '@logflow/core/auth/key-store';
-import { AppError } from '@logflow/core/errors';
-import type { HttpServer } from '@logflow/core/http';
+import { API_KEY_ROLES } from '@logflow/common';
+import { type ApiKeyStore, AppError, type AuditLog, type HttpServer, resourcePatternSchema } from '@logflow/core';
 import { z } from 'zod';
 
 export interface AdminKeysDeps {

@@ -1,6 +1,5 @@
-import { API_KEY_ROLES } from '@logflow/core/auth/api-keys';
-import { AppError } from '@logflow/core/errors';
-import type { HttpServer } from '@logflow/core/http';
+import { API_KEY_ROLES } from '@logflow/common';
+import { AppError, type HttpServer } from '@logflow/core';
 import { z } from 'zod';
 
 const identitySchema = z.object({

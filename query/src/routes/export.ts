@@ -1,5 +1,5 @@
 import type { Client } from '@elastic/elasticsearch';
-import type { HttpServer } from '@logflow/core/http';
+import type { HttpServer } from '@logflow/core';
 import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { elasticsearchCall } from '../es-errors.ts';
@@ -18,7 +18,7 @@ const exportParams = z.object({
 
 const CONTENT_TYPES = { ndjson: 'application/x-ndjson; charset=utf-8', csv: 'text/csv; charset=utf-8' } as const;
 
-export function registerExportRoute(app: HttpServer, deps: { elasticsearch: Client; slots: PerKeySlots; maxPatternClauses?: number }): void {
+export function registerExportRoute(app: HttpServer, deps: { elasticsearch: Client; readAlias: string; slots: PerKeySlots; maxPatternClauses?: number }): void {
   app.get(
     '/api/logs/export',
     {
@@ -36,7 +36,7 @@ export function registerExportRoute(app: HttpServer, deps: { elasticsearch: Clie
       const release = deps.slots.acquire(request.apiKey?.id);
       let body: Readable;
       try {
-        const pages = await elasticsearchCall(() => openExport(deps.elasticsearch, query, sort, timeRangeClause(range)));
+        const pages = await elasticsearchCall(() => openExport(deps.elasticsearch, deps.readAlias, query, sort, timeRangeClause(range)));
         // One chunk (a page of logs) buffered ahead at most: a slow client holds Elasticsearch back, not memory.
         // A key revoked meanwhile cuts the export off.
         body = Readable.from(whileKeyActive(exportChunks(pages, format), request.apiKeyStillActive), { highWaterMark: 1 });

@@ -1,17 +1,17 @@
 import type { Client } from '@elastic/elasticsearch';
-import type { HttpServer } from '@logflow/core/http';
+import type { HttpServer } from '@logflow/core';
 import { z } from 'zod';
 import { elasticsearchCall } from '../es-errors.ts';
 import { chooseInterval, histogramAggregation, histogramSchema, toHistogram } from '../histogram.ts';
 import { filterQuery, logFiltersSchema, resolveTimeRange, resourceScope } from '../log-filters.ts';
-import { READ_ALIAS_TARGET } from '../search-request.ts';
+import { aliasTarget } from '../search-request.ts';
 
 interface Extremes {
   first?: { value: number | null };
   last?: { value: number | null };
 }
 
-export function registerHistogramRoute(app: HttpServer, deps: { elasticsearch: Client; maxPatternClauses?: number }): void {
+export function registerHistogramRoute(app: HttpServer, deps: { elasticsearch: Client; readAlias: string; maxPatternClauses?: number }): void {
   app.get(
     '/api/logs/histogram',
     {
@@ -31,7 +31,7 @@ export function registerHistogramRoute(app: HttpServer, deps: { elasticsearch: C
         // An open end of the range reaches the first or last matching log.
         const extremes = await elasticsearchCall(() =>
           deps.elasticsearch.search({
-            ...READ_ALIAS_TARGET,
+            ...aliasTarget(deps.readAlias),
             size: 0,
             query,
             track_total_hits: false,
@@ -50,7 +50,7 @@ export function registerHistogramRoute(app: HttpServer, deps: { elasticsearch: C
       const intervalMs = chooseInterval(from, to);
       const response = await elasticsearchCall(() =>
         deps.elasticsearch.search({
-          ...READ_ALIAS_TARGET,
+          ...aliasTarget(deps.readAlias),
           size: 0,
           query,
           track_total_hits: false,

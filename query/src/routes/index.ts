@@ -1,5 +1,5 @@
 import type { Client } from '@elastic/elasticsearch';
-import type { HttpServer } from '@logflow/core/http';
+import type { HttpServer } from '@logflow/core';
 import type { Freshness } from '../freshness.ts';
 import { PerKeySlots } from '../per-key-slots.ts';
 import type { ScopedSqlLogins } from '../sql/scoped-logins.ts';
@@ -26,14 +26,14 @@ export interface QueryServices {
   perKey: { maxTails: number; maxExports: number; maxSql: number };
 }
 
-/** Every route of the search API under /api/logs, and /api/sql. */
-export function registerQueryRoutes(app: HttpServer, elasticsearch: Client, services: QueryServices): void {
+/** Every route of the search API under /api/logs, and /api/sql; searches go to the installation's read alias. */
+export function registerQueryRoutes(app: HttpServer, elasticsearch: Client, readAlias: string, services: QueryServices): void {
   const { maxPatternClauses } = services;
-  registerSearchRoutes(app, { elasticsearch, freshness: services.freshness, maxPatternClauses });
-  registerHistogramRoute(app, { elasticsearch, maxPatternClauses });
-  registerTopValuesRoute(app, { elasticsearch, maxPatternClauses });
-  registerExportRoute(app, { elasticsearch, slots: new PerKeySlots(services.perKey.maxExports, 'exports'), maxPatternClauses });
-  registerTailRoute(app, { elasticsearch, options: services.tail, slots: new PerKeySlots(services.perKey.maxTails, 'tails'), maxPatternClauses });
-  registerLogByIdRoutes(app, { elasticsearch });
+  registerSearchRoutes(app, { elasticsearch, readAlias, freshness: services.freshness, maxPatternClauses });
+  registerHistogramRoute(app, { elasticsearch, readAlias, maxPatternClauses });
+  registerTopValuesRoute(app, { elasticsearch, readAlias, maxPatternClauses });
+  registerExportRoute(app, { elasticsearch, readAlias, slots: new PerKeySlots(services.perKey.maxExports, 'exports'), maxPatternClauses });
+  registerTailRoute(app, { elasticsearch, readAlias, options: services.tail, slots: new PerKeySlots(services.perKey.maxTails, 'tails'), maxPatternClauses });
+  registerLogByIdRoutes(app, { elasticsearch, readAlias });
   if (services.sqlConsole) registerSqlRoute(app, { sqlConsole: services.sqlConsole, scopedLogins: services.scopedLogins, slots: new PerKeySlots(services.perKey.maxSql, 'sql_statements') });
 }

@@ -1,11 +1,10 @@
+import { logRecordSchema } from '@logflow/common';
 import type { Client, estypes } from '@elastic/elasticsearch';
-import { AppError } from '@logflow/core/errors';
-import type { HttpServer } from '@logflow/core/http';
-import type { LogRecord } from '@logflow/core/log-event';
+import { AppError, type HttpServer, type LogRecord } from '@logflow/core';
 import { z } from 'zod';
 import { elasticsearchCall } from '../es-errors.ts';
 import { resourceScope } from '../log-filters.ts';
-import { logRecordSchema, READ_ALIAS_TARGET, timeSort, type SortOrder } from '../search-request.ts';
+import { aliasTarget, timeSort, type SortOrder } from '../search-request.ts';
 
 const idParams = z.object({ id: z.guid('expected a log id (a UUID)') });
 const neighbours = (side: string) =>
@@ -16,10 +15,15 @@ type EsQuery = estypes.QueryDslQueryContainer;
 /** The query and the caller's resource scope: a log outside it is "not found", like one that does not exist. */
 const scoped = (query: EsQuery, scope: EsQuery | undefined): EsQuery => (scope ? { bool: { filter: [query, scope] } } : query);
 
-async function findLog(es: Client, id: string, scope: EsQuery | undefined): Promise<LogRecord> {
+interface LogByIdDeps {
+  elasticsearch: Client;
+  readAlias: string;
+}
+
+async function findLog({ elasticsearch: es, readAlias }: LogByIdDeps, id: string, scope: EsQuery | undefined): Promise<LogRecord> {
   // Daily indices: the id alone does not say which one holds the log, so search the alias.
   const response = await elasticsearchCall(() =>
-    es.search<LogRecord>({ ...READ_ALIAS_TARGET, size: 1, query: scoped({ ids: { values: [id] } }, scope) }),
+    es.search<LogRecord>({ ...aliasTarget(readAlias), size: 1, query: scoped({ ids: { values: [id] } }, scope) }),
   );
   const log = response.hits.hits[0]?._source;
   if (!log) throw new AppError(404, 'log_not_found', `no log with id ${id} (it may not be searchable yet)`);
@@ -27,14 +31,14 @@ async function findLog(es: Client, id: string, scope: EsQuery | undefined): Prom
 }
 
 /** Up to `size` logs of the same resource on one side of `log`, by (timestamp, id). */
-async function sameResource(es: Client, log: LogRecord, order: SortOrder, size: number, scope: EsQuery | undefined): Promise<LogRecord[]> {
+async function sameResource({ elasticsearch: es, readAlias }: LogByIdDeps, log: LogRecord, order: SortOrder, size: number, scope: EsQuery | undefined): Promise<LogRecord[]> {
   if (size === 0) return [];
   const sameResource: EsQuery = log.resourceId
     ? { term: { resourceId: log.resourceId } }
     : { bool: { must_not: [{ exists: { field: 'resourceId' } }] } };
   const response = await elasticsearchCall(() =>
     es.search<LogRecord>({
-      ...READ_ALIAS_TARGET,
+      ...aliasTarget(readAlias),
       size,
       query: scoped(sameResource, scope),
       sort: timeSort(order),
@@ -45,11 +49,11 @@ async function sameResource(es: Client, log: LogRecord, order: SortOrder, size: 
   return response.hits.hits.flatMap((hit) => (hit._source ? [hit._source] : []));
 }
 
-export function registerLogByIdRoutes(app: HttpServer, deps: { elasticsearch: Client }): void {
+export function registerLogByIdRoutes(app: HttpServer, deps: LogByIdDeps): void {
   app.get(
     '/api/logs/:id',
     { schema: { tags: ['logs'], summary: 'One log by its id', params: idParams, response: { 200: logRecordSchema } } },
-    async (request) => findLog(deps.elasticsearch, request.params.id, resourceScope(request)),
+    async (request) => findLog(deps, request.params.id, resourceScope(request)),
   );
 
   app.get(
@@ -65,10 +69,10 @@ export function registerLogByIdRoutes(app: HttpServer, deps: { elasticsearch: Cl
     },
     async (request) => {
       const scope = resourceScope(request);
-      const log = await findLog(deps.elasticsearch, request.params.id, scope);
+      const log = await findLog(deps, request.params.id, scope);
       const [before, after] = await Promise.all([
-        sameResource(deps.elasticsearch, log, 'desc', request.query.before, scope),
-        sameResource(deps.elasticsearch, log, 'asc', request.query.after, scope),
+        sameResource(deps, log, 'desc', request.query.before, scope),
+        sameResource(deps, log, 'asc', request.query.after, scope),
       ]);
       return { log, before: before.reverse(), after };
     },

@@ -1,6 +1,4 @@
-import { AppError } from '@logflow/core/errors';
-import type { HttpServer } from '@logflow/core/http';
-import type { Pool } from '@logflow/core/postgres';
+import { AppError, type HttpServer, type Pool } from '@logflow/core';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 

@@ -1,12 +1,12 @@
+import { searchHitSchema } from '@logflow/common';
 import type { Client } from '@elastic/elasticsearch';
 import type { FastifyRequest } from 'fastify';
-import type { HttpServer } from '@logflow/core/http';
-import type { LogRecord } from '@logflow/core/log-event';
+import type { HttpServer, LogRecord } from '@logflow/core';
 import { z } from 'zod';
 import { elasticsearchCall } from '../es-errors.ts';
 import { freshnessSchema, type Freshness } from '../freshness.ts';
 import { filterQuery, resolveTimeRange, resourceScope } from '../log-filters.ts';
-import { planSearch, searchHitSchema, searchParamsSchema, toSearchPage, TOTAL_HITS_CAP, type SearchParams } from '../search-request.ts';
+import { planSearch, searchParamsSchema, toSearchPage, TOTAL_HITS_CAP, type SearchParams } from '../search-request.ts';
 
 /** A search waits this long at most for freshness figures that are not cached yet. */
 const FRESHNESS_WAIT_MS = 25;
@@ -20,12 +20,12 @@ export const searchResultSchema = z.object({
   freshness: freshnessSchema.optional(),
 });
 
-export function registerSearchRoutes(app: HttpServer, deps: { elasticsearch: Client; freshness?: Freshness; maxPatternClauses?: number }): void {
+export function registerSearchRoutes(app: HttpServer, deps: { elasticsearch: Client; readAlias: string; freshness?: Freshness; maxPatternClauses?: number }): void {
   const search = async (params: SearchParams, request: FastifyRequest) => {
     const now = Date.now();
     const range = resolveTimeRange(params, now);
     const scope = resourceScope(request);
-    const plan = planSearch(params, filterQuery(params, range, now, scope, deps.maxPatternClauses));
+    const plan = planSearch(deps.readAlias, params, filterQuery(params, range, now, scope, deps.maxPatternClauses));
     // Freshness counts every log of the range: a key limited to some resources does not get them.
     const freshness = scope ? undefined : deps.freshness?.report(range, FRESHNESS_WAIT_MS);
     const es = deps.elasticsearch;

@@ -1,6 +1,4 @@
-import { keyFromAuthorization } from '@logflow/core/auth/api-keys';
-import { AppError } from '@logflow/core/errors';
-import type { HttpServer } from '@logflow/core/http';
+import { AppError, type HttpServer, keyFromAuthorization } from '@logflow/core';
 import { z } from 'zod';
 import type { PerKeySlots } from '../per-key-slots.ts';
 import { assertScopedStatementAllowed } from '../sql/scoped-guard.ts';

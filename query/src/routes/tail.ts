@@ -1,12 +1,11 @@
 import type { Client } from '@elastic/elasticsearch';
-import { AppError } from '@logflow/core/errors';
-import type { HttpServer } from '@logflow/core/http';
+import { AppError, type HttpServer } from '@logflow/core';
 import { once } from 'node:events';
 import { z } from 'zod';
 import { elasticsearchCall } from '../es-errors.ts';
 import { filterQuery, logFilterFields, resourceScope } from '../log-filters.ts';
 import type { PerKeySlots } from '../per-key-slots.ts';
-import { READ_ALIAS_TARGET } from '../search-request.ts';
+import { aliasTarget } from '../search-request.ts';
 import { parseEventId, runTail, sseEvent, TailCursor, type TailOptions } from '../tail.ts';
 
 const tailParams = z.object({
@@ -19,7 +18,7 @@ export interface TailRouteOptions extends TailOptions {
   maxConnections: number;
 }
 
-export function registerTailRoute(app: HttpServer, deps: { elasticsearch: Client; options: TailRouteOptions; slots: PerKeySlots; maxPatternClauses?: number }): void {
+export function registerTailRoute(app: HttpServer, deps: { elasticsearch: Client; readAlias: string; options: TailRouteOptions; slots: PerKeySlots; maxPatternClauses?: number }): void {
   const running = new Map<AbortController, Promise<void>>();
 
   // A tail never ends by itself: stop them all before the server waits for its connections.
@@ -59,7 +58,7 @@ export function registerTailRoute(app: HttpServer, deps: { elasticsearch: Client
       running.set(controller, Promise.resolve());
       try {
         // Fail before the stream starts: Elasticsearch down answers 503, a query it refuses 400.
-        await elasticsearchCall(() => deps.elasticsearch.search({ ...READ_ALIAS_TARGET, size: 0, track_total_hits: false, query }));
+        await elasticsearchCall(() => deps.elasticsearch.search({ ...aliasTarget(deps.readAlias), size: 0, track_total_hits: false, query }));
       } catch (error) {
         running.delete(controller);
         release();
@@ -85,7 +84,7 @@ export function registerTailRoute(app: HttpServer, deps: { elasticsearch: Client
       const run = runTail({
         es: deps.elasticsearch,
         query,
-        cursor: new TailCursor(start, deps.options.latenessMs),
+        cursor: new TailCursor(deps.readAlias, start, deps.options.latenessMs),
         options: deps.options,
         send,
         signal: controller.signal,

@@ -1,11 +1,10 @@
 import type { Client } from '@elastic/elasticsearch';
-import { AppError } from '@logflow/core/errors';
-import type { HttpServer } from '@logflow/core/http';
+import { AppError, type HttpServer } from '@logflow/core';
 import { z } from 'zod';
 import { elasticsearchCall } from '../es-errors.ts';
 import { FIELD_NAMES, resolveField } from '../fields.ts';
 import { filterQuery, logFilterFields, resolveTimeRange, resourceScope, timeRangeFields } from '../log-filters.ts';
-import { READ_ALIAS_TARGET, TOTAL_HITS_CAP } from '../search-request.ts';
+import { aliasTarget, TOTAL_HITS_CAP } from '../search-request.ts';
 
 const topValuesParams = z.object({
   ...logFilterFields,
@@ -27,7 +26,7 @@ interface TopAggregations {
   missing?: { doc_count: number };
 }
 
-export function registerTopValuesRoute(app: HttpServer, deps: { elasticsearch: Client; maxPatternClauses?: number }): void {
+export function registerTopValuesRoute(app: HttpServer, deps: { elasticsearch: Client; readAlias: string; maxPatternClauses?: number }): void {
   app.get(
     '/api/logs/fields/:field/top',
     {
@@ -49,7 +48,7 @@ export function registerTopValuesRoute(app: HttpServer, deps: { elasticsearch: C
       const range = resolveTimeRange(request.query, now);
       const response = await elasticsearchCall(() =>
         deps.elasticsearch.search({
-          ...READ_ALIAS_TARGET,
+          ...aliasTarget(deps.readAlias),
           size: 0,
           query: filterQuery(request.query, range, now, resourceScope(request), deps.maxPatternClauses),
           track_total_hits: TOTAL_HITS_CAP,

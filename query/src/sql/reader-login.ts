@@ -1,4 +1,4 @@
-import { READER_ROLE } from '@logflow/core/db/reader-role';
+import { READER_ROLE } from '@logflow/core';
 
 /**
  * DATABASE_URL with the reader's name and password instead of the owner's. The SQL console

@@ -1,4 +1,4 @@
-import { AppError } from '@logflow/core/errors';
+import { AppError } from '@logflow/core';
 
 /**
  * Statements a key limited to resources may run: queries (EXPLAIN, DO, SHOW … are not). Writes

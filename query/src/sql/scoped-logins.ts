@@ -1,5 +1,4 @@
-import { sqlPasswordFor } from '@logflow/core/auth/api-keys';
-import type { Logger } from '@logflow/core/logger';
+import { type Config, createPool, type Logger, sqlPasswordFor } from '@logflow/core';
 import pg from 'pg';
 import { guardedStream } from './message-size-guard.ts';
 
@@ -16,7 +15,7 @@ export class ScopedSqlLogins {
   private readonly pools = new Map<string, pg.Pool>();
 
   constructor(
-    private readonly databaseUrl: string,
+    private readonly config: Config,
     private readonly logger: Logger,
     /** The key's statements at once (the per-key cap): none waits for a connection. */
     private readonly maxConnections = 4,
@@ -31,18 +30,17 @@ export class ScopedSqlLogins {
       this.pools.set(sqlRole, existing);
       return existing;
     }
-    const url = new URL(this.databaseUrl);
+    const url = new URL(this.config.postgres.url);
     url.username = sqlRole;
     url.password = encodeURIComponent(sqlPasswordFor(key));
-    const pool = new pg.Pool({
+    const pool = createPool(this.config, this.logger.child({ sqlRole }), {
+      name: 'logflow-sql-console-scoped',
       connectionString: url.toString(),
-      application_name: 'logflow-sql-console-scoped',
       max: this.maxConnections,
       stream: guardedStream(this.maxMessageBytes),
-      idleTimeoutMillis: 30_000,
-      connectionTimeoutMillis: 5_000,
+      idleTimeoutMs: 30_000,
+      connectionTimeoutMs: 5_000,
     });
-    pool.on('error', (err) => this.logger.warn({ err, sqlRole }, 'idle Postgres connection failed'));
     this.pools.set(sqlRole, pool);
     if (this.pools.size > MAX_POOLS) {
       const [oldest, oldestPool] = this.pools.entries().next().value!;

@@ -1,4 +1,5 @@
-import { AppError } from '@logflow/core/errors';
+import type { SqlResult } from '@logflow/common';
+import { AppError } from '@logflow/core';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
 import { MESSAGE_TOO_LARGE } from './message-size-guard.ts';
@@ -10,18 +11,6 @@ export interface SqlLimits {
   maxValueBytes: number;
   /** Rows stop once the answer holds about this many bytes of values. */
   maxResponseBytes: number;
-}
-
-export interface SqlResult {
-  columns: { name: string; dataTypeId: number }[];
-  rows: unknown[][];
-  rowCount: number;
-  truncated: boolean;
-  /** Why rows were left out: more than maxRows, or the answer reached maxResponseBytes. */
-  truncatedBy?: 'rows' | 'bytes';
-  /** Values cut to maxValueBytes characters (each then a string, whatever its column's type). */
-  valuesTruncated: number;
-  durationMs: number;
 }
 
 const BYTEA_OID = 17;

@@ -1,36 +1,29 @@
-import {
-  ADMIN_QUEUE,
-  createAdminQueue,
-  JOB_DATA_SCHEMAS,
-  type JobName,
-  type JobProgress,
-} from '@logflow/core/admin-jobs';
-import { createRedis } from '@logflow/core/redis';
+import { isJobName, type JobName } from '@logflow/common';
+import { ADMIN_QUEUE, createAdminQueue, createRedis, JOB_DATA_SCHEMAS } from '@logflow/core';
 import { Worker, type Job, type Queue } from 'bullmq';
-import type { JobContext } from './job-context.ts';
+import type { JobContext, ReportProgress } from './job-context.ts';
 import { runReconcile } from './reconcile-job.ts';
 import { runReindex } from './reindex-job.ts';
 import { runReplay } from './replay-job.ts';
 import { runRetention } from './retention-job.ts';
 
+type JobHandler = (ctx: JobContext, job: Job, progress: ReportProgress) => Promise<unknown>;
+
+/** What each admin job runs, with its data checked by the same schema as the admin API's. */
+const JOB_HANDLERS: Record<JobName, JobHandler> = {
+  reconcile: (ctx, job, progress) => runReconcile(ctx, job.id!, JOB_DATA_SCHEMAS.reconcile.parse(job.data), progress),
+  replay: (ctx, job, progress) => runReplay(ctx, JOB_DATA_SCHEMAS.replay.parse(job.data), progress),
+  reindex: (ctx, job, progress) =>
+    runReindex(ctx, progress, {
+      generation: (job.data as { generation?: number }).generation,
+      remember: (generation) => job.updateData({ ...job.data, generation }),
+    }),
+  retention: (ctx, job, progress) => runRetention(ctx, job.id!, JOB_DATA_SCHEMAS.retention.parse(job.data), progress),
+};
+
 async function runJob(ctx: JobContext, job: Job): Promise<unknown> {
-  const progress = (p: JobProgress) => job.updateProgress(p);
-  const name = job.name as JobName;
-  switch (name) {
-    case 'reconcile':
-      return runReconcile(ctx, job.id!, JOB_DATA_SCHEMAS.reconcile.parse(job.data), progress);
-    case 'replay':
-      return runReplay(ctx, JOB_DATA_SCHEMAS.replay.parse(job.data), progress);
-    case 'reindex':
-      return runReindex(ctx, progress, {
-        generation: (job.data as { generation?: number }).generation,
-        remember: (generation) => job.updateData({ ...job.data, generation }),
-      });
-    case 'retention':
-      return runRetention(ctx, job.id!, JOB_DATA_SCHEMAS.retention.parse(job.data), progress);
-    default:
-      throw new Error(`unknown admin job ${String(name)}`);
-  }
+  if (!isJobName(job.name)) throw new Error(`unknown admin job ${job.name}`);
+  return JOB_HANDLERS[job.name](ctx, job, (progress) => job.updateProgress(progress));
 }
 
 /** The schedules: reconcile every RECONCILE_EVERY (5 min by default), retention every RETENTION_EVERY once RETENTION is set. */
@@ -49,8 +42,8 @@ async function applySchedules(ctx: JobContext, queue: Queue): Promise<void> {
  * job is written to be run again.
  */
 export async function startAdminWorker(ctx: JobContext): Promise<() => Promise<void>> {
-  const connection = createRedis(ctx.config);
-  const workerConnection = createRedis(ctx.config);
+  const connection = createRedis(ctx.config, ctx.logger);
+  const workerConnection = createRedis(ctx.config, ctx.logger);
   const queue = createAdminQueue(ctx.config, connection);
   await queue.setGlobalConcurrency(1);
   await applySchedules(ctx, queue);

@@ -1,5 +1,5 @@
 import type { Client } from '@elastic/elasticsearch';
-import type { Pool } from '@logflow/core/postgres';
+import type { Pool } from '@logflow/core';
 import { writeDocs } from './es-docs.ts';
 import type { LogFilter } from './log-filter.ts';
 import { docsInRange, type DocRow } from './pg-logs.ts';

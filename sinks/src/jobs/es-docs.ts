@@ -3,6 +3,7 @@ import type { EsCopy } from './leaf-diff.ts';
 import type { LogFilter } from './log-filter.ts';
 import type { DocRow } from './pg-logs.ts';
 import type { TimeRange } from './time-ranges.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** An index, alias or pattern that may not exist (yet, or any more): that reads as empty. */
 const LENIENT = { ignore_unavailable: true, allow_no_indices: true } as const;
@@ -128,7 +129,7 @@ async function writeChunk(es: Client, items: Placed[]): Promise<WriteOutcome> {
       else outcome.refused.push({ id: pending[i]!.doc.id, reason: `${result.error.type}: ${result.error.reason ?? ''}` });
     });
     if (again.length > 0 && attempt >= ATTEMPTS) throw new Error(`Elasticsearch kept refusing ${again.length} documents for now (429/5xx)`);
-    if (again.length > 0) await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** attempt));
+    if (again.length > 0) await sleep(250 * 2 ** attempt);
     pending = again;
   }
   return outcome;

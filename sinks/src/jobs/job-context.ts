@@ -1,9 +1,5 @@
 import type { Client } from '@elastic/elasticsearch';
-import type { Config } from '@logflow/core/config';
-import { dailyIndex, generationFor, type IndexNames, type WritePlan } from '@logflow/core/es-index';
-import type { JobProgress } from '@logflow/core/admin-jobs';
-import type { Logger } from '@logflow/core/logger';
-import type { Pool } from '@logflow/core/postgres';
+import { type Config, indexForLog, type IndexNames, type JobProgress, type Logger, type Pool, type WritePlan } from '@logflow/core';
 import type { Admin } from 'kafkajs';
 import type { ExpectedIndex } from './leaf-diff.ts';
 
@@ -21,10 +17,5 @@ export type ReportProgress = (progress: JobProgress) => Promise<void>;
 
 /** Where a log received at `ms` belongs under a write plan. */
 export function expectedIndexFor(names: IndexNames, plan: WritePlan): ExpectedIndex {
-  return (ms) => {
-    const receivedAt = new Date(ms).toISOString();
-    return dailyIndex(names, generationFor(plan, receivedAt), receivedAt);
-  };
+  return (ms) => indexForLog(names, plan, new Date(ms).toISOString());
 }
-
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

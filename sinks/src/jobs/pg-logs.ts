@@ -1,4 +1,4 @@
-import type { Pool } from '@logflow/core/postgres';
+import type { Pool } from '@logflow/core';
 import type { LogFilter } from './log-filter.ts';
 import type { PgReceipts } from './leaf-diff.ts';
 import type { TimeRange } from './time-ranges.ts';

@@ -1,10 +1,8 @@
-import type { ReconcileCounts, ReconcileData, ReconcileResult } from '@logflow/core/admin-jobs';
-import { readWritePlan } from '@logflow/core/es-generations';
+import { awaitWatermark, type PositionSample, readWritePlan, type ReconcileCounts, type ReconcileData, type ReconcileResult } from '@logflow/core';
 import { expectedIndexFor, type JobContext, type ReportProgress } from './job-context.ts';
 import { oldestReceipt } from './pg-logs.ts';
 import { emptyCounts, reconcileRange } from './reconcile.ts';
 import { retentionCutoff } from './retention-job.ts';
-import { awaitWatermark, type PositionSample } from './watermark.ts';
 
 /** How long a run gives the sinks to pass the topic's end as it was when the run started. */
 const SINK_WAIT_MS = 10_000;

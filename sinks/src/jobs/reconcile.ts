@@ -1,6 +1,5 @@
 import type { Client } from '@elastic/elasticsearch';
-import type { ReconcileCounts } from '@logflow/core/admin-jobs';
-import type { Pool } from '@logflow/core/postgres';
+import type { Pool, ReconcileCounts } from '@logflow/core';
 import { copyRange } from './copy-range.ts';
 import { copiesInRange, deleteCopies, esCountByRanges, writeDocs, type Placed } from './es-docs.ts';
 import { diffLeaf, judgeUnknown, type EsCopy, type ExpectedIndex } from './leaf-diff.ts';

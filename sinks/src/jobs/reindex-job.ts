@@ -1,12 +1,10 @@
-import type { ReindexResult } from '@logflow/core/admin-jobs';
-import { readWritePlan, writeWritePlan } from '@logflow/core/es-generations';
-import { cutoverTemplate, dailyIndex, installIndexTemplate, parseDailyIndex, type WritePlan } from '@logflow/core/es-index';
+import { awaitWatermark, cutoverTemplate, dailyIndex, installIndexTemplate, parseDailyIndex, readWritePlan, type ReindexResult, type WritePlan, writeWritePlan } from '@logflow/core';
 import { copyRange } from './copy-range.ts';
-import { sleep, type JobContext, type ReportProgress } from './job-context.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { JobContext, ReportProgress } from './job-context.ts';
 import { countInRange, oldestReceipt } from './pg-logs.ts';
 import { reconcileRange } from './reconcile.ts';
 import { retentionCutoff } from './retention-job.ts';
-import { awaitWatermark } from './watermark.ts';
 
 /**
  * The generation an earlier attempt of the same job built. BullMQ runs a job whose worker died

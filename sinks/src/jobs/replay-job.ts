@@ -1,5 +1,4 @@
-import type { ReplayData, ReplayResult } from '@logflow/core/admin-jobs';
-import { readWritePlan } from '@logflow/core/es-generations';
+import { readWritePlan, type ReplayData, type ReplayResult } from '@logflow/core';
 import { copyRange, type CopyTotals } from './copy-range.ts';
 import { expectedIndexFor, type JobContext, type ReportProgress } from './job-context.ts';
 import { countInRange } from './pg-logs.ts';

@@ -1,6 +1,4 @@
-import type { RetentionData, RetentionResult } from '@logflow/core/admin-jobs';
-import { parseDailyIndex } from '@logflow/core/es-index';
-import type { Pool } from '@logflow/core/postgres';
+import { parseDailyIndex, type Pool, type RetentionData, type RetentionResult } from '@logflow/core';
 import type { JobContext, ReportProgress } from './job-context.ts';
 
 const DAY_MS = 86_400_000;

@@ -1,10 +1,8 @@
-import type { PipelineStatus } from '@logflow/query/pipeline-status';
-import type { DeadLetterEntry } from '@logflow/sinks/dlq-reader';
+import type { DeadLetterEntry, JobName, PipelineStatus } from '@logflow/common';
 import { apiFetch } from './http.ts';
 import { queryString } from './query-string.ts';
 
-export type JobName = 'reconcile' | 'replay' | 'reindex' | 'retention';
-export const JOB_NAMES: JobName[] = ['reconcile', 'replay', 'reindex', 'retention'];
+export { JOB_NAMES, type JobName } from '@logflow/common';
 
 export interface AdminJob {
   id: string;

@@ -1,6 +1,4 @@
-import type { ApiKeyRole } from '@logflow/core/auth/api-keys';
-import type { AuditQuery, AuditRow } from '@logflow/core/auth/audit';
-import type { ApiKey, NewApiKey } from '@logflow/core/auth/key-store';
+import type { ApiKey, ApiKeyRole, AuditQuery, AuditRow, NewApiKey } from '@logflow/common';
 import { apiFetch } from './http.ts';
 import { queryString } from './query-string.ts';
 

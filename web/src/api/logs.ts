@@ -1,4 +1,4 @@
-import type { SearchHit, SearchPage as ServerSearchPage } from '@logflow/query/search-request';
+import type { SearchHit, SearchPage as ServerSearchPage } from '@logflow/common';
 import type { SearchState } from '../search/search-state.ts';
 import { takeFirstSearch } from '../search/first-search.ts';
 import { apiFetch, readAnswer } from './http.ts';

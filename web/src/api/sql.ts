@@ -1,4 +1,4 @@
-import type { SqlResult } from '@logflow/query/sql/sql-console';
+import type { SqlResult } from '@logflow/common';
 import { apiFetch } from './http.ts';
 
 export type { SqlResult };

@@ -1,4 +1,4 @@
-import { parseQuery } from '@logflow/query/query-language/parse';
+import { parseQuery } from '@logflow/common';
 import { describe, expect, it } from 'vitest';
 import { composeQuery, filterClause, userQueryPosition, withFilter } from './field-filter.ts';
 

@@ -1,7 +1,8 @@
-import type { Config } from '@logflow/core/config';
-import { consumerGroupId } from '@logflow/core/kafka';
-import type { Pool } from '@logflow/core/postgres';
+import type { Config } from './config.ts';
+import { consumerGroupId } from './kafka.ts';
+import type { Pool } from './postgres.ts';
 import type { Admin } from 'kafkajs';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Offset per Kafka partition. */
 export type Offsets = ReadonlyMap<number, bigint>;
@@ -80,6 +81,6 @@ export async function awaitWatermark(
     if (sinksPassed(sample, es, pg) || Date.now() >= deadline) {
       return { sample, watermark: watermarkFrom([sample, ...earlier], es, pg, config.adminJobs.settleMs) };
     }
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    await sleep(POLL_MS);
   }
 }

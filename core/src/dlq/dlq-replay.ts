@@ -1,13 +1,14 @@
-import type { Pool } from '@logflow/core/postgres';
+import type { DeadLetterEntry } from '@logflow/common';
 import { Partitioners, type Kafka } from 'kafkajs';
-import { dlqRanges, scanDeadLetters, type DeadLetterEntry } from './dlq-reader.ts';
+import type { Pool } from '../postgres.ts';
+import { dlqRanges, scanDeadLetters } from './dlq-reader.ts';
 
 /** Header on a replayed record naming the dead letter it came from. */
 export const REPLAYED_FROM_HEADER = 'logflow-replayed-from';
 
 export type ReplayTarget = { partition: number; offset: bigint } | { all: true; sink?: string };
 
-export interface ReplayResult {
+export interface DlqReplayResult {
   replayed: number;
   /** Dead letters left out: replayed before, of another sink, or a second copy of the same source record. */
   skipped: number;
@@ -21,8 +22,8 @@ export interface ReplayResult {
  * same daily index). `dlq_replays` remembers what was replayed, so "all" sends each dead
  * letter once; one named dead letter is sent whenever asked.
  */
-export async function replayDeadLetters(kafka: Kafka, pool: Pool, dlqTopic: string, target: ReplayTarget): Promise<ReplayResult> {
-  const result: ReplayResult = { replayed: 0, skipped: 0, notFound: false };
+export async function replayDeadLetters(kafka: Kafka, pool: Pool, dlqTopic: string, target: ReplayTarget): Promise<DlqReplayResult> {
+  const result: DlqReplayResult = { replayed: 0, skipped: 0, notFound: false };
   const ranges = await dlqRanges(kafka, dlqTopic);
   const wanted =
     'all' in target

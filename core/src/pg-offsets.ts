@@ -1,4 +1,4 @@
-import type { Pool, PoolClient } from '@logflow/core/postgres';
+import type { Pool, PoolClient } from './postgres.ts';
 
 /**
  * Locks the partition's stored position for this transaction, so two instances that both

@@ -1,0 +1,2 @@
+// @logflow/ingester: the `ingester` role.
+export { startIngester } from './main.ts';

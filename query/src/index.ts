@@ -1,0 +1,2 @@
+// @logflow/query: the `query` role.
+export { startQuery } from './main.ts';
