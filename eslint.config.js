@@ -1,13 +1,15 @@
 // The lint gate (`npm run lint`): typed typescript-eslint rules, the dashboard's Vue rules, and the
-// package boundaries of the layout (README, "Layout"). Formatting belongs to Prettier, so every rule
-// that would argue with it is off (eslint-config-prettier, last).
+// package boundaries (common <- core <- {ingester, sinks, query} <- cli; web -> common only).
+// Formatting belongs to Prettier, so every rule that would argue with it is off (eslint-config-prettier, last).
 import { builtinModules } from 'node:module';
 import js from '@eslint/js';
+import { defineConfig } from 'eslint/config';
 import prettier from 'eslint-config-prettier';
 import vue from 'eslint-plugin-vue';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+// The packages that run a role (cli/ wires them all): none may import another.
 const ROLE_PACKAGES = ['ingester', 'sinks', 'query', 'cli'];
 
 // Only a package's entry is public; the named entries a package declares in its `exports` are the
@@ -19,7 +21,7 @@ const NO_DEEP_IMPORT = {
 // A relative path into another package's sources skips its entry just like a deep import does.
 const NO_RELATIVE_INTO_PACKAGE = {
   regex: '^\\.{1,2}/(.*/)?(common|core|ingester|sinks|query|web)/src(/|$)',
-  message: "Import the package by name (`@logflow/<pkg>`), not by a relative path into its sources.",
+  message: 'Import the package by name (`@logflow/<pkg>`), not by a relative path into its sources.',
 };
 const forbidPackages = (packages, why) => ({
   regex: `^@logflow/(${packages.join('|')})(/|$)`,
@@ -31,25 +33,11 @@ const boundaries = (...patterns) => ({
   'no-restricted-imports': ['error', { patterns: [NO_DEEP_IMPORT, NO_RELATIVE_INTO_PACKAGE, ...patterns] }],
 });
 const roleBoundaries = (self) =>
-  boundaries(
-    forbidPackages(
-      [...ROLE_PACKAGES.filter((p) => p !== self), 'web'],
-      'A role imports only @logflow/core and @logflow/common; move what two roles share into core (or common).',
-    ),
-  );
+  boundaries(forbidPackages([...ROLE_PACKAGES.filter((p) => p !== self), 'web'], 'A role imports only @logflow/core and @logflow/common; move what two roles share into core (or common).'));
 
-export default tseslint.config(
+export default defineConfig(
   {
-    ignores: [
-      '**/node_modules/',
-      '**/dist/',
-      'web/dist/',
-      'migrations/',
-      'stack/data/',
-      'test-results/',
-      'test/screenshots/',
-      '.scratch/',
-    ],
+    ignores: ['**/node_modules/', '**/dist/', 'web/dist/', 'migrations/', 'stack/data/', 'test-results/', 'test/screenshots/', '.scratch/'],
   },
   js.configs.recommended,
   tseslint.configs.recommendedTypeChecked,
@@ -141,10 +129,7 @@ export default tseslint.config(
   {
     files: ['common/**/*.ts'],
     rules: boundaries(
-      forbidPackages(
-        ['[^/]+'],
-        '@logflow/common is the bottom: it imports no other @logflow package.',
-      ),
+      forbidPackages(['[^/]+'], '@logflow/common is the bottom: it imports no other @logflow package.'),
       {
         regex: '^node:',
         message: '@logflow/common runs in the browser too: no Node built-ins.',
@@ -157,9 +142,7 @@ export default tseslint.config(
   },
   {
     files: ['core/**/*.ts'],
-    rules: boundaries(
-      forbidPackages([...ROLE_PACKAGES, 'web'], '@logflow/core is the bottom of the server side: it imports no role and not the dashboard.'),
-    ),
+    rules: boundaries(forbidPackages([...ROLE_PACKAGES, 'web'], '@logflow/core is the bottom of the server side: it imports no role and not the dashboard.')),
   },
   // cli/ is the wiring place: it takes every package's entry, so only the shared rules apply there.
   ...['ingester', 'sinks', 'query'].map((role) => ({ files: [`${role}/**/*.ts`], rules: roleBoundaries(role) })),
