@@ -111,7 +111,7 @@ export async function startEsSink(config: Config, logger: Logger): Promise<() =>
         addToLedger(ledgerRedis, indexedKey, 'elasticsearchIndexed', created).catch((err: unknown) =>
           logger.warn({ err }, 'could not count indexed logs in the ledger'),
         );
-        if (failure) throw failure.reason;
+        if (failure?.reason) throw failure.reason;
         if (again.length > 0) throw new Error(`${again.length} records not indexed yet (429, 5xx or blocked index)`);
         // Dead letters go out before the offset moves past them; a crash in between sends them again.
         await dlq.send(letters);
