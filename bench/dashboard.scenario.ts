@@ -61,9 +61,9 @@ async function openSearch(context: BrowserContext, searchUrl: string, scripts?: 
   await page.addInitScript(FIRST_ROWS_PROBE);
   await page.goto(SEARCH_URL, { waitUntil: 'commit' });
   await page.waitForFunction(FIRST_ROWS_READY, undefined, { timeout: 60_000 });
-  const timing = (await page.evaluate(NAVIGATION_TIMING)) as NavigationTiming;
+  const timing = await page.evaluate<NavigationTiming>(NAVIGATION_TIMING);
   await page.waitForFunction(HISTOGRAM_DRAWN, undefined, { timeout: 60_000 });
-  const scriptBytesSent = (await page.evaluate(SCRIPT_BYTES_SENT)) as number;
+  const scriptBytesSent = await page.evaluate<number>(SCRIPT_BYTES_SENT);
   await page.close();
   return { ...timing, scriptBytesSent, rawSearchMs };
 }
@@ -74,7 +74,7 @@ async function firstSearchUrl(browser: Browser): Promise<string> {
   const page = await context.newPage();
   await page.goto(SEARCH_URL);
   await page.getByTestId('log-row').first().waitFor();
-  const { searchUrl } = (await page.evaluate(NAVIGATION_TIMING)) as NavigationTiming;
+  const { searchUrl } = await page.evaluate<NavigationTiming>(NAVIGATION_TIMING);
   await context.close();
   if (!searchUrl) throw new Error('the search view made no /api/logs/search request');
   return searchUrl;
@@ -106,7 +106,7 @@ async function scrollFrames(browser: Browser): Promise<ScrollFrames> {
   const page = await context.newPage();
   await page.goto(SEARCH_URL);
   await page.getByTestId('log-row').first().waitFor();
-  const result = (await page.evaluate(scrollThrough(SCROLL_ROWS, ROW_HEIGHT, 180_000))) as ScrollFrames;
+  const result = await page.evaluate<ScrollFrames>(scrollThrough(SCROLL_ROWS, ROW_HEIGHT, 180_000));
   await context.close();
   return result;
 }

@@ -5,7 +5,7 @@ import { createKafka, createLogger, ensureTopics, loadConfig, LogIdGenerator, lo
 import { freePorts } from '../test/free-ports.ts';
 import { startRole } from '../test/roles.ts';
 
-const example = JSON.parse(readFileSync(new URL('../test/fixtures/example_log.json', import.meta.url), 'utf8'));
+const example = JSON.parse(readFileSync(new URL('../test/fixtures/example_log.json', import.meta.url), 'utf8')) as Record<string, unknown>;
 /** A topic of the bench's own, deleted at the end: the live topic (and its sinks) never sees bench logs. */
 const TOPIC_ENV = { KAFKA_TOPIC: `logflow.bench.ingest.${randomUUID().slice(0, 8)}`, KAFKA_DLQ_TOPIC: `logflow.bench.ingest.${randomUUID().slice(0, 8)}.dlq` };
 const config = loadConfig({ ...process.env, ...TOPIC_ENV });

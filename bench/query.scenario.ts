@@ -22,9 +22,16 @@ interface Timing {
   matched: string;
 }
 
-async function getJson(path: string, params: Record<string, string>): Promise<any> {
+/** What the timed routes answer that the bench reads: a search page's count and cursor. */
+interface Answer {
+  total?: number;
+  totalRelation?: 'eq' | 'gte';
+  nextCursor?: string;
+}
+
+async function getJson(path: string, params: Record<string, string>): Promise<Answer> {
   const response = await fetch(`${BASE}${path}?${new URLSearchParams(params)}`);
-  const body = await response.json();
+  const body = (await response.json()) as Answer;
   if (!response.ok) throw new Error(`${path} answered ${response.status}: ${JSON.stringify(body)}`);
   return body;
 }
@@ -33,7 +40,7 @@ async function getJson(path: string, params: Record<string, string>): Promise<an
 async function measure(path: string, params: (i: number) => Record<string, string>, iterations: number): Promise<Timing> {
   for (let i = 0; i < 20; i += 1) await getJson(path, params(iterations + i));
   const durations: number[] = [];
-  let last: any;
+  let last: Answer = {};
   for (let i = 0; i < iterations; i += 1) {
     const started = performance.now();
     last = await getJson(path, params(i));

@@ -196,8 +196,8 @@ export async function run(args: string[]): Promise<void> {
         ((await es.search({ index, size: 0, aggs: { ids: { cardinality: { field: 'id', precision_threshold: 40_000 } } } })).aggregations!.ids as { value: number }).value;
       const [sinkIds, directIds] = await Promise.all([distinctIds(sinkIndex), distinctIds(directIndex)]);
       const exactEnough = (n: number) => (count <= 40_000 ? n : count);
-      requireAll('the direct bulk load', directDocs!, exactEnough(directIds!), count);
-      requireAll('the es-sink index', sinkDocs!, exactEnough(sinkIds!), count);
+      requireAll('the direct bulk load', directDocs!, exactEnough(directIds), count);
+      requireAll('the es-sink index', sinkDocs!, exactEnough(sinkIds), count);
       summary.push(
         `Elasticsearch direct bulk   ${rate(direct)}  (${direct.seconds.toFixed(1)} s, ${directDocs} docs)`,
         `es-sink                     ${rate(sink)}  (${sink.seconds.toFixed(1)} s, ${sinkDocs} docs, peak RSS ${sink.rssMiB!.toFixed(0)} MiB, ${sink.cpuSeconds!.toFixed(1)} CPU s)`,

@@ -156,8 +156,8 @@ function startLogFlow(installation: Installation, ports: { ingester: number; que
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stdout!.pipe(log, { end: false });
-  child.stderr!.pipe(log, { end: false });
+  child.stdout.pipe(log, { end: false });
+  child.stderr.pipe(log, { end: false });
   return child;
 }
 
@@ -283,7 +283,7 @@ async function kafkaRequests(ports: Record<string, number>): Promise<Map<string,
   for (const [role, port] of Object.entries(ports)) {
     const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     for (const match of text.matchAll(/^logflow_kafka_requests_total\{([^}]*)\} (\S+)$/gm)) {
-      const labels = Object.fromEntries([...match[1]!.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+      const labels = Object.fromEntries([...match[1]!.matchAll(/(\w+)="([^"]*)"/g)].map((m): [string, string] => [m[1]!, m[2]!]));
       counts.set(`${role} ${labels.client} ${labels.api}`, Number(match[2]));
     }
   }

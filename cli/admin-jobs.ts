@@ -67,14 +67,20 @@ export async function runAdminJobCommand(config: Config, name: JobName, args: st
     await events.waitUntilReady();
     const job = await queue.add(name, data);
     process.stderr.write(`queued ${name} job ${job.id}\n`);
-    const hint = setTimeout(async () => {
-      if ((await job.getState()) === 'waiting') process.stderr.write('still waiting: is a reconciler running (logflow reconciler)?\n');
+    const hint = setTimeout(() => {
+      job.getState().then(
+        (state) => {
+          if (state === 'waiting') process.stderr.write('still waiting: is a reconciler running (logflow reconciler)?\n');
+        },
+        // Only a hint: when Redis cannot say, the wait below reports the failure.
+        () => undefined,
+      );
     }, 10_000);
     events.on('progress', ({ jobId, data: progress }) => {
       if (jobId === job.id && typeof progress === 'object') process.stderr.write(`${describeProgress(progress as JobProgress)}\n`);
     });
     try {
-      const result = await job.waitUntilFinished(events);
+      const result: unknown = await job.waitUntilFinished(events);
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       return 0;
     } catch (error) {

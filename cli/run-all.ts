@@ -56,7 +56,7 @@ export function runAll(
       children.set(role, child);
       const prefix = `[${role.padEnd(width)}] `;
       for (const stream of [child.stdout, child.stderr]) {
-        createInterface({ input: stream! }).on('line', (line) => process.stdout.write(prefix + line + '\n'));
+        createInterface({ input: stream }).on('line', (line) => process.stdout.write(prefix + line + '\n'));
       }
       child.on('error', (err) => logger.error({ err, role }, 'could not start the role'));
       child.on('exit', (code, signal) => {

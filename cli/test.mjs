@@ -50,6 +50,8 @@ const watchdog = setInterval(() => {
   if (!stopped) return;
   clearInterval(watchdog);
   const kill = (signal) => {
+    // No pid: vitest never started, so there is nothing to stop.
+    if (vitest.pid === undefined) return;
     try {
       process.kill(-vitest.pid, signal);
     } catch {

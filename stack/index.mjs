@@ -55,7 +55,9 @@ async function upEngine(engine, { log, user }) {
         try {
           await waitFor(() => engine.probe(), { timeoutMs: 30_000, what: engine.name });
         } catch (err) {
-          throw new Error(`port ${engine.port} is in use by a process that is not a usable ${engine.name} (${err.message}); stop it or free the port`);
+          throw new Error(`port ${engine.port} is in use by a process that is not a usable ${engine.name} (${err.message}); stop it or free the port`, {
+            cause: err,
+          });
         }
         say(`usable (not started by us) after ${secs(t0)}`);
         return;

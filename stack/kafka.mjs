@@ -378,7 +378,9 @@ export async function kafkaGroupProbe(host = HOST, port = PORT, { timeoutMs = 15
     try {
       const lgV = pick(versions, API.LeaveGroup, [0, 1, 2]);
       await conn.request(API.LeaveGroup, lgV, new Writer().str(group).str(res.memberId).buf());
-    } catch {}
+    } catch {
+      // A courtesy: a member that does not leave is dropped when its session times out.
+    }
 
     // An idempotent producer's first InitProducerId fails with a "loading" error until the
     // broker's producer-id machinery is up; wait for that too, so the app's first send is clean.

@@ -29,7 +29,9 @@ function binDir() {
   let versions = [];
   try {
     versions = fs.readdirSync(root).filter((v) => fs.existsSync(path.join(root, v, 'bin', 'postgres')));
-  } catch {}
+  } catch {
+    // No such directory: no packaged Postgres there.
+  }
   versions.sort((a, b) => Number(b) - Number(a));
   return versions.length ? path.join(root, versions[0], 'bin') : null;
 }

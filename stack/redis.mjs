@@ -33,7 +33,7 @@ export function redisPing(host = HOST, port = PORT, timeoutMs = 3000) {
     sock.setTimeout(timeoutMs, () => sock.destroy(new Error('timeout')));
     sock.once('connect', () => sock.write('PING\r\n'));
     sock.on('data', (d) => {
-      data += d;
+      data += d.toString('utf8');
       if (!data.includes('\r\n')) return;
       sock.destroy();
       if (data.startsWith('+PONG')) resolve(true);

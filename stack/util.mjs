@@ -229,7 +229,9 @@ export async function stopPid(pid, { signal = 'SIGTERM', graceMs = 30_000, log }
   log?.(`pid ${pid} still alive after ${graceMs / 1000}s, sending SIGKILL`);
   try {
     process.kill(pid, 'SIGKILL');
-  } catch {}
+  } catch {
+    // It exited between the check and the kill.
+  }
   for (let i = 0; i < 50 && isAlive(pid); i++) await sleep(100);
   return !isAlive(pid);
 }
@@ -270,7 +272,9 @@ export function httpGet(url, timeoutMs = 10_000) {
         let body = data;
         try {
           body = JSON.parse(data);
-        } catch {}
+        } catch {
+          // Not JSON: the caller gets the text.
+        }
         resolve({ status: res.statusCode, body });
       });
     });
@@ -380,7 +384,9 @@ export function which(cmd) {
     try {
       fs.accessSync(p, fs.constants.X_OK);
       return p;
-    } catch {}
+    } catch {
+      // Not here (or not executable): try the next place.
+    }
   }
   return null;
 }
@@ -428,7 +434,9 @@ export function findJava({ min, max = Infinity, prefer = [] }) {
   let homes = [];
   try {
     homes = fs.readdirSync(JVM_DIR).map((d) => path.join(JVM_DIR, d));
-  } catch {}
+  } catch {
+    // No such directory: no packaged JVMs there.
+  }
   const found = new Map();
   for (const h of homes) {
     let real;
@@ -500,7 +508,9 @@ async function withFileLock(fn, { timeoutMs = 15 * 60_000 } = {}) {
       try {
         holder = Number.parseInt(fs.readFileSync(lock, 'utf8'), 10);
         ageMs = Date.now() - fs.statSync(lock).mtimeMs;
-      } catch {}
+      } catch {
+        // Gone meanwhile: NaN holder and age 0 count as being written, and the loop tries again.
+      }
       // Empty and fresh: its creator is between open and write. Otherwise a lock left by a
       // dead process (or by this one before a crash) is stale.
       const beingWritten = Number.isNaN(holder) && ageMs < 5000;
@@ -508,7 +518,7 @@ async function withFileLock(fn, { timeoutMs = 15 * 60_000 } = {}) {
         fs.rmSync(lock, { force: true });
         continue;
       }
-      if (Date.now() > deadline) throw new Error(`stack lock ${lock} held by pid ${holder}`);
+      if (Date.now() > deadline) throw new Error(`stack lock ${lock} held by pid ${holder}`, { cause: err });
       await sleep(500);
     }
   }

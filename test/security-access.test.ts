@@ -257,7 +257,7 @@ describe('keys on', () => {
         const req = httpRequest({ host: '127.0.0.1', port, path: '/api/logs/search?size=1', localAddress, headers: { authorization: `Bearer ${key}` } }, (res) => {
           let text = '';
           res.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-          res.on('end', () => resolve({ status: res.statusCode!, retryAfter: res.headers['retry-after'] as string | undefined, body: JSON.parse(text) }));
+          res.on('end', () => resolve({ status: res.statusCode!, retryAfter: res.headers['retry-after'], body: JSON.parse(text) }));
         });
         req.on('error', reject);
         req.end();

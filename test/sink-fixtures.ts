@@ -78,7 +78,7 @@ export async function isolatedPipeline(name: string): Promise<IsolatedPipeline> 
 
 /** A log as the ingester would have made it, with a UUIDv7 id and receivedAt now. */
 export function logRecord(event: Partial<LogEvent> & { resourceId: string }, receivedAt = new Date()): LogRecord {
-  const full: LogEvent = { level: 'info', message: 'request served', timestamp: new Date().toISOString(), metadata: {}, ...event } as LogEvent;
+  const full: LogEvent = { level: 'info', message: 'request served', timestamp: new Date().toISOString(), metadata: {}, ...event };
   return toLogRecord(full, uuidv7(), receivedAt.toISOString());
 }
 

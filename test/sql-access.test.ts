@@ -79,7 +79,7 @@ describe('SQL access: the queries of docs/sql.md, as logflow_reader, on logs tha
     const total = (resource: string) => rows.filter((r) => r.resource_id === resource).reduce((sum, r) => sum + Number(r.errors), 0);
     expect(total(ids.a)).toBe(5);
     expect(total(ids.b)).toBe(2);
-    expect(rows.every((r) => r.hour instanceof Date && (r.hour as Date).getUTCMinutes() === 0)).toBe(true);
+    expect(rows.every((r) => r.hour instanceof Date && r.hour.getUTCMinutes() === 0)).toBe(true);
   });
 
   it('one trace in order', async () => {

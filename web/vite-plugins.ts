@@ -30,7 +30,7 @@ export function earlyScript(): Plugin {
         logLevel: 'warn',
         build: { write: false, lib: { entry: join(root, EARLY_ENTRY), formats: ['es'] }, rolldownOptions: { output: { minify: true } } },
       })) as RolldownOutput[];
-      code = output[0]!.output[0].code;
+      code = output[0].output[0].code;
     },
     transformIndexHtml() {
       const attrs = { type: 'module', async: true };

@@ -3,7 +3,8 @@ import { createRequire } from 'node:module';
 interface RequestQueuePrototype {
   pending: unknown[];
   throttledUntil: number;
-  scheduleCheckPendingRequests(this: RequestQueuePrototype): void;
+  // A property, not a method: it is read off the prototype, kept, and called back with `.call(this)`.
+  scheduleCheckPendingRequests: (this: RequestQueuePrototype) => void;
   idleFix?: true;
 }
 

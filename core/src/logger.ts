@@ -13,6 +13,7 @@ function serializeError(error: Error): Record<string, unknown> {
   const serialized = pino.stdSerializers.err(error) as unknown as Record<string, unknown>;
   if (serialized.meta === undefined) return serialized;
   const { meta, ...rest } = serialized;
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- meta is `{} | null` here: tsc needs the cast to read statusCode
   return { ...rest, statusCode: (meta as { statusCode?: number } | null)?.statusCode ?? null };
 }
 

@@ -50,7 +50,9 @@ export async function buildQueryApp({ logger, elasticsearch, names, webRoot, dlq
       root: webRoot,
       // The build writes .br and .gz beside each file: served to browsers that take them, compressed once.
       preCompressed: true,
-      setHeaders: (reply, path) => reply.header('cache-control', webCacheControl(path)),
+      setHeaders: (reply, path) => {
+        reply.header('cache-control', webCacheControl(path));
+      },
     });
     // The dashboard's own paths (/search, /admin?…) are routes of its router: a page load gets index.html.
     app.setNotFoundHandler((request, reply) => {

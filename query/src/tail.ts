@@ -148,7 +148,7 @@ export async function runTail({ es, query, cursor, options, send, signal, keySti
       await pause(options.pollMs);
       continue;
     }
-    let backlog = false;
+    let backlog: boolean;
     try {
       const response = await es.search<LogRecord>(cursor.request(query, budget));
       const fresh = cursor.accept(response.hits.hits.flatMap((hit) => (hit._source ? [hit._source] : [])));

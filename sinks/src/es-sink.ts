@@ -89,12 +89,12 @@ export async function startEsSink(config: Config, logger: Logger, { names, write
           ),
         );
         const again: BulkItem<KafkaMessage>[] = [];
-        let failure: unknown;
+        let failure: PromiseRejectedResult | undefined;
         let created = 0;
         results.forEach((result, i) => {
           if (result.status === 'rejected') {
             again.push(...pending[i]!);
-            failure = result.reason;
+            failure = result;
             return;
           }
           const { indexed, refused, retry } = result.value;
@@ -113,7 +113,7 @@ export async function startEsSink(config: Config, logger: Logger, { names, write
         addToLedger(ledgerRedis, indexedKey, 'elasticsearchIndexed', created).catch((err: unknown) =>
           logger.warn({ err }, 'could not count indexed logs in the ledger'),
         );
-        if (failure) throw failure;
+        if (failure?.reason) throw failure.reason;
         if (again.length > 0) throw new Error(`${again.length} records not indexed yet (429, 5xx or blocked index)`);
         // Dead letters go out before the offset moves past them; a crash in between sends them again.
         await dlq.send(letters);

@@ -203,6 +203,8 @@ export async function runSinkConsumer(config: Config, logger: Logger, options: S
     eachBatchAutoResolve: false,
     // Offsets are committed by the writer, once a batch and every one before it are written.
     autoCommit: false,
+    // kafkajs types these as methods, but builds them as closures over the batch: safe to destructure.
+    // eslint-disable-next-line @typescript-eslint/unbound-method
     eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning }) => {
       const bytes = batch.messages.reduce((sum, m) => sum + (m.value?.length ?? 0), 0);
       const admitted = await withHeartbeats(heartbeat, (beat) => waitForRoom(bytes, () => beat.lost || !isRunning()));

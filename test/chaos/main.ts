@@ -16,7 +16,7 @@ const faults = numbers.map((number) => {
 const log = (line: string) => process.stderr.write(`[chaos ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 const started = Date.now();
 const env = await ChaosEnv.create(log);
-let failed = true;
+let failed: boolean;
 try {
   const reports = await runFaults(env, faults, scale, 120_000);
   const command = args.length ? `npm run chaos -- ${args.join(' ')}` : 'npm run chaos';

@@ -75,7 +75,7 @@ export async function scanDeadLetters(
   const groupId = `logflow-dlq-reader-${randomUUID()}`;
   const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 500 });
   const remaining = new Map(wanted.map((r) => [r.partition, r]));
-  let settle!: (error?: unknown) => void;
+  let settle!: (error?: Error) => void;
   const finished = new Promise<void>((resolve, reject) => {
     settle = (error) => (error ? reject(error) : resolve());
   });

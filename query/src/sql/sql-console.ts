@@ -17,7 +17,7 @@ const BYTEA_OID = 17;
 /** bytea as Postgres prints it (\x…) rather than a Buffer, which JSON would spell as a byte array. */
 const types = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === BYTEA_OID ? (value: string) => value : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    oid === BYTEA_OID ? (value: string) => value : (pg.types.getTypeParser(oid, format) as (value: string) => unknown)) as typeof pg.types.getTypeParser,
 };
 
 /**

@@ -21,7 +21,7 @@ describe('sign-in', () => {
     vi.stubGlobal('fetch', fetch);
     setApiKey('lf_secret');
     await loadIdentity();
-    expect(fetch.mock.calls[0]![1].headers).toMatchObject({ authorization: 'Bearer lf_secret' });
+    expect(fetch.mock.calls[0][1].headers).toMatchObject({ authorization: 'Bearer lf_secret' });
     expect(sessionStorage.getItem('logflow.apiKey')).toBe('lf_secret');
     expect(session).toMatchObject({ role: 'read', resourcePatterns: ['server-*'], authEnabled: true });
     signOut();

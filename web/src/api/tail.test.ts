@@ -35,7 +35,7 @@ describe('the live tail reader', () => {
     await vi.waitFor(() => expect(logs.map((l) => l.id)).toEqual(['a']));
     await vi.advanceTimersByTimeAsync(2_000);
     await vi.waitFor(() => expect(logs.map((l) => l.id)).toEqual(['a', 'b']));
-    expect(fetch.mock.calls[1]![1].headers['last-event-id']).toBe('1_a');
+    expect(fetch.mock.calls[1][1].headers['last-event-id']).toBe('1_a');
     expect(statuses).toContain('live');
     stop();
     vi.useRealTimers();

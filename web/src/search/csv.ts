@@ -1,5 +1,6 @@
 /** One CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break. */
 function field(value: unknown): string {
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- objects took the JSON branch: String() only meets primitives
   const text = value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }

@@ -51,7 +51,7 @@ export function zoomToBars(starts: readonly number[], intervalMs: number, first:
   if (starts.length === 0) return undefined;
   const clamp = (i: number) => Math.min(starts.length - 1, Math.max(0, Math.round(i)));
   const [lo, hi] = [clamp(Math.min(first, last)), clamp(Math.max(first, last))];
-  return { kind: 'absolute', from: starts[lo]!, to: starts[hi]! + intervalMs };
+  return { kind: 'absolute', from: starts[lo], to: starts[hi] + intervalMs };
 }
 
 /** Twice as wide around the same middle, never reaching past now. */
