@@ -1,4 +1,4 @@
-import { JOB_NAMES, LOG_LEVELS, type JobName } from '@logflow/common';
+import { LOG_LEVELS } from '@logflow/common';
 import { Queue, type ConnectionOptions } from 'bullmq';
 import { z } from 'zod';
 import type { Config } from './config.ts';

@@ -35,13 +35,15 @@ export class FakeElasticsearch {
   readonly client: Client;
 
   constructor() {
-    const fake = this;
+    const received = (request: EsRequest) => {
+      this.requests.push(request);
+      return this.answer(request);
+    };
     class FakeConnection extends BaseConnection {
       // The transport calls the buffered form only: the routes never ask for a stream.
       override async request(params: { method: string; path: string; body?: unknown }): Promise<never> {
-        const request = { method: params.method, path: params.path, body: typeof params.body === 'string' ? JSON.parse(params.body) : params.body };
-        fake.requests.push(request);
-        const answer = fake.answer(request);
+        const request = { method: params.method, path: params.path, body: typeof params.body === 'string' ? (JSON.parse(params.body) as unknown) : params.body };
+        const answer = received(request);
         if (answer instanceof Error) throw answer;
         return {
           statusCode: answer.statusCode,

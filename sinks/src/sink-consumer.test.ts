@@ -309,7 +309,7 @@ describe('the sink consumer runner, with a fake consumer', () => {
     it('takes no more batches than the backlog holds: the next waits, unresolved, until a write frees room', async () => {
       const { consumer, store } = await startRunner({ backlogBytes: 100 });
       expect(await consumer.deliver(fakeBatch(topic, 0, 0, 6))).toBe('5');
-      let second: string | undefined | 'waiting' = 'waiting';
+      let second: string | undefined = 'waiting';
       const delivered = consumer.deliver(fakeBatch(topic, 0, 6, 6)).then((offset) => (second = offset));
       await settle();
       expect(second).toBe('waiting');
@@ -347,12 +347,13 @@ describe('the sink consumer runner, with a fake consumer', () => {
 
   describe('stop', () => {
     it('pauses, finishes and commits what was handed over, then leaves the group', async () => {
-      const { consumer, store, stop } = await startRunner();
+      const runner = await startRunner();
+      const { consumer, store } = runner;
       await consumer.deliver(fakeBatch(topic, 0, 0, 5));
       await consumer.deliver(fakeBatch(topic, 1, 0, 5));
       await settle();
       let stopped = false;
-      const stopping = stop().then(() => (stopped = true));
+      const stopping = runner.stop().then(() => (stopped = true));
       await settle();
       expect(consumer.actions).toEqual(['pause']);
       expect(stopped).toBe(false);
@@ -366,11 +367,12 @@ describe('the sink consumer runner, with a fake consumer', () => {
     });
 
     it('gives up on a write still failing after the grace period: nothing past it is committed', async () => {
-      const { consumer, store, stop } = await startRunner({ stopGraceMs: 0 });
+      const runner = await startRunner({ stopGraceMs: 0 });
+      const { consumer, store } = runner;
       await consumer.deliver(fakeBatch(topic, 0, 0, 5));
       await settle();
       store.fail('0@0');
-      await stop();
+      await runner.stop();
       expect(store.written).toEqual([]);
       expect(consumer.actions).toEqual(['pause', 'disconnect']);
     });
