@@ -4,16 +4,7 @@ import { parseArgs } from 'node:util';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { launchChromium } from '../test/browser.ts';
 import { builtScripts, gzippedBytes } from './bundle-size.ts';
-import {
-  FIRST_ROWS_PROBE,
-  FIRST_ROWS_READY,
-  HISTOGRAM_DRAWN,
-  NAVIGATION_TIMING,
-  SCRIPT_BYTES_SENT,
-  scrollThrough,
-  type NavigationTiming,
-  type ScrollFrames,
-} from './dashboard-probes.ts';
+import { FIRST_ROWS_PROBE, FIRST_ROWS_READY, HISTOGRAM_DRAWN, NAVIGATION_TIMING, SCRIPT_BYTES_SENT, scrollThrough, type NavigationTiming, type ScrollFrames } from './dashboard-probes.ts';
 import { FIXTURE_FROM, FIXTURE_TO, withFixtureAndQuery } from './query-fixture.ts';
 import { summary } from './stats.ts';
 
@@ -152,7 +143,9 @@ export async function run(args: string[]): Promise<void> {
       const scroll = await scrollFrames(browser);
 
       const all = builtScripts(ASSETS);
-      console.log(`\nDashboard benchmark: the search view over ${count.toLocaleString('en-US')} logs (all of them in the range opened), ${runs} loads per case, Chromium ${browser.version()}, ${VIEWPORT.width}×${VIEWPORT.height}\n`);
+      console.log(
+        `\nDashboard benchmark: the search view over ${count.toLocaleString('en-US')} logs (all of them in the range opened), ${runs} loads per case, Chromium ${browser.version()}, ${VIEWPORT.width}×${VIEWPORT.height}\n`,
+      );
       console.log(`JavaScript, gzipped: every page ${kib(gzippedBytes(ASSETS, all))} (${all.length} files); the search view loads ${kib(gzippedBytes(ASSETS, [...scripts]))} (${scripts.size} files)`);
       printLoads('cold (new browser context)', cold);
       printLoads('warm (scripts cached)', warm);

@@ -91,16 +91,7 @@ export async function run(args: string[]): Promise<void> {
     const body1000 = batch(1000);
     const batch1000 = await load(4, body1000, durationSec);
     const add = (name: string, f: Figures, logsPerRequest: number) =>
-      rows.push([
-        name,
-        fmt(f.requestsPerSec),
-        fmt(f.requestsPerSec * logsPerRequest),
-        fmt(f.bytesPerSec / 1024 / 1024, 1),
-        fmt(f.p50, 1),
-        fmt(f.p99, 1),
-        String(f.non2xx),
-        String(f.errors),
-      ]);
+      rows.push([name, fmt(f.requestsPerSec), fmt(f.requestsPerSec * logsPerRequest), fmt(f.bytesPerSec / 1024 / 1024, 1), fmt(f.p50, 1), fmt(f.p99, 1), String(f.non2xx), String(f.errors)]);
     add('single log, concurrency 10', single10, 1);
     add('single log, concurrency 100', single100, 1);
     add('batch of 100, concurrency 10', batch100, 100);

@@ -18,7 +18,14 @@ export const FIXTURE_INDEX = indexForLog(indexNames(loadConfig().elasticsearch.i
 export const FIXTURE_PARTITION_MARK = -1;
 export const RESOURCES = 2_000;
 
-const LEVELS: [LogLevel, number][] = [['info', 0.7], ['debug', 0.1], ['warn', 0.1], ['error', 0.08], ['fatal', 0.01], ['trace', 0.01]];
+const LEVELS: [LogLevel, number][] = [
+  ['info', 0.7],
+  ['debug', 0.1],
+  ['warn', 0.1],
+  ['error', 0.08],
+  ['fatal', 0.01],
+  ['trace', 0.01],
+];
 const COMMITS = Array.from({ length: 20 }, (_, i) => ((i + 1) * 0x9e3779b1).toString(16).slice(-7).padStart(7, '0'));
 const REGIONS = ['eu-west-1', 'eu-central-1', 'us-east-1', 'us-west-2', 'ap-south-1'];
 
@@ -47,7 +54,10 @@ const MESSAGES: ((r: () => number) => string)[] = [
 
 function hex(r: () => number, length: number): string {
   let out = '';
-  while (out.length < length) out += Math.floor(r() * 0x100000000).toString(16).padStart(8, '0');
+  while (out.length < length)
+    out += Math.floor(r() * 0x100000000)
+      .toString(16)
+      .padStart(8, '0');
   return out.slice(0, length);
 }
 
@@ -83,10 +93,11 @@ async function* fixtureLogs(count: number): AsyncGenerator<LogRecord> {
 export async function fixtureCounts(es: Client, pool: Pool): Promise<{ elasticsearch: number; postgres: number }> {
   const exists = await es.indices.exists({ index: FIXTURE_INDEX });
   const elasticsearch = exists ? (await es.count({ index: FIXTURE_INDEX })).count : 0;
-  const rows = await pool.query<{ n: string }>(
-    'SELECT count(*) AS n FROM logs WHERE timestamp >= $1 AND timestamp < $2 AND kafka_partition = $3',
-    [new Date(FIXTURE_FROM).toISOString(), new Date(FIXTURE_TO).toISOString(), FIXTURE_PARTITION_MARK],
-  );
+  const rows = await pool.query<{ n: string }>('SELECT count(*) AS n FROM logs WHERE timestamp >= $1 AND timestamp < $2 AND kafka_partition = $3', [
+    new Date(FIXTURE_FROM).toISOString(),
+    new Date(FIXTURE_TO).toISOString(),
+    FIXTURE_PARTITION_MARK,
+  ]);
   return { elasticsearch, postgres: Number(rows.rows[0]!.n) };
 }
 

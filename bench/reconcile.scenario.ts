@@ -93,8 +93,7 @@ export async function run(args: string[]): Promise<void> {
     console.log(`loaded: Postgres ${fmt(counts.pg)} rows in ${fmt(pgLoad.seconds, 1)} s, Elasticsearch ${fmt(counts.es)} docs in ${fmt(esLoad.seconds, 1)} s`);
 
     const range = { from: now - HOUR_MS, to: now };
-    const reconcile = () =>
-      reconcileRange(lf.es, lf.pool, { range, filter: {}, removeExtra: false, target: lf.names.readAlias, expectedIndex: indexOf }, async () => undefined);
+    const reconcile = () => reconcileRange(lf.es, lf.pool, { range, filter: {}, removeExtra: false, target: lf.names.readAlias, expectedIndex: indexOf }, async () => undefined);
     const clean = await timed(reconcile);
 
     const doomed = sample([...ids.keys()], missing);

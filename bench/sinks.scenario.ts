@@ -212,7 +212,10 @@ export async function run(args: string[]): Promise<void> {
         try {
           const lines = (function* () {
             for (let i = 0; i < count; i += 1_000) {
-              yield records.slice(i, i + 1_000).map((r, j) => toCopyLine({ record: r.record, partition: 0, offset: String(i + j) })).join('');
+              yield records
+                .slice(i, i + 1_000)
+                .map((r, j) => toCopyLine({ record: r.record, partition: 0, offset: String(i + j) }))
+                .join('');
             }
           })();
           await pipeline(Readable.from(lines), client.query(copyFrom(`COPY logs (${LOG_COLUMNS}) FROM STDIN`)));
@@ -221,7 +224,9 @@ export async function run(args: string[]): Promise<void> {
         }
       });
       const counted = async () => {
-        const { rows: [row] } = await pool.query<{ n: string; ids: string }>(`SELECT count(*) AS n, count(DISTINCT id) AS ids FROM ${partition}`);
+        const {
+          rows: [row],
+        } = await pool.query<{ n: string; ids: string }>(`SELECT count(*) AS n, count(DISTINCT id) AS ids FROM ${partition}`);
         return { n: Number(row!.n), ids: Number(row!.ids) };
       };
       const rows = async () => (await counted()).n;

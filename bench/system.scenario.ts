@@ -50,7 +50,11 @@ function parseOptions(args: string[]): Options {
 }
 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 50);
+const median = (values: number[]) =>
+  percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  );
 
 function printTable(rows: string[][]): void {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
@@ -63,9 +67,7 @@ const TICKS_PER_SEC = 100;
 
 function childPids(pid: number): number[] {
   try {
-    return readdirSync(`/proc/${pid}/task`).flatMap((tid) =>
-      readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ').filter(Boolean).map(Number),
-    );
+    return readdirSync(`/proc/${pid}/task`).flatMap((tid) => readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ').filter(Boolean).map(Number));
   } catch {
     return [];
   }
@@ -103,14 +105,11 @@ interface Watched {
 function engines(): Watched[] {
   const out = spawnSync(process.execPath, ['stack/cli.mjs', 'status', '--json'], { cwd: ROOT, encoding: 'utf8' });
   const rows = JSON.parse(out.stdout) as { name: string; pid: number | null }[];
-  return rows
-    .filter((r) => r.pid)
-    .map((r) => ({ name: r.name, pid: r.pid!, tree: r.name === 'postgres', role: false }));
+  return rows.filter((r) => r.pid).map((r) => ({ name: r.name, pid: r.pid!, tree: r.name === 'postgres', role: false }));
 }
 
 const snapshot = (watched: Watched[]) => new Map(watched.map((w) => [w.name, cpuTicks(w.pid, w.tree)]));
-const cpuSecondsSince = (watched: Watched[], before: Map<string, number>) =>
-  new Map(watched.map((w) => [w.name, (cpuTicks(w.pid, w.tree) - before.get(w.name)!) / TICKS_PER_SEC]));
+const cpuSecondsSince = (watched: Watched[], before: Map<string, number>) => new Map(watched.map((w) => [w.name, (cpuTicks(w.pid, w.tree) - before.get(w.name)!) / TICKS_PER_SEC]));
 
 // ---- the systems under test ----
 
@@ -169,11 +168,11 @@ function startSeed(port: number, topic: string): ChildProcess {
     const installed = made.status === 0 && spawnSync(`${VENV}/bin/pip`, ['install', '-q', 'fastapi', 'uvicorn', 'kafka-python'], { stdio: 'inherit' });
     if (!installed || installed.status !== 0) throw new Error('could not set up the seed venv (python3 -m venv, pip install fastapi uvicorn kafka-python)');
   }
-  return spawn(
-    `${VENV}/bin/uvicorn`,
-    ['seed_ingester:app', '--app-dir', 'bench', '--host', '127.0.0.1', '--port', String(port), '--workers', '1', '--log-level', 'warning', '--no-access-log'],
-    { cwd: ROOT, env: { ...process.env, SEED_TOPIC: topic, KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092' }, stdio: ['ignore', 'inherit', 'inherit'] },
-  );
+  return spawn(`${VENV}/bin/uvicorn`, ['seed_ingester:app', '--app-dir', 'bench', '--host', '127.0.0.1', '--port', String(port), '--workers', '1', '--log-level', 'warning', '--no-access-log'], {
+    cwd: ROOT,
+    env: { ...process.env, SEED_TOPIC: topic, KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
 }
 
 // ---- load ----
@@ -513,7 +512,6 @@ export async function run(args: string[]): Promise<void> {
       printKafkaRequests(requestsBefore, requestsAfter, ((settledAt ?? performance.now()) - started) / 1000, logs);
       console.log('\nCPU seconds per 10,000 logs during the sustained run (engines are shared: other work on them counts too)');
       printTable([['process', 'CPU s / 10k logs'], ...watched.map((w) => [w.name, fmt((cpu.get(w.name)! / logs) * 10_000, 2)])]);
-
     }
     if (options.phases.includes('latency')) {
       // 3. Ingest→searchable at half the sustained end-to-end rate.
@@ -522,7 +520,6 @@ export async function run(args: string[]): Promise<void> {
       const latency = await searchableLatency(installation, ingesterUrl, half, 15);
       printSinkWrites(writesBefore, await sinkWrites(metricsPorts), 15);
       console.log(`\nIngest→searchable at ${fmt(half)} logs/s: p50 ${fmt(latency.p50)} ms, p99 ${fmt(latency.p99)} ms (${latency.probes} probes)`);
-
     }
     if (options.phases.includes('idle')) {
       // 4. Idle: nothing arrives.
@@ -535,7 +532,14 @@ export async function run(args: string[]): Promise<void> {
       printTable([
         ['process', 'idle % of one core', 'peak RSS MiB'],
         ...watched.map((w) => [w.name, fmt(percentOfCore(w.name), 2), w.role ? fmt(peakRssMiB(w.pid)) : '-']),
-        ['all roles together', fmt(roles.reduce((sum, w) => sum + percentOfCore(w.name), 0), 2), '-'],
+        [
+          'all roles together',
+          fmt(
+            roles.reduce((sum, w) => sum + percentOfCore(w.name), 0),
+            2,
+          ),
+          '-',
+        ],
       ]);
     }
     if (roles.length !== roleNames.length) console.log(`(found roles ${roles.map((r) => r.name).join(', ')}; expected ${roleNames.join(', ')})`);

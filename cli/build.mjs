@@ -31,7 +31,11 @@ function productionDependencies() {
   return names;
 }
 
-const packageName = (specifier) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+const packageName = (specifier) =>
+  specifier
+    .split('/')
+    .slice(0, specifier.startsWith('@') ? 2 : 1)
+    .join('/');
 
 /** The nearest node_modules folder above `from` that holds `name`, as Node would find it. */
 function installedAt(name, from) {

@@ -40,9 +40,7 @@ export async function runDlqCommand(config: Config, logger: Logger, args: string
       if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a positive integer');
       const sink = sinkOption(values.sink);
       const [letters, replayed] = await Promise.all([listDeadLetters(kafka, topic, limit), replayTimes(pool, topic)]);
-      const rows = letters
-        .filter((l) => sink === undefined || l.sink === sink)
-        .map((l) => ({ ...l, replayedAt: replayed.get(`${l.partition}/${l.offset}`) ?? null }));
+      const rows = letters.filter((l) => sink === undefined || l.sink === sink).map((l) => ({ ...l, replayedAt: replayed.get(`${l.partition}/${l.offset}`) ?? null }));
       if (values.json) {
         out(JSON.stringify(rows, null, 2));
         return 0;
@@ -53,9 +51,7 @@ export async function runDlqCommand(config: Config, logger: Logger, args: string
       }
       out(['POSITION', 'DEAD AT', 'SINK', 'SOURCE', 'LOG ID', 'REPLAYED', 'REASON'].join('\t'));
       for (const l of rows) {
-        out(
-          [`${l.partition}:${l.offset}`, l.deadAt, l.sink, `${l.source.partition}:${l.source.offset}`, l.logId ?? '-', l.replayedAt ?? '-', l.reason.slice(0, 160)].join('\t'),
-        );
+        out([`${l.partition}:${l.offset}`, l.deadAt, l.sink, `${l.source.partition}:${l.source.offset}`, l.logId ?? '-', l.replayedAt ?? '-', l.reason.slice(0, 160)].join('\t'));
       }
       return 0;
     }

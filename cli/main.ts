@@ -1,5 +1,17 @@
 import { isJobName } from '@logflow/common';
-import { ApiKeyStore, type Config, ConfigError, createLogger, createPool, loadConfig, lockReaderWithFormerDefault, resolveLogFormat, runMigrations, setReaderPassword, tellHowToGetAnAdminKey } from '@logflow/core';
+import {
+  ApiKeyStore,
+  type Config,
+  ConfigError,
+  createLogger,
+  createPool,
+  loadConfig,
+  lockReaderWithFormerDefault,
+  resolveLogFormat,
+  runMigrations,
+  setReaderPassword,
+  tellHowToGetAnAdminKey,
+} from '@logflow/core';
 import { DLQ_HELP, runDlqCommand } from './dlq.ts';
 import { KEYS_HELP, runKeysCommand } from './keys.ts';
 import { ADMIN_JOB_HELP, runAdminJobCommand } from './admin-jobs.ts';

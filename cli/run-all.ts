@@ -33,12 +33,7 @@ export function restartDelay(failures: number, policy: RestartPolicy = RESTART_P
  * backoff, while the others keep serving: one role's fault must not take the whole installation
  * down. SIGINT/SIGTERM stop every role gracefully; resolves with 0, or 1 if a role stopped uncleanly.
  */
-export function runAll(
-  roles: string[],
-  logger: Logger,
-  policy: RestartPolicy = RESTART_POLICY,
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<number> {
+export function runAll(roles: string[], logger: Logger, policy: RestartPolicy = RESTART_POLICY, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const width = Math.max(...roles.map((r) => r.length));
   const children = new Map<string, ChildProcess>();
   const pendingRestarts = new Map<string, NodeJS.Timeout>();

@@ -66,8 +66,12 @@ const code = await exited;
 clearInterval(watchdog);
 const files = progress();
 fs.rmSync(progressFile, { force: true });
-const failed = Object.entries(files).filter(([, entry]) => entry.state === 'failed').map(([file]) => file);
-const unfinished = Object.entries(files).filter(([, entry]) => entry.endedAt === undefined).map(([file]) => file);
+const failed = Object.entries(files)
+  .filter(([, entry]) => entry.state === 'failed')
+  .map(([file]) => file);
+const unfinished = Object.entries(files)
+  .filter(([, entry]) => entry.endedAt === undefined)
+  .map(([file]) => file);
 const lines = [`[logflow] test run: ${((Date.now() - started) / 60_000).toFixed(1)} min, ${Object.keys(files).length} files started`];
 if (stopped) lines.push(`[logflow] STOPPED: ${stopped.what}${stopped.files.length ? `: ${stopped.files.join(', ')}` : ''}`);
 if (failed.length) lines.push(`[logflow] files that failed: ${failed.join(', ')}`);

@@ -12,11 +12,21 @@ const log = (m) => process.stderr.write(`[stack] ${m}\n`);
 function table(rows) {
   const cols = ['engine', 'port', 'running', 'usable', 'pid', 'ours', 'rss', 'version'];
   const cells = rows.map((r) => [
-    r.name, String(r.port), r.running ? 'yes' : 'no', r.usable ? 'yes' : 'no', r.pid ? String(r.pid) : '-',
-    r.startedByUs ? 'yes' : 'no', r.rssKiB ? `${Math.round(r.rssKiB / 1024)} MiB` : '-', r.version ?? '-',
+    r.name,
+    String(r.port),
+    r.running ? 'yes' : 'no',
+    r.usable ? 'yes' : 'no',
+    r.pid ? String(r.pid) : '-',
+    r.startedByUs ? 'yes' : 'no',
+    r.rssKiB ? `${Math.round(r.rssKiB / 1024)} MiB` : '-',
+    r.version ?? '-',
   ]);
   const width = cols.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i].length)));
-  const line = (row) => row.map((v, i) => v.padEnd(width[i])).join('  ').trimEnd();
+  const line = (row) =>
+    row
+      .map((v, i) => v.padEnd(width[i]))
+      .join('  ')
+      .trimEnd();
   const out = [line(cols), ...cells.map(line)];
   for (const r of rows) if (r.error && r.running) out.push(`${r.name}: ${r.error}`);
   return out.join('\n');
@@ -28,7 +38,13 @@ async function main() {
     case 'up': {
       const env = await up({ log });
       log(`all engines usable after ${((Date.now() - t0) / 1000).toFixed(1)}s`);
-      process.stdout.write(json ? `${JSON.stringify(env, null, 2)}\n` : Object.entries(env).map(([k, v]) => `${k}=${v}\n`).join(''));
+      process.stdout.write(
+        json
+          ? `${JSON.stringify(env, null, 2)}\n`
+          : Object.entries(env)
+              .map(([k, v]) => `${k}=${v}\n`)
+              .join(''),
+      );
       break;
     }
     case 'down':

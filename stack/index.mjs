@@ -6,17 +6,35 @@ import { kafka } from './kafka.mjs';
 import { postgres } from './postgres.mjs';
 import { redis } from './redis.mjs';
 import {
-  DATA_DIR, HOME_DIR, LOG_DIR, STACK_DIR, STACK_USER, adoptPid, aptInstall, assertTraversable, ensureUser, isAlive, listenerPid, mkdirp,
-  ourPid, ownDir, portOpen, removePid, rssKiB, run, tail, waitFor, withLock, writePid,
+  DATA_DIR,
+  HOME_DIR,
+  LOG_DIR,
+  STACK_DIR,
+  STACK_USER,
+  adoptPid,
+  aptInstall,
+  assertTraversable,
+  ensureUser,
+  isAlive,
+  listenerPid,
+  mkdirp,
+  ourPid,
+  ownDir,
+  portOpen,
+  removePid,
+  rssKiB,
+  run,
+  tail,
+  waitFor,
+  withLock,
+  writePid,
 } from './util.mjs';
 
 // Elasticsearch first: it takes longest to start, so its Maven download goes first in the queue.
 export const engines = [elasticsearch, kafka, postgres, redis];
 
 /** The connection settings every service reads from its environment. */
-export const settings = Object.freeze(Object.fromEntries(
-  [kafka, elasticsearch, postgres, redis].map((e) => [e.envKey, e.envValue]),
-));
+export const settings = Object.freeze(Object.fromEntries([kafka, elasticsearch, postgres, redis].map((e) => [e.envKey, e.envValue])));
 
 // Debian services that an install could start on our ports (policy-rc.d normally prevents it).
 const SYSTEM_SERVICE = { postgres: 'postgresql', redis: 'redis-server' };
@@ -130,22 +148,24 @@ export function up({ log = () => {} } = {}) {
 /** Stops what `up` started (by pid file), gracefully. Engines we didn't start are left alone. */
 export function down({ log = () => {} } = {}) {
   return withLock(async () => {
-    const out = await Promise.all(engines.map(async (e) => {
-      const say = (m) => log(`[${e.name}] ${m}`);
-      const pid = await adoptPid(e.name, e.port);
-      if (!pid) {
-        removePid(e.name);
-        const foreign = await portOpen(e.port);
-        say(foreign ? `not started by us; left running on port ${e.port}` : 'not running');
-        return { name: e.name, stopped: false, wasRunning: foreign };
-      }
-      const t0 = Date.now();
-      say(`stopping pid ${pid}`);
-      const ok = await e.stop(pid, { log: say });
-      if (ok) removePid(e.name);
-      say(ok ? `stopped after ${secs(t0)}` : `could not stop pid ${pid}`);
-      return { name: e.name, stopped: ok, pid };
-    }));
+    const out = await Promise.all(
+      engines.map(async (e) => {
+        const say = (m) => log(`[${e.name}] ${m}`);
+        const pid = await adoptPid(e.name, e.port);
+        if (!pid) {
+          removePid(e.name);
+          const foreign = await portOpen(e.port);
+          say(foreign ? `not started by us; left running on port ${e.port}` : 'not running');
+          return { name: e.name, stopped: false, wasRunning: foreign };
+        }
+        const t0 = Date.now();
+        say(`stopping pid ${pid}`);
+        const ok = await e.stop(pid, { log: say });
+        if (ok) removePid(e.name);
+        say(ok ? `stopped after ${secs(t0)}` : `could not stop pid ${pid}`);
+        return { name: e.name, stopped: ok, pid };
+      }),
+    );
     const stuck = out.filter((r) => r.pid && !r.stopped);
     if (stuck.length) throw new Error(`could not stop: ${stuck.map((r) => `${r.name} (pid ${r.pid})`).join(', ')}`);
     return out;
@@ -157,31 +177,33 @@ export function down({ log = () => {} } = {}) {
  * url, logFile, error }. running = something listens on the port or our pid is alive.
  */
 export async function status() {
-  return Promise.all(engines.map(async (e) => {
-    const ours = await adoptPid(e.name, e.port);
-    const listening = await portOpen(e.port);
-    let ok = false;
-    let error = null;
-    try {
-      ok = Boolean(await e.probe());
-    } catch (err) {
-      error = err.message;
-    }
-    const pid = ours ?? (listening ? await listenerPid(e.port) : null);
-    return {
-      name: e.name,
-      port: e.port,
-      running: Boolean(ours) || listening,
-      usable: ok,
-      pid,
-      startedByUs: Boolean(ours),
-      rssKiB: pid ? rssKiB(pid) : null,
-      version: e.version,
-      url: e.envValue,
-      logFile: e.logFile,
-      error: ok ? null : error,
-    };
-  }));
+  return Promise.all(
+    engines.map(async (e) => {
+      const ours = await adoptPid(e.name, e.port);
+      const listening = await portOpen(e.port);
+      let ok = false;
+      let error = null;
+      try {
+        ok = Boolean(await e.probe());
+      } catch (err) {
+        error = err.message;
+      }
+      const pid = ours ?? (listening ? await listenerPid(e.port) : null);
+      return {
+        name: e.name,
+        port: e.port,
+        running: Boolean(ours) || listening,
+        usable: ok,
+        pid,
+        startedByUs: Boolean(ours),
+        rssKiB: pid ? rssKiB(pid) : null,
+        version: e.version,
+        url: e.envValue,
+        logFile: e.logFile,
+        error: ok ? null : error,
+      };
+    }),
+  );
 }
 
 export { kafka, elasticsearch, postgres, redis };

@@ -4,9 +4,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import {
-  DATA_DIR, HOST, LOG_DIR, engineEnv, findJava, mkdirp, mvn, ownDir, run, spawnDetached, stopPid, which,
-} from './util.mjs';
+import { DATA_DIR, HOST, LOG_DIR, engineEnv, findJava, mkdirp, mvn, ownDir, run, spawnDetached, stopPid, which } from './util.mjs';
 
 // Newest Kafka on Maven Central when this was written; the broker needs Java 17+.
 export const KAFKA_VERSION = '4.4.0';
@@ -116,7 +114,9 @@ async function fetchLibs(log) {
   const tmp = `${LIBS}.tmp`;
   fs.rmSync(tmp, { recursive: true, force: true });
   await mvn(['dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${tmp}`], {
-    cwd: DIR, log, what: `Kafka ${KAFKA_VERSION} jars`,
+    cwd: DIR,
+    log,
+    what: `Kafka ${KAFKA_VERSION} jars`,
   });
   fs.writeFileSync(path.join(tmp, '.complete'), `${KAFKA_VERSION}\n`);
   fs.rmSync(LIBS, { recursive: true, force: true });
@@ -193,20 +193,33 @@ export function kafkaEngine({ name = 'kafka', port = PORT, controllerPort = CONT
         const clusterId = crypto.randomBytes(16).toString('base64url');
         log(`formatting KRaft storage (cluster id ${clusterId})`);
         await run(java(), kafkaJavaArgs('kafka.tools.StorageTool', ['format', '--cluster-id', clusterId, '--config', config, '--ignore-formatted']), {
-          cwd: dir, env, user,
+          cwd: dir,
+          env,
+          user,
         });
       }
-      const child = await spawnDetached(java(), [
-        '-Xms512m', '-Xmx512m',
-        // the JVM flags of Kafka's own start script
-        '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-XX:InitiatingHeapOccupancyPercent=35',
-        '-XX:+ExplicitGCInvokesConcurrent', '-XX:MaxInlineLevel=15', '-XX:+ExitOnOutOfMemoryError',
-        '-Djava.awt.headless=true',
-        `-Dlog4j2.configurationFile=${LOG4J_CONFIG}`,
-        `-Dkafka.logs.dir=${LOG_DIR}`,
-        '-cp', path.join(LIBS, '*'),
-        'kafka.Kafka', config,
-      ], { logFile, env, cwd: dir, user });
+      const child = await spawnDetached(
+        java(),
+        [
+          '-Xms512m',
+          '-Xmx512m',
+          // the JVM flags of Kafka's own start script
+          '-XX:+UseG1GC',
+          '-XX:MaxGCPauseMillis=20',
+          '-XX:InitiatingHeapOccupancyPercent=35',
+          '-XX:+ExplicitGCInvokesConcurrent',
+          '-XX:MaxInlineLevel=15',
+          '-XX:+ExitOnOutOfMemoryError',
+          '-Djava.awt.headless=true',
+          `-Dlog4j2.configurationFile=${LOG4J_CONFIG}`,
+          `-Dkafka.logs.dir=${LOG_DIR}`,
+          '-cp',
+          path.join(LIBS, '*'),
+          'kafka.Kafka',
+          config,
+        ],
+        { logFile, env, cwd: dir, user },
+      );
       return child.pid;
     },
 
@@ -228,31 +241,71 @@ const API = { JoinGroup: 11, LeaveGroup: 13, FindCoordinator: 10, ApiVersions: 1
 const ERR = { 14: 'COORDINATOR_LOAD_IN_PROGRESS', 15: 'COORDINATOR_NOT_AVAILABLE', 16: 'NOT_COORDINATOR', 79: 'MEMBER_ID_REQUIRED' };
 
 class Writer {
-  constructor() { this.parts = []; }
-  i8(v) { const b = Buffer.alloc(1); b.writeInt8(v); this.parts.push(b); return this; }
-  i16(v) { const b = Buffer.alloc(2); b.writeInt16BE(v); this.parts.push(b); return this; }
-  i32(v) { const b = Buffer.alloc(4); b.writeInt32BE(v); this.parts.push(b); return this; }
+  constructor() {
+    this.parts = [];
+  }
+  i8(v) {
+    const b = Buffer.alloc(1);
+    b.writeInt8(v);
+    this.parts.push(b);
+    return this;
+  }
+  i16(v) {
+    const b = Buffer.alloc(2);
+    b.writeInt16BE(v);
+    this.parts.push(b);
+    return this;
+  }
+  i32(v) {
+    const b = Buffer.alloc(4);
+    b.writeInt32BE(v);
+    this.parts.push(b);
+    return this;
+  }
   str(s) {
     if (s === null) return this.i16(-1);
     const b = Buffer.from(s, 'utf8');
-    this.i16(b.length); this.parts.push(b); return this;
+    this.i16(b.length);
+    this.parts.push(b);
+    return this;
   }
   bytes(buf) {
     if (buf === null) return this.i32(-1);
-    this.i32(buf.length); this.parts.push(buf); return this;
+    this.i32(buf.length);
+    this.parts.push(buf);
+    return this;
   }
-  buf() { return Buffer.concat(this.parts); }
+  buf() {
+    return Buffer.concat(this.parts);
+  }
 }
 
 class Reader {
-  constructor(buf) { this.b = buf; this.o = 0; }
-  i8() { const v = this.b.readInt8(this.o); this.o += 1; return v; }
-  i16() { const v = this.b.readInt16BE(this.o); this.o += 2; return v; }
-  i32() { const v = this.b.readInt32BE(this.o); this.o += 4; return v; }
+  constructor(buf) {
+    this.b = buf;
+    this.o = 0;
+  }
+  i8() {
+    const v = this.b.readInt8(this.o);
+    this.o += 1;
+    return v;
+  }
+  i16() {
+    const v = this.b.readInt16BE(this.o);
+    this.o += 2;
+    return v;
+  }
+  i32() {
+    const v = this.b.readInt32BE(this.o);
+    this.o += 4;
+    return v;
+  }
   str() {
     const n = this.i16();
     if (n < 0) return null;
-    const s = this.b.toString('utf8', this.o, this.o + n); this.o += n; return s;
+    const s = this.b.toString('utf8', this.o, this.o + n);
+    this.o += n;
+    return s;
   }
 }
 
@@ -309,7 +362,9 @@ class Conn {
     });
   }
 
-  close() { this.sock.destroy(); }
+  close() {
+    this.sock.destroy();
+  }
 }
 
 function pick(versions, apiKey, wanted) {
@@ -360,8 +415,7 @@ export async function kafkaGroupProbe(host = HOST, port = PORT, { timeoutMs = 15
     // ConsumerProtocolSubscription v0 with no topics: a valid "consumer" member.
     const subscription = new Writer().i16(0).i32(0).bytes(null).buf();
     const join = async (memberId) => {
-      const body = new Writer().str(group).i32(10_000).i32(10_000).str(memberId).str('consumer')
-        .i32(1).str('range').bytes(subscription).buf();
+      const body = new Writer().str(group).i32(10_000).i32(10_000).str(memberId).str('consumer').i32(1).str('range').bytes(subscription).buf();
       const r = await conn.request(API.JoinGroup, jgV, body);
       r.i32(); // throttle
       const err = r.i16();

@@ -74,8 +74,7 @@ async function tcpReady() {
 
 /** Idempotently creates role and database as the bootstrap superuser over the unix socket. */
 async function bootstrap(sockDir) {
-  const psql = (sql, db = 'postgres') =>
-    run(bin('psql'), ['-h', sockDir, '-p', String(PORT), '-U', 'postgres', '-d', db, '-XAtq', '-v', 'ON_ERROR_STOP=1', '-c', sql], { env: psqlEnv() });
+  const psql = (sql, db = 'postgres') => run(bin('psql'), ['-h', sockDir, '-p', String(PORT), '-U', 'postgres', '-d', db, '-XAtq', '-v', 'ON_ERROR_STOP=1', '-c', sql], { env: psqlEnv() });
   // Superuser in dev only: later migrations create roles (e.g. logflow_reader).
   const hasRole = (await psql(`SELECT 1 FROM pg_roles WHERE rolname = '${USER}'`)).stdout.trim() === '1';
   await psql(`${hasRole ? 'ALTER' : 'CREATE'} ROLE ${USER} WITH LOGIN SUPERUSER PASSWORD '${PASSWORD}'`);

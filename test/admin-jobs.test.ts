@@ -6,8 +6,7 @@ import { eventually, QUERY_URL, startRole, type RunningRole } from './roles.ts';
 const DAY_MS = 86_400_000;
 /** Received long enough ago to lie below the watermark (RECONCILE_SETTLE is 2 s in tests) once both sinks hold them. */
 const settledReceipt = () => new Date(Date.now() - 5_000).toISOString();
-const post = (path: string, body: unknown) =>
-  fetch(`${QUERY_URL}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const post = (path: string, body: unknown) => fetch(`${QUERY_URL}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 describe('admin jobs: lag, replay, retention and the admin API', () => {
   let lf: Installation;

@@ -35,7 +35,13 @@ describe('chaos: nothing acknowledged is lost, doubled or changed under faults',
       expect(report!.passed).toBe(true);
       // The sinks' own faults need no reconcile at all; reconcile's own repair only what was destroyed (checked in `passed`).
       if (report!.recovery === 'sinks') {
-        expect({ lost: report!.lost, duplicated: report!.duplicated, differing: report!.differing, extra: report!.extra, repaired: report!.repaired }).toEqual({ lost: 0, duplicated: 0, differing: 0, extra: 0, repaired: undefined });
+        expect({ lost: report!.lost, duplicated: report!.duplicated, differing: report!.differing, extra: report!.extra, repaired: report!.repaired }).toEqual({
+          lost: 0,
+          duplicated: 0,
+          differing: 0,
+          extra: 0,
+          repaired: undefined,
+        });
       }
     }, 420_000);
   }

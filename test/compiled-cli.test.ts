@@ -110,6 +110,11 @@ describe('the compiled CLI (dist/logflow.mjs)', () => {
     started.kill('SIGTERM');
     expect(await exited).toBe(0);
     // A healthy start and stop writes nothing at level error or fatal: such a line means a fault.
-    expect(output.join('').split('\n').filter((line) => /"level":[56]\d/.test(line))).toEqual([]);
+    expect(
+      output
+        .join('')
+        .split('\n')
+        .filter((line) => /"level":[56]\d/.test(line)),
+    ).toEqual([]);
   }, 150_000);
 });

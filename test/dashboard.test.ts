@@ -173,7 +173,9 @@ describe('the dashboard in Chromium against the running pipeline', () => {
   it('exports the current query as NDJSON', async () => {
     const total = await totalOf(page);
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-ndjson').click()]);
-    const lines = readFileSync(await download.path(), 'utf8').trim().split('\n');
+    const lines = readFileSync(await download.path(), 'utf8')
+      .trim()
+      .split('\n');
     expect(lines).toHaveLength(total);
     expect(lines.every((line) => (JSON.parse(line) as { level: string }).level === 'error')).toBe(true);
   });

@@ -59,10 +59,17 @@ describe('ingester', () => {
       await json(logs(3, marker)),
       await ndjson(logs(3, marker).map((l) => JSON.stringify(l))),
       await post(gzipSync(JSON.stringify(logs(2, marker))), { 'content-type': 'application/json', 'content-encoding': 'gzip' }),
-      await post(gzipSync(logs(2, marker).map((l) => JSON.stringify(l)).join('\n')), {
-        'content-type': 'application/x-ndjson',
-        'content-encoding': 'gzip',
-      }),
+      await post(
+        gzipSync(
+          logs(2, marker)
+            .map((l) => JSON.stringify(l))
+            .join('\n'),
+        ),
+        {
+          'content-type': 'application/x-ndjson',
+          'content-encoding': 'gzip',
+        },
+      ),
     ];
     expect(answers.map((a) => a.status)).toEqual([202, 202, 202, 202, 202]);
     const ids = [answers[0]!.body.id, ...answers.slice(1).flatMap((a) => a.body.ids)];
@@ -193,9 +200,7 @@ describe('ingester', () => {
     // Ten clients post one log after another until the ingester stops taking connections.
     const client = async () => {
       for (;;) {
-        const answer = await post(JSON.stringify(logs(1, marker)[0]), { 'content-type': 'application/json' }, '/logs', base).catch(
-          () => undefined,
-        );
+        const answer = await post(JSON.stringify(logs(1, marker)[0]), { 'content-type': 'application/json' }, '/logs', base).catch(() => undefined);
         sent += 1;
         statuses.push(answer?.status ?? 'refused');
         if (answer?.status === 202) acknowledged.push(answer.body.id as string);

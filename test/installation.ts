@@ -1,5 +1,23 @@
 import type { Client } from '@elastic/elasticsearch';
-import { type Config, createAdminQueue, createElasticsearch, createKafka, createLogger, createPool, createRedis, ensureTopics, indexNames, type IndexNames, ledgerKey, loadConfig, type LogRecord, LogIdGenerator, type Pool, runMigrations, sinkGroups } from '@logflow/core';
+import {
+  type Config,
+  createAdminQueue,
+  createElasticsearch,
+  createKafka,
+  createLogger,
+  createPool,
+  createRedis,
+  ensureTopics,
+  indexNames,
+  type IndexNames,
+  ledgerKey,
+  loadConfig,
+  type LogRecord,
+  LogIdGenerator,
+  type Pool,
+  runMigrations,
+  sinkGroups,
+} from '@logflow/core';
 import type { Queue } from 'bullmq';
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import { randomBytes } from 'node:crypto';
@@ -64,10 +82,7 @@ export async function createInstallation(name: string, extra: Record<string, str
 
   const counts = async () => {
     await es.indices.refresh({ index: names.readAlias, ignore_unavailable: true, allow_no_indices: true });
-    const [pg, esCount] = await Promise.all([
-      pool.query<{ n: string }>('SELECT count(*) AS n FROM logs'),
-      es.count({ index: names.readAlias, ignore_unavailable: true, allow_no_indices: true }),
-    ]);
+    const [pg, esCount] = await Promise.all([pool.query<{ n: string }>('SELECT count(*) AS n FROM logs'), es.count({ index: names.readAlias, ignore_unavailable: true, allow_no_indices: true })]);
     return { pg: Number(pg.rows[0]!.n), es: esCount.count };
   };
 
@@ -90,10 +105,14 @@ export async function createInstallation(name: string, extra: Record<string, str
       }
     },
     async settled(expected, timeoutMs = 90_000) {
-      await eventually(async () => {
-        const now = await counts();
-        return now.pg === expected && now.es === expected ? true : undefined;
-      }, timeoutMs, 500);
+      await eventually(
+        async () => {
+          const now = await counts();
+          return now.pg === expected && now.es === expected ? true : undefined;
+        },
+        timeoutMs,
+        500,
+      );
     },
     async close() {
       // Every step runs even when one before it failed: leftovers would outlive the test run.
@@ -130,12 +149,7 @@ export async function createInstallation(name: string, extra: Record<string, str
 }
 
 /** Records as the ingester makes them, tagged with a resourceId, received at `receivedAt` (default now). */
-export function makeRecords(
-  count: number,
-  resourceId: string,
-  receivedAt = new Date().toISOString(),
-  timestamp = '2023-09-15T08:00:00.000Z',
-): LogRecord[] {
+export function makeRecords(count: number, resourceId: string, receivedAt = new Date().toISOString(), timestamp = '2023-09-15T08:00:00.000Z'): LogRecord[] {
   const ids = new LogIdGenerator();
   return Array.from({ length: count }, (_, i) => ({
     id: ids.next(),

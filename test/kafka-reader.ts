@@ -32,12 +32,7 @@ export async function topicEnd(topic = config.kafka.topic): Promise<TopicPositio
  * with a throwaway consumer group so no test disturbs the sinks' offsets. Reading up to a
  * known end, rather than for a while, is what lets a test prove that nothing was produced.
  */
-export async function readRecordsBetween(
-  since: TopicPosition,
-  until: TopicPosition,
-  timeoutMs = 30_000,
-  topic = config.kafka.topic,
-): Promise<LogRecord[]> {
+export async function readRecordsBetween(since: TopicPosition, until: TopicPosition, timeoutMs = 30_000, topic = config.kafka.topic): Promise<LogRecord[]> {
   const remaining = new Map([...until].filter(([partition, end]) => BigInt(end) > BigInt(since.get(partition) ?? '0')));
   const records: LogRecord[] = [];
   if (remaining.size === 0) return records;

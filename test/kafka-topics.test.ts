@@ -8,11 +8,7 @@ describe('topics at start-up', () => {
     const id = randomUUID().slice(0, 8);
     const config = loadConfig({ ...process.env, KAFKA_TOPIC: `lftest.topics.${id}`, KAFKA_DLQ_TOPIC: `lftest.topics.${id}.dlq` });
     const lines: { level: number; msg: string }[] = [];
-    const logger = createLogger(
-      { logLevel: 'debug' },
-      'test',
-      new Writable({ write: (chunk, _e, done) => (lines.push(JSON.parse(String(chunk)) as { level: number; msg: string }), done()) }),
-    );
+    const logger = createLogger({ logLevel: 'debug' }, 'test', new Writable({ write: (chunk, _e, done) => (lines.push(JSON.parse(String(chunk)) as { level: number; msg: string }), done()) }));
     // As `npm start` does: five roles, each its own client, all starting together.
     const clients = Array.from({ length: 5 }, (_, i) => createKafka(config, logger, `lftest-topics-${i}`));
     await Promise.all(clients.map((kafka) => ensureTopics(kafka, config)));

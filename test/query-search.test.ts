@@ -8,7 +8,15 @@ import { eventually, startRole, TEST_PORTS } from './roles.ts';
 function dataset(run: string, base: number) {
   const server = (n: string) => `${run}-server-${n}`;
   const logs = [
-    { level: 'error', message: 'Failed to connect to DB', resourceId: server('1234'), traceId: `${run}-trace-a`, spanId: `${run}-span-1`, commit: 'c0ffee1', metadata: { parentResourceId: server('0987') } },
+    {
+      level: 'error',
+      message: 'Failed to connect to DB',
+      resourceId: server('1234'),
+      traceId: `${run}-trace-a`,
+      spanId: `${run}-span-1`,
+      commit: 'c0ffee1',
+      metadata: { parentResourceId: server('0987') },
+    },
     { level: 'error', message: 'Connection timed out after 30 s', resourceId: server('12345'), traceId: `${run}-trace-b`, commit: 'c0ffee2' },
     { level: 'warn', message: 'Failed to write cache entry', resourceId: server('1299'), traceId: `${run}-trace-a` },
     { level: 'info', message: 'Request served in 12 ms', resourceId: server('1234'), spanId: `${run}-span-2` },
@@ -183,9 +191,7 @@ describe('query service over the real pipeline', () => {
     expect(tight.body.buckets).toHaveLength(91);
     expect(tight.body.buckets.at(-1)).toEqual({ start: isoAt(pipeline.base + 9_000), count: 1, levels: { trace: 1 } });
     const errors = await pipeline.get('/api/logs/histogram', { ...runRange(pipeline), level: 'error' });
-    expect(errors.body.buckets.filter((b: { count: number }) => b.count > 0).map((b: { start: string }) => b.start)).toEqual(
-      [0, 1, 7].map((s) => isoAt(pipeline.base + s * 1_000)),
-    );
+    expect(errors.body.buckets.filter((b: { count: number }) => b.count > 0).map((b: { start: string }) => b.start)).toEqual([0, 1, 7].map((s) => isoAt(pipeline.base + s * 1_000)));
   });
 
   it('lists the top values of a field for the query', async () => {

@@ -25,7 +25,11 @@ async function openTail(params: Record<string, string>, headers: Record<string, 
         while ((end = buffer.indexOf('\n\n')) >= 0) {
           const block = buffer.slice(0, end);
           buffer = buffer.slice(end + 2);
-          const field = (name: string) => block.split('\n').find((l) => l.startsWith(`${name}: `))?.slice(name.length + 2);
+          const field = (name: string) =>
+            block
+              .split('\n')
+              .find((l) => l.startsWith(`${name}: `))
+              ?.slice(name.length + 2);
           const event = field('event');
           if (event) events.push({ id: field('id'), event, data: JSON.parse(field('data') ?? 'null'), at: Date.now() });
         }
@@ -38,8 +42,7 @@ async function openTail(params: Record<string, string>, headers: Record<string, 
     response,
     events,
     logs: () => events.filter((e) => e.event === 'log'),
-    waitFor: (predicate: (events: TailEvent[]) => boolean, timeoutMs = 15_000) =>
-      eventually(async () => (predicate(events) ? true : undefined), timeoutMs, 20),
+    waitFor: (predicate: (events: TailEvent[]) => boolean, timeoutMs = 15_000) => eventually(async () => (predicate(events) ? true : undefined), timeoutMs, 20),
     async close() {
       abort.abort();
       await reading;
@@ -93,7 +96,12 @@ describe('live tail over server-sent events', () => {
       await pipeline.waitSearchable({ ids: { values: [other!] } }, 1);
       const [marker] = await pipeline.ingest([log('a later error', { level: 'error' })]);
       await tail.waitFor((events) => events.some((e) => e.data?.id === marker));
-      expect(tail.logs().map((e) => e.data.id).sort()).toEqual([id!, marker!].sort());
+      expect(
+        tail
+          .logs()
+          .map((e) => e.data.id)
+          .sort(),
+      ).toEqual([id!, marker!].sort());
     } finally {
       await tail.close();
     }

@@ -113,10 +113,14 @@ describe('reconcile: Postgres repairs Elasticsearch', () => {
       body: '{}',
     });
     const { id } = (await queued.json()) as { id: string };
-    await eventually(async () => {
-      const job = (await (await fetch(`${QUERY_URL}/api/admin/jobs/${id}`)).json()) as { progress: { replayed?: number } };
-      return (job.progress?.replayed ?? 0) >= 5_000 ? true : undefined;
-    }, 60_000, 50);
+    await eventually(
+      async () => {
+        const job = (await (await fetch(`${QUERY_URL}/api/admin/jobs/${id}`)).json()) as { progress: { replayed?: number } };
+        return (job.progress?.replayed ?? 0) >= 5_000 ? true : undefined;
+      },
+      60_000,
+      50,
+    );
     reconciler.process.kill('SIGKILL');
     await reconciler.stop();
     const replayedBeforeKill = (await lf.es.count({ index, ignore_unavailable: true })).count;

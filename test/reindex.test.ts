@@ -113,10 +113,14 @@ describe('reindex while logs keep coming and searches keep running', () => {
     const { id } = (await queued.json()) as { id: string };
     const again = await fetch(`${QUERY_URL}/api/admin/jobs/reindex`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(again.status).toBe(409);
-    await eventually(async () => {
-      const job = (await (await fetch(`${QUERY_URL}/api/admin/jobs/${id}`)).json()) as { progress: { phase?: string } };
-      return job.progress?.phase === 'backfill' ? true : undefined;
-    }, 60_000, 50);
+    await eventually(
+      async () => {
+        const job = (await (await fetch(`${QUERY_URL}/api/admin/jobs/${id}`)).json()) as { progress: { phase?: string } };
+        return job.progress?.phase === 'backfill' ? true : undefined;
+      },
+      60_000,
+      50,
+    );
     const reconciler = roles.find((role) => role.role === 'reconciler')!;
     reconciler.process.kill('SIGKILL');
     await reconciler.stop();
@@ -129,9 +133,7 @@ describe('reindex while logs keep coming and searches keep running', () => {
     expect(await readWritePlan(lf.es, lf.names)).toEqual({ generation: 3 });
     const counts = await lf.counts();
     expect(counts.es).toBe(counts.pg);
-    const generations = (await lf.es.cat.indices({ index: `${lf.names.prefix}-*`, format: 'json', h: 'index' })).map(
-      (row) => parseDailyIndex(lf.names, row.index!)?.generation,
-    );
+    const generations = (await lf.es.cat.indices({ index: `${lf.names.prefix}-*`, format: 'json', h: 'index' })).map((row) => parseDailyIndex(lf.names, row.index!)?.generation);
     expect(new Set(generations)).toEqual(new Set([3]));
   }, 170_000);
 });

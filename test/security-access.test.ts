@@ -16,8 +16,7 @@ import { callApi, type Answer } from './api-call.ts';
  * ids, failed authentications limited per address. Real processes on the shared engines.
  */
 
-const post = (url: string, key: string | undefined, body: unknown, headers: Record<string, string> = {}) =>
-  callApi(url, key, { method: 'POST', body: JSON.stringify(body), headers });
+const post = (url: string, key: string | undefined, body: unknown, headers: Record<string, string> = {}) => callApi(url, key, { method: 'POST', body: JSON.stringify(body), headers });
 
 /** Each describe gets its own admin queue: the jobs queued here must reach no one's reconciler. */
 async function dropQueue(bullPrefix: string): Promise<void> {
@@ -134,8 +133,7 @@ describe('keys on', () => {
     made.push(created.body.apiKey.id);
     return created.body;
   };
-  const auditRows = async (requestId: string | null) =>
-    (await pipeline.pool.query('SELECT key_id, key_name, action, status, outcome FROM audit_log WHERE request_id = $1', [requestId])).rows;
+  const auditRows = async (requestId: string | null) => (await pipeline.pool.query('SELECT key_id, key_name, action, status, outcome FROM audit_log WHERE request_id = $1', [requestId])).rows;
 
   beforeAll(async () => {
     pipeline = await startQueryPipeline('access', ['query'], { LOGFLOW_AUTH: 'on', BULLMQ_PREFIX: bullPrefix });
@@ -199,9 +197,7 @@ describe('keys on', () => {
     expect(adminDeletes.status).toBe(204);
     expect(await list(bob.key)).toEqual([]);
     expect(await auditRows(saved.headers.get('x-request-id'))).toMatchObject([{ key_id: alice.apiKey.id, action: 'POST /api/saved-searches', status: 200, outcome: 'ok' }]);
-    expect(await auditRows(bobDeletesAlices.headers.get('x-request-id'))).toMatchObject([
-      { key_id: bob.apiKey.id, action: 'DELETE /api/saved-searches/:id', status: 404, outcome: 'failed' },
-    ]);
+    expect(await auditRows(bobDeletesAlices.headers.get('x-request-id'))).toMatchObject([{ key_id: bob.apiKey.id, action: 'DELETE /api/saved-searches/:id', status: 404, outcome: 'failed' }]);
     expect(await auditRows(adminDeletes.headers.get('x-request-id'))).toMatchObject([{ key_id: admin.apiKey.id, status: 204, outcome: 'ok' }]);
   });
 

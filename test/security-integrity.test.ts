@@ -55,10 +55,14 @@ describe('identity: a re-sent id never rewrites a stored log, in either store', 
     await admin.connect();
     try {
       const end = await sampleTopicEnd(admin, lf.config.kafka.topic);
-      await eventually(async () => {
-        const { es, pg } = await sinkPositions(admin, lf.pool, lf.config);
-        return sinksPassed(end, es, pg) ? true : undefined;
-      }, 60_000, 250);
+      await eventually(
+        async () => {
+          const { es, pg } = await sinkPositions(admin, lf.pool, lf.config);
+          return sinksPassed(end, es, pg) ? true : undefined;
+        },
+        60_000,
+        250,
+      );
     } finally {
       await admin.disconnect();
     }
@@ -191,10 +195,14 @@ describe('query service: no single request takes it, or the engines, down for ev
   it("runs four slow statements of one key without holding back another key's, and refuses that key's fifth with 429", async () => {
     const marker = `sleep_${pipeline.run}`;
     const slow = Array.from({ length: 4 }, () => sql(reader, `SELECT pg_sleep(9.5) AS ${marker}`));
-    await eventually(async () => {
-      const { rows } = await pipeline.pool.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE state = 'active' AND query LIKE $1`, [`%AS ${marker}%`]);
-      return rows[0].n >= 4 ? true : undefined;
-    }, 10_000, 50);
+    await eventually(
+      async () => {
+        const { rows } = await pipeline.pool.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE state = 'active' AND query LIKE $1`, [`%AS ${marker}%`]);
+        return rows[0].n >= 4 ? true : undefined;
+      },
+      10_000,
+      50,
+    );
     const other = await sql(otherReader, 'SELECT 1 AS one');
     expect(other.status, JSON.stringify(other.body)).toBe(200);
     const fifth = await sql(reader, 'SELECT 1 AS one');
@@ -223,9 +231,7 @@ describe('query service: no single request takes it, or the engines, down for ev
 
   it('opens exactly as many tails as the per-process cap when requests arrive together', async () => {
     const aborts = Array.from({ length: 8 }, () => new AbortController());
-    const responses = await Promise.all(
-      aborts.map((abort) => fetch(`${QUERY_URL}/api/logs/tail`, { headers: { authorization: `Bearer ${reader.key}` }, signal: abort.signal })),
-    );
+    const responses = await Promise.all(aborts.map((abort) => fetch(`${QUERY_URL}/api/logs/tail`, { headers: { authorization: `Bearer ${reader.key}` }, signal: abort.signal })));
     for (const abort of aborts) abort.abort();
     const statuses = responses.map((r) => r.status).sort();
     expect(statuses).toEqual([200, 200, 200, 429, 429, 429, 429, 429]);

@@ -69,10 +69,7 @@ describe('security: API keys, roles, scopes, limits and audit', () => {
     (accepted.body.ids as string[]).forEach((id, i) => logIds.set(`${logs[i]!.resourceId}/${i % 3}`, id));
     await pipeline.waitSearchable({ range: { timestamp: { gte: isoAt(pipeline.base), lt: isoAt(pipeline.base + 60_000) } } }, logs.length);
     await eventually(async () => {
-      const { rows } = await pipeline.pool.query('SELECT count(*)::int AS n FROM logs WHERE timestamp >= $1 AND timestamp < $2', [
-        isoAt(pipeline.base),
-        isoAt(pipeline.base + 60_000),
-      ]);
+      const { rows } = await pipeline.pool.query('SELECT count(*)::int AS n FROM logs WHERE timestamp >= $1 AND timestamp < $2', [isoAt(pipeline.base), isoAt(pipeline.base + 60_000)]);
       return rows[0].n === logs.length ? true : undefined;
     }, 60_000);
   });
@@ -194,7 +191,10 @@ describe('security: API keys, roles, scopes, limits and audit', () => {
     it('export', async () => {
       const exported = await query('/api/logs/export', scoped.key, { ...range(), format: 'ndjson' });
       expect(exported.status).toBe(200);
-      const lines = String(exported.body).trim().split('\n').map((line) => JSON.parse(line) as { resourceId?: string });
+      const lines = String(exported.body)
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { resourceId?: string });
       expect(lines).toHaveLength(expected());
       expect(lines.every((l) => inScope(l.resourceId))).toBe(true);
     });
@@ -364,10 +364,7 @@ describe('security: API keys, roles, scopes, limits and audit', () => {
     const listed = (await query('/api/admin/audit', admin.key, { limit: '100' })).body.entries as any[];
     const entries = listed.filter((e) => e.id > before).reverse();
     const byAdmin = entries.filter((e) => e.keyId === admin.apiKey.id);
-    expect(byAdmin.map((e) => [e.action, e.status])).toEqual([
-      ...actions.map(([method, path, , status]) => [`${method} ${path}`, status]),
-      ['DELETE /api/admin/keys/:id', 200],
-    ]);
+    expect(byAdmin.map((e) => [e.action, e.status])).toEqual([...actions.map(([method, path, , status]) => [`${method} ${path}`, status]), ['DELETE /api/admin/keys/:id', 200]]);
     expect(byAdmin[0].params.body).toMatchObject({ from: '2026-01-01T00:00:00.000Z', to: '2026-01-02T00:00:00.000Z' });
     expect(byAdmin[0].outcome).toBe('ok');
     expect(byAdmin[3].outcome).toBe('failed');

@@ -36,11 +36,9 @@ describe('logflow all --single-process', () => {
   });
 
   it('runs every role in one process: a posted log is in both stores and searchable, and SIGTERM stops it cleanly', async () => {
-    await eventually(async () => ((await fetch(`${INGESTER_URL}/readyz`).catch(() => undefined))?.ok ? true : undefined), 90_000, 500).catch(
-      (error: unknown) => {
-        throw new Error(`not ready: ${String(error)}\n${output.join('')}`);
-      },
-    );
+    await eventually(async () => ((await fetch(`${INGESTER_URL}/readyz`).catch(() => undefined))?.ok ? true : undefined), 90_000, 500).catch((error: unknown) => {
+      throw new Error(`not ready: ${String(error)}\n${output.join('')}`);
+    });
     // Every role logged its start from this one process.
     const startLines = () =>
       output

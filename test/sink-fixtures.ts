@@ -1,5 +1,18 @@
 import type { Client } from '@elastic/elasticsearch';
-import { type Config, createElasticsearch, createLogger, createPool, ensureTopics, type IndexNames, indexNames, loadConfig, type LogEvent, type LogRecord, type Pool, toLogRecord } from '@logflow/core';
+import {
+  type Config,
+  createElasticsearch,
+  createLogger,
+  createPool,
+  ensureTopics,
+  type IndexNames,
+  indexNames,
+  loadConfig,
+  type LogEvent,
+  type LogRecord,
+  type Pool,
+  toLogRecord,
+} from '@logflow/core';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
@@ -84,10 +97,7 @@ export function logRecord(event: Partial<LogEvent> & { resourceId: string }, rec
 
 /** Rows and distinct ids in Postgres for one resource. */
 export async function pgCounts(pool: Pool, resourceId: string): Promise<{ rows: number; ids: number }> {
-  const result = await pool.query<{ rows: string; ids: string }>(
-    'SELECT count(*) AS rows, count(DISTINCT id) AS ids FROM logs WHERE resource_id = $1',
-    [resourceId],
-  );
+  const result = await pool.query<{ rows: string; ids: string }>('SELECT count(*) AS rows, count(DISTINCT id) AS ids FROM logs WHERE resource_id = $1', [resourceId]);
   return { rows: Number(result.rows[0]!.rows), ids: Number(result.rows[0]!.ids) };
 }
 

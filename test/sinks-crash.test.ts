@@ -43,10 +43,14 @@ describe('sinks: SIGKILL mid-stream, then restart', () => {
     })();
 
     const killWhenPartlyStored = async (role: RunningRole, stored: () => Promise<number>) => {
-      const atKill = await eventually(async () => {
-        const n = await stored();
-        return n >= 3_000 ? n : undefined;
-      }, 60_000, 100);
+      const atKill = await eventually(
+        async () => {
+          const n = await stored();
+          return n >= 3_000 ? n : undefined;
+        },
+        60_000,
+        100,
+      );
       await killed(role);
       return atKill;
     };

@@ -96,8 +96,7 @@ describe('sinks: a log Elasticsearch refuses goes to the DLQ and is replayed onc
   });
 
   it('answers 404 for a dead letter that does not exist and 400 for a malformed request', async () => {
-    const post = (body: unknown) =>
-      fetch(`${QUERY_URL}/api/admin/dlq/replay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const post = (body: unknown) => fetch(`${QUERY_URL}/api/admin/dlq/replay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     expect((await post({ partition: 5, offset: 999_999 })).status).toBe(404);
     expect((await post({ partition: -1 })).status).toBe(400);
   });

@@ -33,9 +33,7 @@ describe('sinks: 20,000 logs through two instances of each sink', () => {
     expect(await esCounts(pipeline, resourceId)).toEqual({ docs: LOGS, ids: LOGS });
 
     // Each instance owns some partitions and wrote some of the logs; together all six.
-    const health = await Promise.all(
-      sinks.map(async ({ port }) => (await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as { status: string; partitions: number[] }),
-    );
+    const health = await Promise.all(sinks.map(async ({ port }) => (await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as { status: string; partitions: number[] }));
     for (const pair of [health.slice(0, 2), health.slice(2, 4)]) {
       expect(pair.map((h) => h.status)).toEqual(['ok', 'ok']);
       expect(pair.every((h) => h.partitions.length > 0)).toBe(true);

@@ -23,13 +23,10 @@ describe('sinks: a slow Elasticsearch does not cost the ES sink its group member
     proxy = http.createServer((req, res) => {
       const delay = req.url?.includes('_bulk') && delayedBulks++ === 0 ? BULK_DELAY_MS : 0;
       setTimeout(() => {
-        const forward = http.request(
-          { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers },
-          (answer) => {
-            res.writeHead(answer.statusCode ?? 502, answer.headers);
-            answer.pipe(res);
-          },
-        );
+        const forward = http.request({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        });
         forward.on('error', () => res.destroy());
         req.pipe(forward);
       }, delay);

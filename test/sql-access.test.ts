@@ -62,10 +62,7 @@ describe('SQL access: the queries of docs/sql.md, as logflow_reader, on logs tha
   const run = async (title: string) => {
     const sql = queries.get(title);
     expect(sql, `docs/sql.md query "${title}"`).toBeDefined();
-    const ours = sql!
-      .replaceAll("'server-1234'", `'${ids.a}'`)
-      .replaceAll("'abc-xyz-123'", `'${ids.trace}'`)
-      .replaceAll('"server-0987"', `"${ids.parent}"`);
+    const ours = sql!.replaceAll("'server-1234'", `'${ids.a}'`).replaceAll("'abc-xyz-123'", `'${ids.trace}'`).replaceAll('"server-0987"', `"${ids.parent}"`);
     return (await reader.query(ours)).rows as Record<string, unknown>[];
   };
   const mine = (rows: Record<string, unknown>[]) => rows.filter((r) => r.resource_id === ids.a || r.resource_id === ids.b);

@@ -31,9 +31,7 @@ export const replayDataSchema = z
 
 export const reindexDataSchema = z.object({}).strict();
 
-export const retentionDataSchema = z
-  .object({ before: instant.optional().describe('drop what is older than this; default: now minus RETENTION') })
-  .strict();
+export const retentionDataSchema = z.object({ before: instant.optional().describe('drop what is older than this; default: now minus RETENTION') }).strict();
 
 export const JOB_DATA_SCHEMAS = {
   reconcile: reconcileDataSchema,

@@ -74,7 +74,12 @@ const envSchema = z.object({
   KAFKA_BROKERS: z
     .string()
     .default('127.0.0.1:9092')
-    .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((b) => b.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.string().regex(hostPort, 'expected host:port')).min(1, 'at least one broker')),
   INGEST_BODY_LIMIT_BYTES: positiveInt.default(10 * 1024 * 1024),
   INGEST_MAX_BATCH_ITEMS: positiveInt.default(10_000),
@@ -87,7 +92,10 @@ const envSchema = z.object({
   KAFKA_DLQ_TOPIC: z.string().min(1).default('logflow.logs.dlq'),
   KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().min(1).default(6),
   KAFKA_REPLICATION_FACTOR: z.coerce.number().int().min(1).default(1),
-  KAFKA_GROUP_PREFIX: z.string().regex(/^[\w.-]*$/, 'letters, digits, ".", "_" and "-" only').default(''),
+  KAFKA_GROUP_PREFIX: z
+    .string()
+    .regex(/^[\w.-]*$/, 'letters, digits, ".", "_" and "-" only')
+    .default(''),
   ELASTICSEARCH_URL: z.url().default('http://127.0.0.1:9200'),
   ELASTICSEARCH_REPLICAS: z.coerce.number().int().min(0).default(0),
   ES_INDEX_PREFIX: z
@@ -115,7 +123,10 @@ const envSchema = z.object({
     .url()
     .default('redis://127.0.0.1:6379')
     .refine((u) => /^rediss?:/.test(u), 'expected a redis:// URL'),
-  BULLMQ_PREFIX: z.string().regex(/^[\w.-]+$/, 'letters, digits, ".", "_" and "-" only').default('bull'),
+  BULLMQ_PREFIX: z
+    .string()
+    .regex(/^[\w.-]+$/, 'letters, digits, ".", "_" and "-" only')
+    .default('bull'),
   ADMIN_JOB_LOCK_MS: z.coerce.number().int().min(1_000).default(30_000),
   RECONCILE_EVERY: schedule('5m'),
   RECONCILE_SETTLE: duration('30s'),
@@ -146,7 +157,8 @@ const checkedEnvSchema = envSchema.superRefine((env, ctx) => {
     ctx.addIssue({
       code: 'custom',
       path: ['LISTEN_HOST'],
-      message: 'with LOGFLOW_AUTH=off every API is open: bind a loopback address (127.0.0.1, ::1, localhost), turn keys on, or set LOGFLOW_AUTH_OFF_ALLOW_REMOTE=true to open it to the network on purpose',
+      message:
+        'with LOGFLOW_AUTH=off every API is open: bind a loopback address (127.0.0.1, ::1, localhost), turn keys on, or set LOGFLOW_AUTH_OFF_ALLOW_REMOTE=true to open it to the network on purpose',
     });
   }
 });

@@ -1,10 +1,5 @@
 import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
-import {
-  hasZodFastifySchemaValidationErrors,
-  serializerCompiler,
-  validatorCompiler,
-  type ZodTypeProvider,
-} from 'fastify-type-provider-zod';
+import { hasZodFastifySchemaValidationErrors, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
 import { AppError } from './errors.ts';
 import type { Logger } from './logger.ts';
@@ -99,7 +94,10 @@ export function createHttpServer({ logger, bodyLimit, requestLogLevel = 'info' }
     if (error instanceof AppError) {
       const log = error.status >= 500 ? request.log.error.bind(request.log) : request.log.warn.bind(request.log);
       log({ code: error.code, details: error.details }, error.message);
-      return reply.status(error.status).headers(error.headers).send(body(error.code, error.message, error.details));
+      return reply
+        .status(error.status)
+        .headers(error.headers)
+        .send(body(error.code, error.message, error.details));
     }
     const status = error.statusCode ?? 500;
     if (status < 500) {

@@ -63,8 +63,7 @@ export async function ensureTopics(kafka: Kafka, config: Config): Promise<void> 
         topic,
         numPartitions: config.kafka.partitions,
         replicationFactor: config.kafka.replicationFactor,
-        configEntries:
-          config.kafka.replicationFactor > 1 ? [{ name: 'min.insync.replicas', value: '2' }] : [],
+        configEntries: config.kafka.replicationFactor > 1 ? [{ name: 'min.insync.replicas', value: '2' }] : [],
       })),
     });
   } finally {
@@ -76,5 +75,7 @@ export async function ensureTopics(kafka: Kafka, config: Config): Promise<void> 
  * Partitions by the log id without hashing: ids are UUIDs whose last digits are random, so
  * they spread evenly. kafkajs's murmur2 partitioner cost a quarter of the producer's CPU.
  */
-export const uuidKeyPartitioner: ICustomPartitioner = () => ({ partitionMetadata, message }) =>
-  Number.parseInt(String(message.key).slice(-8), 16) % partitionMetadata.length;
+export const uuidKeyPartitioner: ICustomPartitioner =
+  () =>
+  ({ partitionMetadata, message }) =>
+    Number.parseInt(String(message.key).slice(-8), 16) % partitionMetadata.length;

@@ -41,29 +41,14 @@ function prettyStream(destination?: DestinationStream): DestinationStream {
  * One logger per process, named by role; secrets never reach a log line. JSON lines unless the
  * format resolves to pretty (see resolveLogFormat). Standard output unless a destination is given.
  */
-export function createLogger(
-  config: Pick<Config, 'logLevel'> & Partial<Pick<Config, 'logFormat'>>,
-  role: string,
-  destination?: DestinationStream,
-): Logger {
+export function createLogger(config: Pick<Config, 'logLevel'> & Partial<Pick<Config, 'logFormat'>>, role: string, destination?: DestinationStream): Logger {
   const options = {
     name: role,
     level: config.logLevel,
     serializers: { err: serializeError },
     // Headers wherever a serializer puts them, API keys and passwords under any object.
     redact: {
-      paths: [
-        'req.headers.authorization',
-        'req.headers.cookie',
-        'headers.authorization',
-        '*.headers.authorization',
-        'authorization',
-        'key',
-        '*.key',
-        'apiKey',
-        'password',
-        '*.password',
-      ],
+      paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', '*.headers.authorization', 'authorization', 'key', '*.key', 'apiKey', 'password', '*.password'],
       censor: '[redacted]',
     },
   };

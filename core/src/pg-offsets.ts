@@ -5,10 +5,7 @@ import type { Pool, PoolClient } from './postgres.ts';
  * believe they own a partition during a rebalance write one after the other, never twice.
  */
 export async function lockNextOffset(client: PoolClient, topic: string, partition: number): Promise<bigint | undefined> {
-  const result = await client.query<{ next_offset: string }>(
-    'SELECT next_offset FROM sink_offsets WHERE topic = $1 AND partition = $2 FOR UPDATE',
-    [topic, partition],
-  );
+  const result = await client.query<{ next_offset: string }>('SELECT next_offset FROM sink_offsets WHERE topic = $1 AND partition = $2 FOR UPDATE', [topic, partition]);
   const row = result.rows[0];
   return row ? BigInt(row.next_offset) : undefined;
 }
@@ -31,9 +28,6 @@ export async function logsWritten(pool: Pool, topic: string): Promise<number> {
 }
 
 export async function storedOffsets(pool: Pool, topic: string): Promise<Map<number, string>> {
-  const result = await pool.query<{ partition: number; next_offset: string }>(
-    'SELECT partition, next_offset FROM sink_offsets WHERE topic = $1',
-    [topic],
-  );
+  const result = await pool.query<{ partition: number; next_offset: string }>('SELECT partition, next_offset FROM sink_offsets WHERE topic = $1', [topic]);
   return new Map(result.rows.map((row) => [row.partition, row.next_offset]));
 }

@@ -67,13 +67,7 @@ const POLL_MS = 250;
  * Samples the topic's end now and gives healthy sinks `waitMs` to pass it; a lagging sink
  * leaves the watermark at the newest earlier sample it has passed (or none at all).
  */
-export async function awaitWatermark(
-  admin: Admin,
-  pool: Pool,
-  config: Config,
-  earlier: readonly PositionSample[],
-  waitMs: number,
-): Promise<{ sample: PositionSample; watermark: number | undefined }> {
+export async function awaitWatermark(admin: Admin, pool: Pool, config: Config, earlier: readonly PositionSample[], waitMs: number): Promise<{ sample: PositionSample; watermark: number | undefined }> {
   const sample = await sampleTopicEnd(admin, config.kafka.topic);
   const deadline = Date.now() + waitMs;
   for (;;) {

@@ -23,9 +23,7 @@ describe('POST /logs accepts', () => {
     const answer = await app.inject({ method: 'POST', url: '/logs', payload: log({ level: 'WARN' }) });
     expect(answer.statusCode).toBe(202);
     const { id } = answer.json<{ id: string }>();
-    expect(producer.sent).toEqual([
-      expect.objectContaining({ id, level: 'warn', message: 'Failed to connect to DB', timestamp: '2023-09-15T08:00:00.000Z', traceId: 'abc-xyz-123' }),
-    ]);
+    expect(producer.sent).toEqual([expect.objectContaining({ id, level: 'warn', message: 'Failed to connect to DB', timestamp: '2023-09-15T08:00:00.000Z', traceId: 'abc-xyz-123' })]);
     expect(producer.sent[0]!.metadata).toEqual({ parentResourceId: 'server-0987' });
     expect(accepted).toEqual([1]);
   });
@@ -64,10 +62,7 @@ describe('POST /logs accepts', () => {
     const body = answer.json<{ accepted: number; rejected: number; ids: (string | null)[]; errors: unknown[] }>();
     expect(body).toMatchObject({ accepted: 2, rejected: 2 });
     expect(body.ids.map((id) => id === null)).toEqual([false, true, false, true]);
-    expect(body.errors).toEqual([
-      expect.objectContaining({ index: 1, field: 'level', rule: 'invalid_value' }),
-      expect.objectContaining({ index: 3, field: 'timestamp', rule: 'invalid_format' }),
-    ]);
+    expect(body.errors).toEqual([expect.objectContaining({ index: 1, field: 'level', rule: 'invalid_value' }), expect.objectContaining({ index: 3, field: 'timestamp', rule: 'invalid_format' })]);
     expect(producer.sent.map((r) => r.id)).toEqual([body.ids[0], body.ids[2]]);
   });
 
@@ -221,7 +216,7 @@ describe('the ingester with API keys on', () => {
     expect(producer.sent).toHaveLength(2);
   });
 
-  it("limits a key to its requests a minute (429 with Retry-After)", async () => {
+  it('limits a key to its requests a minute (429 with Retry-After)', async () => {
     const { app, keys } = await build({}, { auth: true });
     keys.add('lf_slow', 'ingest', 2);
     const statuses = [];

@@ -43,7 +43,10 @@ const batchAcceptedSchema = z.object({
 });
 
 function invalid(errors: ItemError[], what: string): AppError {
-  const summary = errors.slice(0, 5).map((e) => `[${e.index}] ${e.field}: ${e.message}`).join('; ');
+  const summary = errors
+    .slice(0, 5)
+    .map((e) => `[${e.index}] ${e.field}: ${e.message}`)
+    .join('; ');
   return new AppError(400, 'invalid_logs', `${what}: ${summary}${errors.length > 5 ? '; …' : ''}`, errors);
 }
 
@@ -64,13 +67,8 @@ export async function buildIngesterApp(deps: IngesterDeps) {
 
   app.get('/healthz', { schema: { response: { 200: z.object({ status: z.literal('ok') }) } } }, async () => ({ status: 'ok' as const }));
 
-  app.get(
-    '/readyz',
-    { schema: { response: { 200: z.object({ status: z.literal('ready') }), 503: z.object({ status: z.literal('not_ready'), reason: z.string() }) } } },
-    async (_request, reply) =>
-      producer.isReady()
-        ? { status: 'ready' as const }
-        : reply.status(503).send({ status: 'not_ready', reason: 'Kafka is not reachable or its last produce request failed' }),
+  app.get('/readyz', { schema: { response: { 200: z.object({ status: z.literal('ready') }), 503: z.object({ status: z.literal('not_ready'), reason: z.string() }) } } }, async (_request, reply) =>
+    producer.isReady() ? { status: 'ready' as const } : reply.status(503).send({ status: 'not_ready', reason: 'Kafka is not reachable or its last produce request failed' }),
   );
 
   app.post(
@@ -110,9 +108,7 @@ export async function buildIngesterApp(deps: IngesterDeps) {
       if (single) return reply.status(202).send({ id: records[0]!.id });
       const ids: (string | null)[] = items.map(() => null);
       valid.forEach(({ index }, i) => (ids[index] = records[i]!.id));
-      return reply
-        .status(errors.length > 0 ? 207 : 202)
-        .send({ accepted: records.length, rejected: new Set(errors.map((e) => e.index)).size, ids, errors });
+      return reply.status(errors.length > 0 ? 207 : 202).send({ accepted: records.length, rejected: new Set(errors.map((e) => e.index)).size, ids, errors });
     },
   );
 

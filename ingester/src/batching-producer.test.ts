@@ -28,11 +28,7 @@ const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 async function connected(options: Partial<BatchingProducerOptions> = {}) {
   const kafka = new ManualProducer();
-  const producer = new BatchingProducer(
-    kafka,
-    { topic: 't', ackTimeoutMs: 1_000, queueMaxBytes: 1_000_000, maxInFlight: 1, ...options },
-    logger,
-  );
+  const producer = new BatchingProducer(kafka, { topic: 't', ackTimeoutMs: 1_000, queueMaxBytes: 1_000_000, maxInFlight: 1, ...options }, logger);
   await producer.connect(async () => {});
   return { kafka, producer };
 }

@@ -95,9 +95,7 @@ export class BatchingProducer {
     const messages = records.map((record) => ({ key: record.id, value: JSON.stringify(record) }));
     const bytes = messages.reduce((sum, m) => sum + m.value.length + m.key.length, 0);
     if (this.queuedBytes + bytes > this.options.queueMaxBytes) {
-      return Promise.reject(
-        new AppError(429, 'ingest_queue_full', 'the ingester is at capacity; retry shortly', undefined, { 'retry-after': RETRY_AFTER.full }),
-      );
+      return Promise.reject(new AppError(429, 'ingest_queue_full', 'the ingester is at capacity; retry shortly', undefined, { 'retry-after': RETRY_AFTER.full }));
     }
     return new Promise((resolve, reject) => {
       const pending: Pending = {

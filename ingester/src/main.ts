@@ -1,4 +1,18 @@
-import { ApiKeyStore, BatchedLedgerCount, closeGracefully, type Config, countKafkaRequests, createKafka, createMetricsRegistry, createPool, createRequestRedis, ensureTopics, ledgerKey, type Logger, uuidKeyPartitioner } from '@logflow/core';
+import {
+  ApiKeyStore,
+  BatchedLedgerCount,
+  closeGracefully,
+  type Config,
+  countKafkaRequests,
+  createKafka,
+  createMetricsRegistry,
+  createPool,
+  createRequestRedis,
+  ensureTopics,
+  ledgerKey,
+  type Logger,
+  uuidKeyPartitioner,
+} from '@logflow/core';
 import { buildIngesterApp } from './app.ts';
 import { BatchingProducer } from './batching-producer.ts';
 import { createIngestMetrics } from './ingest-metrics.ts';
@@ -29,9 +43,7 @@ export async function startIngester(config: Config, logger: Logger): Promise<() 
   // Two connections suffice: key lookups are cached (AUTH_KEY_CACHE_MS).
   const pool = createPool(config, logger, { name: 'logflow-ingester', max: 2 });
   const limitsRedis = createRequestRedis(config, logger);
-  const accepted = new BatchedLedgerCount(limitsRedis, ledgerKey(config), 'accepted', (err) =>
-    logger.warn({ err }, 'could not count acknowledged logs in the ledger'),
-  );
+  const accepted = new BatchedLedgerCount(limitsRedis, ledgerKey(config), 'accepted', (err) => logger.warn({ err }, 'could not count acknowledged logs in the ledger'));
   const app = await buildIngesterApp({
     logger,
     producer,

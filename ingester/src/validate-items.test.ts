@@ -11,7 +11,12 @@ describe('validateItems', () => {
     const { valid, errors } = validateItems([example, { ...example, level: 'loud' }, example, { message: 'x' }], {}, NOW);
     expect(valid.map((v) => v.index)).toEqual([0, 2]);
     expect(errors).toContainEqual(expect.objectContaining({ index: 1, field: 'level', rule: 'invalid_value' }));
-    expect(errors.filter((e) => e.index === 3).map((e) => e.field).sort()).toEqual(['level', 'timestamp']);
+    expect(
+      errors
+        .filter((e) => e.index === 3)
+        .map((e) => e.field)
+        .sort(),
+    ).toEqual(['level', 'timestamp']);
   });
 
   it('reports a broken NDJSON line as an invalid item', () => {

@@ -30,10 +30,23 @@ describe('queryAccess', () => {
 
 describe('queryAudited', () => {
   it('records admin actions, saved-search changes and reads of keys and dead letters, not other reads', () => {
-    for (const [method, url] of [['POST', '/api/admin/jobs/reindex'], ['DELETE', '/api/admin/keys/:id'], ['POST', '/api/saved-searches'], ['DELETE', '/api/saved-searches/:id'], ['GET', '/api/admin/keys'], ['GET', '/api/admin/dlq']] as const) {
+    for (const [method, url] of [
+      ['POST', '/api/admin/jobs/reindex'],
+      ['DELETE', '/api/admin/keys/:id'],
+      ['POST', '/api/saved-searches'],
+      ['DELETE', '/api/saved-searches/:id'],
+      ['GET', '/api/admin/keys'],
+      ['GET', '/api/admin/dlq'],
+    ] as const) {
       expect(queryAudited(method, url), `${method} ${url}`).toBe(true);
     }
-    for (const [method, url] of [['GET', '/api/saved-searches'], ['GET', '/api/admin/jobs'], ['GET', '/api/logs/search'], ['POST', '/api/logs/search'], ['POST', '/api/sql']] as const) {
+    for (const [method, url] of [
+      ['GET', '/api/saved-searches'],
+      ['GET', '/api/admin/jobs'],
+      ['GET', '/api/logs/search'],
+      ['POST', '/api/logs/search'],
+      ['POST', '/api/sql'],
+    ] as const) {
       expect(queryAudited(method, url), `${method} ${url}`).toBe(false);
     }
   });

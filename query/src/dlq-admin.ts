@@ -36,19 +36,13 @@ const replayBodySchema = z.union([
  * send one of them, or all not yet replayed, back through the pipeline.
  */
 export function registerDlqAdminRoutes(app: HttpServer, { kafka, pool, dlqTopic }: DlqAdminDeps): void {
-  app.get(
-    '/api/admin/dlq',
-    { schema: { querystring: listQuerySchema, response: { 200: z.object({ topic: z.string(), deadLetters: z.array(deadLetterSchema) }) } } },
-    async (request) => {
-      const [letters, replayed] = await Promise.all([listDeadLetters(kafka, dlqTopic, request.query.limit), replayTimes(pool, dlqTopic)]);
-      return {
-        topic: dlqTopic,
-        deadLetters: letters
-          .filter((l) => request.query.sink === undefined || l.sink === request.query.sink)
-          .map((l) => ({ ...l, replayedAt: replayed.get(`${l.partition}/${l.offset}`) ?? null })),
-      };
-    },
-  );
+  app.get('/api/admin/dlq', { schema: { querystring: listQuerySchema, response: { 200: z.object({ topic: z.string(), deadLetters: z.array(deadLetterSchema) }) } } }, async (request) => {
+    const [letters, replayed] = await Promise.all([listDeadLetters(kafka, dlqTopic, request.query.limit), replayTimes(pool, dlqTopic)]);
+    return {
+      topic: dlqTopic,
+      deadLetters: letters.filter((l) => request.query.sink === undefined || l.sink === request.query.sink).map((l) => ({ ...l, replayedAt: replayed.get(`${l.partition}/${l.offset}`) ?? null })),
+    };
+  });
 
   app.post(
     '/api/admin/dlq/replay',

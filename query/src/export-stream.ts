@@ -72,7 +72,16 @@ export async function openExport(es: Client, readAlias: string, query: EsQuery, 
       return;
     }
     const mid = from + Math.floor((to - from) / 2);
-    const halves: [number, number][] = order === 'desc' ? [[mid, to], [from, mid]] : [[from, mid], [mid, to]];
+    const halves: [number, number][] =
+      order === 'desc'
+        ? [
+            [mid, to],
+            [from, mid],
+          ]
+        : [
+            [from, mid],
+            [mid, to],
+          ];
     for (const [a, b] of halves) yield* slices(a, b);
   }
 

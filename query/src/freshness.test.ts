@@ -18,7 +18,15 @@ function freshness(options: { pgCount?: () => Promise<number>; esCount?: number;
         { partition: 1, high: '50', low: '10' },
       ],
       // Partition 1 was never committed: it lags by all it holds.
-      fetchOffsets: async () => [{ topic: 'logs', partitions: [{ partition: 0, offset: '97' }, { partition: 1, offset: '-1' }] }],
+      fetchOffsets: async () => [
+        {
+          topic: 'logs',
+          partitions: [
+            { partition: 0, offset: '97' },
+            { partition: 1, offset: '-1' },
+          ],
+        },
+      ],
     }),
   } as unknown as Kafka;
   const pool = {

@@ -168,17 +168,13 @@ export class Freshness {
     const sql = `SELECT count(*)::bigint AS n FROM logs${conditions.length ? ` WHERE ${conditions.join(' AND ')}` : ''}`;
     const [pgCount, esCount] = await Promise.allSettled([
       this.deps.pool.query<{ n: string }>(sql, values).then((r) => Number(r.rows[0]!.n)),
-      this.deps.elasticsearch
-        .count({ ...aliasTarget(this.deps.readAlias), query: timeRangeClause(range) ?? { match_all: {} } })
-        .then((r) => r.count),
+      this.deps.elasticsearch.count({ ...aliasTarget(this.deps.readAlias), query: timeRangeClause(range) ?? { match_all: {} } }).then((r) => r.count),
     ]);
     if (pgCount.status === 'rejected') {
       const timedOut = (pgCount.reason as { code?: string }).code === '57014';
       if (timedOut) this.tooSlow = { spanMs: Math.min(spanOf(range), this.tooSlow?.spanMs ?? Infinity), until: Date.now() + SLOW_BACKOFF_MS };
       else this.deps.logger.warn({ err: pgCount.reason }, 'freshness: counting logs in Postgres failed');
-      const reason = timedOut
-        ? `counting the range in Postgres took over ${this.options.pgTimeoutMs} ms; narrow the time range`
-        : `Postgres: ${(pgCount.reason as Error).message}`;
+      const reason = timedOut ? `counting the range in Postgres took over ${this.options.pgTimeoutMs} ms; narrow the time range` : `Postgres: ${(pgCount.reason as Error).message}`;
       return { ...base, status: 'skipped', count: null, postgres: null, elasticsearch: esCount.status === 'fulfilled' ? esCount.value : null, reason };
     }
     if (esCount.status === 'rejected') {

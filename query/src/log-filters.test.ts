@@ -36,9 +36,7 @@ describe('filter parameters', () => {
   });
 
   it('resolves absolute and relative times once, from inclusive and to exclusive', () => {
-    expect(clauses({ from: 'now-15m', to: '2026-01-10T12:00:00Z' })).toEqual([
-      { range: { timestamp: { gte: '2026-01-10T11:45:00.000Z', lt: '2026-01-10T12:00:00.000Z' } } },
-    ]);
+    expect(clauses({ from: 'now-15m', to: '2026-01-10T12:00:00Z' })).toEqual([{ range: { timestamp: { gte: '2026-01-10T11:45:00.000Z', lt: '2026-01-10T12:00:00.000Z' } } }]);
     expect(() => clauses({ from: 'now', to: 'now-1h' })).toThrow(/to: must be later than from/);
   });
 

@@ -12,7 +12,12 @@ type EsQuery = estypes.QueryDslQueryContainer;
 const oneOrMany = (item: z.ZodString) => z.union([item, z.array(item).max(100)]).transform((v) => (Array.isArray(v) ? v : [v]));
 
 const levels = oneOrMany(z.string().max(200))
-  .transform((values) => values.flatMap((v) => v.split(',')).map((l) => l.trim().toLowerCase()).filter(Boolean))
+  .transform((values) =>
+    values
+      .flatMap((v) => v.split(','))
+      .map((l) => l.trim().toLowerCase())
+      .filter(Boolean),
+  )
   .pipe(z.array(z.enum(LOG_LEVELS, { error: `expected levels among ${LOG_LEVELS.join(', ')}` })));
 
 const keywordValues = (what: string) =>
@@ -27,18 +32,9 @@ const timeExpression = z
 
 /** Filter parameters shared by search, histogram, top values, tail and export. */
 export const logFilterFields = {
-  q: z
-    .string()
-    .max(8192)
-    .optional()
-    .describe('query language, e.g. `level:error AND resourceId:server-1* AND NOT "timed out"` (see docs/query-language.md)'),
+  q: z.string().max(8192).optional().describe('query language, e.g. `level:error AND resourceId:server-1* AND NOT "timed out"` (see docs/query-language.md)'),
   level: levels.optional().describe(`one level or several (comma-separated or repeated): ${LOG_LEVELS.join(', ')}`),
-  message: z
-    .string()
-    .min(1)
-    .max(4096)
-    .optional()
-    .describe('full text over the message: every word must occur; "quoted" matches as a phrase; /regex/ matches the whole message'),
+  message: z.string().min(1).max(4096).optional().describe('full text over the message: every word must occur; "quoted" matches as a phrase; /regex/ matches the whole message'),
   resourceId: keywordValues('resourceId').optional(),
   traceId: keywordValues('traceId').optional(),
   spanId: keywordValues('spanId').optional(),
@@ -131,9 +127,7 @@ export function filterClauses(filters: LogFilters, range: TimeRange, now: number
       clauses.push(toElasticsearchQuery(parseQuery(filters.q), now));
     } catch (error) {
       if (!(error instanceof QuerySyntaxError)) throw error;
-      throw new AppError(400, 'invalid_query', `q: ${error.message}`, [
-        { field: 'q', rule: 'syntax', message: error.message, position: error.position },
-      ]);
+      throw new AppError(400, 'invalid_query', `q: ${error.message}`, [{ field: 'q', rule: 'syntax', message: error.message, position: error.position }]);
     }
   }
   // The key's own resource scope is added after this count: only what the caller asked for counts.

@@ -1,4 +1,19 @@
-import { ApiKeyStore, AuditLog, closeGracefully, type Config, consumerGroupId, createAdminQueue, createElasticsearch, createKafka, createPool, createRedis, createRequestRedis, indexNames, type Logger, tellHowToGetAnAdminKey } from '@logflow/core';
+import {
+  ApiKeyStore,
+  AuditLog,
+  closeGracefully,
+  type Config,
+  consumerGroupId,
+  createAdminQueue,
+  createElasticsearch,
+  createKafka,
+  createPool,
+  createRedis,
+  createRequestRedis,
+  indexNames,
+  type Logger,
+  tellHowToGetAnAdminKey,
+} from '@logflow/core';
 import { fileURLToPath } from 'node:url';
 import { buildQueryApp } from './app.ts';
 import { DEFAULT_FRESHNESS_OPTIONS, Freshness } from './freshness.ts';

@@ -116,9 +116,7 @@ export function planSearch(readAlias: string, params: SearchParams, query: estyp
 }
 
 export function toSearchPage(response: estypes.SearchResponse<LogRecord>, totalHits: estypes.SearchResponse['hits']['total'], params: SearchParams): SearchPage {
-  const hits = response.hits.hits.flatMap((hit) =>
-    hit._source ? [{ ...hit._source, ...(hit.highlight?.message && { highlight: hit.highlight.message }) }] : [],
-  );
+  const hits = response.hits.hits.flatMap((hit) => (hit._source ? [{ ...hit._source, ...(hit.highlight?.message && { highlight: hit.highlight.message }) }] : []));
   const first = response.hits.hits[0]?.sort;
   const last = response.hits.hits.at(-1)?.sort;
   const full = response.hits.hits.length === params.size;
@@ -126,10 +124,7 @@ export function toSearchPage(response: estypes.SearchResponse<LogRecord>, totalH
     total: typeof totalHits === 'number' ? totalHits : (totalHits?.value ?? 0),
     totalRelation: typeof totalHits === 'object' && totalHits.relation === 'gte' ? 'gte' : 'eq',
     hits,
-    nextCursor:
-      full && first && last
-        ? encodeCursor({ order: params.sort, after: [Number(last[0]), String(last[1])], spanMs: Math.abs(Number(last[0]) - Number(first[0])) })
-        : null,
+    nextCursor: full && first && last ? encodeCursor({ order: params.sort, after: [Number(last[0]), String(last[1])], spanMs: Math.abs(Number(last[0]) - Number(first[0])) }) : null,
     tookMs: response.took,
   };
 }

@@ -9,7 +9,14 @@ describe('partitionLags', () => {
   ];
 
   it('is the high watermark minus the committed offset, for owned partitions only', () => {
-    const lags = partitionLags(watermarks, [{ partition: 0, offset: '90' }, { partition: 2, offset: '7' }], new Set([0, 2]));
+    const lags = partitionLags(
+      watermarks,
+      [
+        { partition: 0, offset: '90' },
+        { partition: 2, offset: '7' },
+      ],
+      new Set([0, 2]),
+    );
     expect(lags).toEqual([
       { partition: 0, lag: 10 },
       { partition: 2, lag: 0 },

@@ -1,9 +1,7 @@
 import type { KafkaMessage } from 'kafkajs';
 import type { LogRecord } from '@logflow/core';
 
-export type Decoded =
-  | { ok: true; record: LogRecord; json: string; message: KafkaMessage }
-  | { ok: false; reason: string; message: KafkaMessage };
+export type Decoded = { ok: true; record: LogRecord; json: string; message: KafkaMessage } | { ok: false; reason: string; message: KafkaMessage };
 
 /**
  * The ingester only produces valid records; anything else on the topic is a dead letter.

@@ -5,13 +5,19 @@ const item = (id: string, size = 10) => bulkItem('logflow-logs-1-2026.01.01', id
 
 describe('chunkItems', () => {
   it('cuts by count', () => {
-    const chunks = chunkItems(['a', 'b', 'c', 'd', 'e'].map((id) => item(id)), { maxDocs: 2, maxBytes: 1e9 });
+    const chunks = chunkItems(
+      ['a', 'b', 'c', 'd', 'e'].map((id) => item(id)),
+      { maxDocs: 2, maxBytes: 1e9 },
+    );
     expect(chunks.map((c) => c.map((i) => i.id))).toEqual([['a', 'b'], ['c', 'd'], ['e']]);
   });
 
   it('cuts by bytes, counting the action line', () => {
     const one = item('a', 100).bytes;
-    const chunks = chunkItems(['a', 'b', 'c'].map((id) => item(id, 100)), { maxDocs: 100, maxBytes: one * 2 });
+    const chunks = chunkItems(
+      ['a', 'b', 'c'].map((id) => item(id, 100)),
+      { maxDocs: 100, maxBytes: one * 2 },
+    );
     expect(chunks.map((c) => c.length)).toEqual([2, 1]);
   });
 
@@ -49,9 +55,7 @@ describe('sortOutcome', () => {
       { status: 403 },
     ]);
     expect(outcome.indexed.map((i) => i.id)).toEqual(['ok']);
-    expect(outcome.refused.map((r) => [r.item.id, r.reason])).toEqual([
-      ['bad', 'document_parsing_exception: failed to parse field [metadata.shape] (For input string: "round")'],
-    ]);
+    expect(outcome.refused.map((r) => [r.item.id, r.reason])).toEqual([['bad', 'document_parsing_exception: failed to parse field [metadata.shape] (For input string: "round")']]);
     expect(outcome.retry.map((i) => i.id)).toEqual(['busy', 'down', 'blocked']);
   });
 

@@ -96,8 +96,7 @@ export function sortOutcome<T>(chunk: BulkItem<T>[], results: BulkItemResult[] |
     } else if (result.status === 409) {
       outcome.indexed.push(item);
       outcome.duplicates++;
-    }
-    else if (isRefusedForGood(result.status)) {
+    } else if (isRefusedForGood(result.status)) {
       const cause = result.error?.caused_by?.reason ? ` (${result.error.caused_by.reason})` : '';
       outcome.refused.push({ item, reason: `${result.error?.type ?? result.status}: ${result.error?.reason ?? 'refused'}${cause}` });
     } else outcome.retry.push(item);

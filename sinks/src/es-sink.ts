@@ -1,4 +1,17 @@
-import { addToLedger, type Config, createElasticsearch, createKafka, createRequestRedis, ensureTopics, type FollowedWritePlan, indexForLog, type IndexNames, installIndexTemplate, ledgerKey, type Logger } from '@logflow/core';
+import {
+  addToLedger,
+  type Config,
+  createElasticsearch,
+  createKafka,
+  createRequestRedis,
+  ensureTopics,
+  type FollowedWritePlan,
+  indexForLog,
+  type IndexNames,
+  installIndexTemplate,
+  ledgerKey,
+  type Logger,
+} from '@logflow/core';
 import type { KafkaMessage } from 'kafkajs';
 import pLimit from 'p-limit';
 import { DeadLetterQueue, type DeadLetter } from './dead-letters.ts';
@@ -110,9 +123,7 @@ export async function startEsSink(config: Config, logger: Logger, { names, write
         });
         pending = chunkItems(again, ES_BULK_LIMITS);
         // Counted as soon as they exist, even if the batch is retried: a retry finds them there (409), not new.
-        addToLedger(ledgerRedis, indexedKey, 'elasticsearchIndexed', created).catch((err: unknown) =>
-          logger.warn({ err }, 'could not count indexed logs in the ledger'),
-        );
+        addToLedger(ledgerRedis, indexedKey, 'elasticsearchIndexed', created).catch((err: unknown) => logger.warn({ err }, 'could not count indexed logs in the ledger'));
         if (failure?.reason) throw failure.reason;
         if (again.length > 0) throw new Error(`${again.length} records not indexed yet (429, 5xx or blocked index)`);
         // Dead letters go out before the offset moves past them; a crash in between sends them again.

@@ -7,10 +7,13 @@ describe('OffsetCommits', () => {
     const sent: PartitionOffset[][] = [];
     let release!: () => void;
     const first = new Promise<void>((resolve) => (release = resolve));
-    const commits = new OffsetCommits(async (offsets) => {
-      sent.push(offsets);
-      if (sent.length === 1) await first;
-    }, () => undefined);
+    const commits = new OffsetCommits(
+      async (offsets) => {
+        sent.push(offsets);
+        if (sent.length === 1) await first;
+      },
+      () => undefined,
+    );
 
     commits.commit(0, '10');
     await Promise.resolve();
@@ -49,7 +52,11 @@ describe('OffsetCommits', () => {
 
   it('sends at most one commit per interval, with everything that became committable meanwhile', async () => {
     const sent: { offsets: PartitionOffset[] }[] = [];
-    const commits = new OffsetCommits(async (offsets) => void sent.push({ offsets }), () => undefined, 100);
+    const commits = new OffsetCommits(
+      async (offsets) => void sent.push({ offsets }),
+      () => undefined,
+      100,
+    );
     commits.commit(0, '1');
     await commits.settled();
     commits.commit(0, '2');

@@ -9,8 +9,7 @@ export interface PositionedRecord {
   offset: string;
 }
 
-export const LOG_COLUMNS =
-  'id, "timestamp", received_at, level, message, resource_id, trace_id, span_id, "commit", metadata, kafka_partition, kafka_offset';
+export const LOG_COLUMNS = 'id, "timestamp", received_at, level, message, resource_id, trace_id, span_id, "commit", metadata, kafka_partition, kafka_offset';
 const ID_COLUMNS = 'id, "timestamp"';
 const STAGING = 'logs_staging';
 
@@ -126,6 +125,9 @@ async function copyInto(client: PoolClient, table: string, columns: string, rows
 /** COPY data in chunks of many lines: fewer, larger writes to the socket. */
 function* copyChunks(rows: PositionedRecord[], line: (row: PositionedRecord) => string, linesPerChunk = 500): Generator<string> {
   for (let i = 0; i < rows.length; i += linesPerChunk) {
-    yield rows.slice(i, i + linesPerChunk).map(line).join('');
+    yield rows
+      .slice(i, i + linesPerChunk)
+      .map(line)
+      .join('');
   }
 }

@@ -92,11 +92,7 @@ async function startRunner(options: Partial<SinkOptions> = {}): Promise<Runner> 
   const consumer = new FakeConsumer();
   const store = new Store();
   const logs: { level: number; msg: string }[] = [];
-  const logger = createLogger(
-    { logLevel: 'info' },
-    'test',
-    new Writable({ write: (chunk, _encoding, done) => (logs.push(JSON.parse(String(chunk)) as { level: number; msg: string }), done()) }),
-  );
+  const logger = createLogger({ logLevel: 'info' }, 'test', new Writable({ write: (chunk, _encoding, done) => (logs.push(JSON.parse(String(chunk)) as { level: number; msg: string }), done()) }));
   let seek: Seek | undefined;
   const stopRunner = await runSinkConsumer(config, logger, {
     role: 'test-sink',
@@ -121,7 +117,11 @@ async function startRunner(options: Partial<SinkOptions> = {}): Promise<Runner> 
     store,
     logs,
     stop: () => (stopped ??= stopRunner()),
-    seek: () => seek ?? (() => { throw new Error('no assignment yet'); }),
+    seek: () =>
+      seek ??
+      (() => {
+        throw new Error('no assignment yet');
+      }),
   };
   running.push(runner);
   consumer.join(topic, [0, 1]);

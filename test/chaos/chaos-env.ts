@@ -120,7 +120,9 @@ export class ChaosEnv {
   /** The last lines each running role wrote, to tell why a fault did not converge. */
   recentOutput(lines = 12): string {
     return [...this.roles.entries()]
-      .flatMap(([role, running]) => running.map((r) => `--- ${role} (pid ${r.process.pid}${r.process.exitCode === null ? '' : `, exited ${r.process.exitCode}`}):\n${r.output.slice(-lines).join('\n')}`))
+      .flatMap(([role, running]) =>
+        running.map((r) => `--- ${role} (pid ${r.process.pid}${r.process.exitCode === null ? '' : `, exited ${r.process.exitCode}`}):\n${r.output.slice(-lines).join('\n')}`),
+      )
       .join('\n');
   }
 
@@ -131,10 +133,14 @@ export class ChaosEnv {
   /** Queues a reconcile of one resource's logs and resolves with what it found and repaired. */
   async reconcile(resourceId: string): Promise<ReconcileResult> {
     const job = await this.lf.queue.add('reconcile', { resourceIds: [resourceId] });
-    const state = await eventually(async () => {
-      const current = await job.getState();
-      return current === 'completed' || current === 'failed' ? current : undefined;
-    }, 300_000, 500);
+    const state = await eventually(
+      async () => {
+        const current = await job.getState();
+        return current === 'completed' || current === 'failed' ? current : undefined;
+      },
+      300_000,
+      500,
+    );
     if (state !== 'completed') throw new Error(`reconcile job ${job.id} ${state}`);
     const done = await this.lf.queue.getJob(job.id!);
     return done!.returnvalue as ReconcileResult;
@@ -146,10 +152,14 @@ export class ChaosEnv {
     await admin.connect();
     try {
       const sample = await sampleTopicEnd(admin, this.lf.config.kafka.topic);
-      const passed = await eventually(async () => {
-        const { es, pg } = await sinkPositions(admin, this.lf.pool, this.lf.config);
-        return sinksPassed(sample, es, pg) ? true : undefined;
-      }, ms, 500).catch(() => false);
+      const passed = await eventually(
+        async () => {
+          const { es, pg } = await sinkPositions(admin, this.lf.pool, this.lf.config);
+          return sinksPassed(sample, es, pg) ? true : undefined;
+        },
+        ms,
+        500,
+      ).catch(() => false);
       return passed;
     } finally {
       await admin.disconnect();
@@ -157,10 +167,7 @@ export class ChaosEnv {
   }
 
   async ledger(): Promise<LedgerSnapshot> {
-    const [counts, postgresWritten] = await Promise.all([
-      readLedger(this.ledgerRedis, ledgerKey(this.lf.config)),
-      logsWritten(this.lf.pool, this.lf.config.kafka.topic),
-    ]);
+    const [counts, postgresWritten] = await Promise.all([readLedger(this.ledgerRedis, ledgerKey(this.lf.config)), logsWritten(this.lf.pool, this.lf.config.kafka.topic)]);
     return { ...counts, postgresWritten };
   }
 

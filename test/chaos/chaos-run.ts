@@ -68,7 +68,9 @@ export async function runFaults(env: ChaosEnv, faults: { number: number; fault: 
     if (!sinksAlone.converged) {
       const result = await env.reconcile(resourceId);
       repaired = result.replayed + result.outdatedReplaced + result.twinsRemoved + result.extraRemoved;
-      env.log(`fault ${number}: reconcile found ${result.missingFound} missing, ${result.extraFound} extra; replayed ${result.replayed}, replaced ${result.outdatedReplaced}, removed ${result.twinsRemoved} twins`);
+      env.log(
+        `fault ${number}: reconcile found ${result.missingFound} missing, ${result.extraFound} extra; replayed ${result.replayed}, replaced ${result.outdatedReplaced}, removed ${result.twinsRemoved} twins`,
+      );
       afterReconcile = await awaitConvergence(env.lf, resourceId, expected, { expectedInElasticsearch: inEs, timeoutMs: 20_000 });
     }
 
@@ -91,7 +93,11 @@ export async function runFaults(env: ChaosEnv, faults: { number: number; fault: 
       // Designed for reconcile: the sinks alone leave exactly the destroyed logs missing, the reconcile restores exactly them.
       const leftByTheSinks = sameIds(sinksAlone[hidden.store].lostIds, hidden.ids) && sinksAlone.postgres.lost + sinksAlone.elasticsearch.lost === hidden.ids.size;
       checks.push(
-        { what: 'the sinks alone left exactly the destroyed logs missing', ok: hidden.ids.size > 0 && leftByTheSinks, detail: `${hidden.ids.size} destroyed; ${describe('Postgres', sinksAlone.postgres)}; ${describe('Elasticsearch', sinksAlone.elasticsearch)}` },
+        {
+          what: 'the sinks alone left exactly the destroyed logs missing',
+          ok: hidden.ids.size > 0 && leftByTheSinks,
+          detail: `${hidden.ids.size} destroyed; ${describe('Postgres', sinksAlone.postgres)}; ${describe('Elasticsearch', sinksAlone.elasticsearch)}`,
+        },
         { what: 'the reconcile repaired exactly them', ok: repaired === hidden.ids.size, detail: `${repaired ?? 'no'} repaired` },
       );
       passed = checks.every((check) => check.ok) && afterReconcile?.converged === true;

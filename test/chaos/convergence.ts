@@ -36,7 +36,11 @@ export function canonical(log: Record<string, unknown>): string {
   const sorted = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(sorted);
     if (value === null || typeof value !== 'object') return value;
-    return Object.fromEntries(Object.keys(value).sort().map((key) => [key, sorted((value as Record<string, unknown>)[key])]));
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((key) => [key, sorted((value as Record<string, unknown>)[key])]),
+    );
   };
   const timestamp = log.timestamp instanceof Date ? log.timestamp : new Date(String(log.timestamp));
   return JSON.stringify([

@@ -137,7 +137,7 @@ function killSink(role: 'es-sink' | 'pg-sink', name: string): Fault {
       const load = loadFor(run, { logsPerSecond: run.scale.killLogsPerSecond });
       load.start(run.scale.killLogs);
       // Kills at uneven moments while logs flow, each once the last replacement is consuming.
-      const spacing = (run.scale.killLogs / run.scale.killLogsPerSecond) * 1000 / (run.scale.sinkKills + 1);
+      const spacing = ((run.scale.killLogs / run.scale.killLogsPerSecond) * 1000) / (run.scale.sinkKills + 1);
       let kills = 0;
       const loadEnds = load.done();
       let loading = true;
@@ -230,7 +230,11 @@ function esOutage(kind: 'cut' | 'hang', name: string): Fault {
         run.env.esDown.forward(true);
         return [
           // The PG sink does not wait for Elasticsearch (how far it gets depends on the machine, not asserted).
-          { what: 'Postgres went on storing while Elasticsearch was unreachable', ok: pgAfter > pgBefore, detail: `${pgAfter - pgBefore} rows added during the outage, ${load.acknowledged.size} logs acknowledged by its end` },
+          {
+            what: 'Postgres went on storing while Elasticsearch was unreachable',
+            ok: pgAfter > pgBefore,
+            detail: `${pgAfter - pgBefore} rows added during the outage, ${load.acknowledged.size} logs acknowledged by its end`,
+          },
           { what: 'nothing reached Elasticsearch meanwhile', ok: esAfter === esBefore, detail: `${esAfter - esBefore} documents added during the outage` },
         ];
       }),
@@ -273,7 +277,11 @@ function pgOutage(kind: 'cut' | 'hang', name: string, alongside?: { start(run: F
         await alongside?.end(run);
         const committed = after.postgresWritten - before.postgresWritten + (rowsAfter - rowsBefore);
         return [
-          { what: 'the PG sink committed nothing while Postgres was unreachable', ok: committed === 0, detail: `${after.postgresWritten - before.postgresWritten} rows counted, ${rowsAfter - rowsBefore} rows added during the outage` },
+          {
+            what: 'the PG sink committed nothing while Postgres was unreachable',
+            ok: committed === 0,
+            detail: `${after.postgresWritten - before.postgresWritten} rows counted, ${rowsAfter - rowsBefore} rows added during the outage`,
+          },
           ...(other ? [{ what: 'the second fault happened', ok: true, detail: other }] : []),
         ];
       });
@@ -313,14 +321,23 @@ const floodStage: Fault = {
   async run(run) {
     const { es, names } = run.env.lf;
     const index = `${names.prefix}-*`;
-    const blocked = () => Object.entries(run.env.esThrottle.refusedByElasticsearch()).filter(([key]) => key.endsWith('cluster_block_exception')).reduce((sum, [, n]) => sum + n, 0);
+    const blocked = () =>
+      Object.entries(run.env.esThrottle.refusedByElasticsearch())
+        .filter(([key]) => key.endsWith('cluster_block_exception'))
+        .reduce((sum, [, n]) => sum + n, 0);
     const outcome = await outageUnderLoad(run, run.scale.faultMs, async () => {
       const before = blocked();
       await es.indices.putSettings({ index, settings: { 'index.blocks.read_only_allow_delete': true } });
       await sleep(run.scale.faultMs);
       await es.indices.putSettings({ index, settings: { 'index.blocks.read_only_allow_delete': null } });
       const refused = blocked() - before;
-      return [{ what: 'bulk items were refused with cluster_block_exception while blocked', ok: refused > 0, detail: `${refused} items refused: ${JSON.stringify(run.env.esThrottle.refusedByElasticsearch())}` }];
+      return [
+        {
+          what: 'bulk items were refused with cluster_block_exception while blocked',
+          ok: refused > 0,
+          detail: `${refused} items refused: ${JSON.stringify(run.env.esThrottle.refusedByElasticsearch())}`,
+        },
+      ];
     });
     outcome.checks.push(await noneDeadLettered(run, outcome.acknowledged));
     return outcome;

@@ -2,9 +2,7 @@ import { z } from 'zod';
 
 /** `GET /api/admin/pipeline`: where each part of the pipeline stands. */
 export const pipelineStatusSchema = z.object({
-  consumerLag: z.array(
-    z.object({ group: z.string(), partition: z.number().int(), committed: z.number().int(), end: z.number().int(), lag: z.number().int() }),
-  ),
+  consumerLag: z.array(z.object({ group: z.string(), partition: z.number().int(), committed: z.number().int(), end: z.number().int(), lag: z.number().int() })),
   elasticsearch: z.object({ count: z.number().int(), writeGeneration: z.number().int(), cutoverAt: z.string().nullable() }),
   postgres: z.object({ count: z.number().int(), exact: z.boolean() }),
   lastReconcile: z.record(z.string(), z.unknown()).nullable(),

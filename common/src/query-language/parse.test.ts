@@ -13,8 +13,7 @@ function syntaxError(query: string): QuerySyntaxError {
 }
 
 /** The tree without positions, to compare spellings of the same query. */
-const shape = (query: string) =>
-  JSON.stringify(parseQuery(query), (key, value) => (key === 'position' || key === 'fieldPosition' ? undefined : value));
+const shape = (query: string) => JSON.stringify(parseQuery(query), (key, value) => (key === 'position' || key === 'fieldPosition' ? undefined : value));
 
 const term = (text: string, wildcard = false, pattern = text) => ({ kind: 'term', text, pattern, wildcard });
 
@@ -67,7 +66,10 @@ describe('query language parser', () => {
   it('reads field groups, exists, comparisons and bracket ranges', () => {
     expect(parseQuery('level:(error OR fatal)')).toMatchObject({
       type: 'or',
-      children: [{ field: 'level', value: term('error') }, { field: 'level', value: term('fatal') }],
+      children: [
+        { field: 'level', value: term('error') },
+        { field: 'level', value: term('fatal') },
+      ],
     });
     expect(parseQuery('traceId:*')).toEqual({ type: 'exists', field: 'traceId', fieldPosition: 0 });
     expect(parseQuery('*')).toEqual({ type: 'all' });

@@ -82,7 +82,7 @@ function readQuoted(input: string, open: number): { text: string; end: number } 
       text += c;
     }
   }
-  throw new QuerySyntaxError('unterminated phrase: missing closing \'"\' for the one', open);
+  throw new QuerySyntaxError("unterminated phrase: missing closing '\"' for the one", open);
 }
 
 function readRegex(input: string, open: number): { pattern: string; caseInsensitive: boolean; end: number } {

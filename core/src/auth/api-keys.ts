@@ -20,9 +20,7 @@ export function roleAllows(role: ApiKeyRole, access: Access): boolean {
  * A resourceId pattern: `*` any run of characters, `?` one. The characters are limited to what
  * needs no escaping in an Elasticsearch wildcard query, nor in SQL LIKE beyond `_`.
  */
-export const resourcePatternSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9._:/@*?-]{1,256}$/, 'letters, digits, ".", "_", ":", "/", "@", "-" and the wildcards * and ?, up to 256');
+export const resourcePatternSchema = z.string().regex(/^[A-Za-z0-9._:/@*?-]{1,256}$/, 'letters, digits, ".", "_", ":", "/", "@", "-" and the wildcards * and ?, up to 256');
 
 export const KEY_PREFIX = 'lf_';
 const KEY_BYTES = 32;

@@ -18,12 +18,18 @@ export class AuditLog {
 
   /** Writes the row of an action about to run; its id, to complete it with `finish`. */
   async start(entry: Omit<AuditEntry, 'status' | 'outcome'>): Promise<number> {
-    const [row] = await this.db.insert(auditLog).values({ ...entry, status: null, outcome: 'started' }).returning({ id: auditLog.id });
+    const [row] = await this.db
+      .insert(auditLog)
+      .values({ ...entry, status: null, outcome: 'started' })
+      .returning({ id: auditLog.id });
     return row!.id;
   }
 
   async finish(id: number, status: number): Promise<void> {
-    await this.db.update(auditLog).set({ status, outcome: auditOutcome(status) }).where(eq(auditLog.id, id));
+    await this.db
+      .update(auditLog)
+      .set({ status, outcome: auditOutcome(status) })
+      .where(eq(auditLog.id, id));
   }
 
   async list({ limit, keyId, action, before }: AuditQuery): Promise<AuditRow[]> {

@@ -12,7 +12,16 @@ describe('installAuth with LOGFLOW_AUTH=off', () => {
     const logger = createLogger({ logLevel: 'info' }, 'test', new Writable({ write: (chunk, _e, done) => (lines.push(String(chunk)), done()) }));
     const app = createHttpServer({ logger });
     // With auth off neither the key store nor Redis is touched.
-    await installAuth(app, { enabled: false, store: {} as ApiKeyStore, redis: {} as never, redisPrefix: 'x', rateLimitPerMinute: 1, failures: { max: 1, windowMs: 1_000 }, access: () => 'admin', logger });
+    await installAuth(app, {
+      enabled: false,
+      store: {} as ApiKeyStore,
+      redis: {} as never,
+      redisPrefix: 'x',
+      rateLimitPerMinute: 1,
+      failures: { max: 1, windowMs: 1_000 },
+      access: () => 'admin',
+      logger,
+    });
     app.get('/api/admin/thing', async () => ({ ok: true }));
     expect((await app.inject('/api/admin/thing')).statusCode).toBe(200);
     expect(lines.some((line) => line.includes('"level":40') && line.includes('LOGFLOW_AUTH=off'))).toBe(true);
@@ -31,7 +40,17 @@ describe('the audit log of installAuth', () => {
       finish: async () => undefined,
       record: async () => undefined,
     } as unknown as AuditLog;
-    await installAuth(app, { enabled: false, store: {} as ApiKeyStore, redis: {} as never, redisPrefix: 'x', rateLimitPerMinute: 1, failures: { max: 1, windowMs: 1_000 }, access: () => 'admin', audit, logger });
+    await installAuth(app, {
+      enabled: false,
+      store: {} as ApiKeyStore,
+      redis: {} as never,
+      redisPrefix: 'x',
+      rateLimitPerMinute: 1,
+      failures: { max: 1, windowMs: 1_000 },
+      access: () => 'admin',
+      audit,
+      logger,
+    });
     app.post('/api/admin/replay', { preValidation: async (request) => void (request.body = { offset: 999_999n }) }, async () => ({ replayed: 1 }));
     const answer = await app.inject({ method: 'POST', url: '/api/admin/replay', payload: { offset: '999999' } });
     expect(answer.statusCode).toBe(200);

@@ -40,8 +40,7 @@ export interface AuthOptions {
   logger: Logger;
 }
 
-const unauthorized = (message: string) =>
-  new AppError(401, 'unauthorized', message, undefined, { 'www-authenticate': 'Bearer realm="logflow"' });
+const unauthorized = (message: string) => new AppError(401, 'unauthorized', message, undefined, { 'www-authenticate': 'Bearer realm="logflow"' });
 
 function accessOf(request: FastifyRequest, options: AuthOptions): Access {
   return options.access(request.method, request.routeOptions.url);
@@ -144,7 +143,10 @@ export const ANONYMOUS_ACTOR = 'anonymous (auth off)';
 export type AuditedRoutes = (method: string, url: string | undefined) => boolean;
 
 /** By default: every admin route but its reads. */
-const adminActions = (options: AuthOptions): AuditedRoutes => (method, url) => method !== 'GET' && options.access(method, url) === 'admin';
+const adminActions =
+  (options: AuthOptions): AuditedRoutes =>
+  (method, url) =>
+    method !== 'GET' && options.access(method, url) === 'admin';
 
 /**
  * The audit log: every audited request, allowed or not, by the key that made it (or anonymous

@@ -48,37 +48,39 @@ export class ApiKeyStore {
     const id = randomBytes(8).toString('hex');
     const scoped = Boolean(input.resourcePatterns?.length);
     const sqlRole = scoped ? `logflow_key_${id}` : null;
-    const row = await this.db.transaction(async (tx) => {
-      const [inserted] = await tx
-        .insert(apiKeys)
-        .values({
-          id,
-          name: input.name,
-          role: input.role,
-          keyHash: hashApiKey(key),
-          keyPrefix: key.slice(0, 10),
-          resourcePatterns: scoped ? input.resourcePatterns! : null,
-          rateLimitPerMinute: input.rateLimitPerMinute ?? null,
-          sqlRole,
-          createdBy: input.createdBy,
-        })
-        .returning();
-      if (sqlRole) {
-        const current = await tx.execute<{ schema: string }>(sql`SELECT current_schema() AS schema`);
-        const schema = pg.escapeIdentifier(current.rows[0]!.schema);
-        await tx.execute(sql.raw(`CREATE ROLE ${sqlRole} LOGIN PASSWORD ${pg.escapeLiteral(sqlPasswordFor(key))} IN ROLE ${SCOPED_READER_ROLE}`));
-        // The login's own settings (a group's are not inherited): the installation's schema, read-only, a time limit.
-        await tx.execute(sql.raw(`ALTER ROLE ${sqlRole} SET search_path = ${schema}`));
-        await tx.execute(sql.raw(`ALTER ROLE ${sqlRole} SET default_transaction_read_only = on`));
-        await tx.execute(sql.raw(`ALTER ROLE ${sqlRole} SET statement_timeout = '60s'`));
-      }
-      return inserted!;
-    }).catch((error: unknown) => {
-      if (sqlRole && (error as { cause?: { code?: string } }).cause?.code === INSUFFICIENT_PRIVILEGE) {
-        throw new AppError(503, 'scoped_keys_unavailable', 'keys limited to resources need their own Postgres login, and the DATABASE_URL login may not create roles (CREATEROLE)');
-      }
-      throw error;
-    });
+    const row = await this.db
+      .transaction(async (tx) => {
+        const [inserted] = await tx
+          .insert(apiKeys)
+          .values({
+            id,
+            name: input.name,
+            role: input.role,
+            keyHash: hashApiKey(key),
+            keyPrefix: key.slice(0, 10),
+            resourcePatterns: scoped ? input.resourcePatterns! : null,
+            rateLimitPerMinute: input.rateLimitPerMinute ?? null,
+            sqlRole,
+            createdBy: input.createdBy,
+          })
+          .returning();
+        if (sqlRole) {
+          const current = await tx.execute<{ schema: string }>(sql`SELECT current_schema() AS schema`);
+          const schema = pg.escapeIdentifier(current.rows[0]!.schema);
+          await tx.execute(sql.raw(`CREATE ROLE ${sqlRole} LOGIN PASSWORD ${pg.escapeLiteral(sqlPasswordFor(key))} IN ROLE ${SCOPED_READER_ROLE}`));
+          // The login's own settings (a group's are not inherited): the installation's schema, read-only, a time limit.
+          await tx.execute(sql.raw(`ALTER ROLE ${sqlRole} SET search_path = ${schema}`));
+          await tx.execute(sql.raw(`ALTER ROLE ${sqlRole} SET default_transaction_read_only = on`));
+          await tx.execute(sql.raw(`ALTER ROLE ${sqlRole} SET statement_timeout = '60s'`));
+        }
+        return inserted!;
+      })
+      .catch((error: unknown) => {
+        if (sqlRole && (error as { cause?: { code?: string } }).cause?.code === INSUFFICIENT_PRIVILEGE) {
+          throw new AppError(503, 'scoped_keys_unavailable', 'keys limited to resources need their own Postgres login, and the DATABASE_URL login may not create roles (CREATEROLE)');
+        }
+        throw error;
+      });
     return { key, apiKey: toApiKey(row) };
   }
 
@@ -99,9 +101,7 @@ export class ApiKeyStore {
   async revoke(id: string): Promise<ApiKey | undefined> {
     const [row] = await this.db.select().from(apiKeys).where(eq(apiKeys.id, id));
     if (!row) return undefined;
-    const [revoked] = row.revokedAt
-      ? [row]
-      : await this.db.update(apiKeys).set({ revokedAt: new Date().toISOString() }).where(eq(apiKeys.id, id)).returning();
+    const [revoked] = row.revokedAt ? [row] : await this.db.update(apiKeys).set({ revokedAt: new Date().toISOString() }).where(eq(apiKeys.id, id)).returning();
     if (row.sqlRole) await this.pool.query(`DROP ROLE IF EXISTS ${row.sqlRole}`);
     this.cache.clear();
     return toApiKey(revoked!);

@@ -19,7 +19,9 @@ export const logs = pgTable(
     traceId: text('trace_id'),
     spanId: text('span_id'),
     commit: text('commit'),
-    metadata: jsonb('metadata').notNull().default(sql`'{}'::jsonb`),
+    metadata: jsonb('metadata')
+      .notNull()
+      .default(sql`'{}'::jsonb`),
     kafkaPartition: integer('kafka_partition').notNull(),
     kafkaOffset: bigint('kafka_offset', { mode: 'number' }).notNull(),
   },
@@ -95,8 +97,12 @@ export const reconcileRuns = pgTable(
     rangeFrom: timestamp('range_from', instant),
     rangeTo: timestamp('range_to', instant),
     watermark: timestamp('watermark', instant),
-    scope: jsonb('scope').notNull().default(sql`'{}'::jsonb`),
-    positions: jsonb('positions').notNull().default(sql`'{}'::jsonb`),
+    scope: jsonb('scope')
+      .notNull()
+      .default(sql`'{}'::jsonb`),
+    positions: jsonb('positions')
+      .notNull()
+      .default(sql`'{}'::jsonb`),
     rangesChecked: integer('ranges_checked').notNull().default(0),
     leavesDiffed: integer('leaves_diffed').notNull().default(0),
     logsChecked: bigint('logs_checked', { mode: 'number' }).notNull().default(0),
@@ -124,9 +130,13 @@ export const retentionRuns = pgTable('retention_runs', {
   startedAt: timestamp('started_at', instant).notNull().defaultNow(),
   finishedAt: timestamp('finished_at', instant),
   cutoff: timestamp('cutoff', instant).notNull(),
-  droppedPartitions: jsonb('dropped_partitions').notNull().default(sql`'[]'::jsonb`),
+  droppedPartitions: jsonb('dropped_partitions')
+    .notNull()
+    .default(sql`'[]'::jsonb`),
   deletedRows: bigint('deleted_rows', { mode: 'number' }).notNull().default(0),
-  deletedIndices: jsonb('deleted_indices').notNull().default(sql`'[]'::jsonb`),
+  deletedIndices: jsonb('deleted_indices')
+    .notNull()
+    .default(sql`'[]'::jsonb`),
   durationMs: integer('duration_ms'),
   error: text('error'),
 });
@@ -168,7 +178,9 @@ export const auditLog = pgTable(
     keyId: text('key_id'),
     keyName: text('key_name'),
     action: text('action').notNull(),
-    params: jsonb('params').notNull().default(sql`'{}'::jsonb`),
+    params: jsonb('params')
+      .notNull()
+      .default(sql`'{}'::jsonb`),
     status: integer('status'),
     outcome: text('outcome').notNull(),
     requestId: text('request_id'),

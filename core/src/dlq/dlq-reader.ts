@@ -64,12 +64,7 @@ export async function dlqRanges(kafka: Kafka, topic: string, perPartition?: numb
  * through a consumer group, so this uses a throwaway group that commits nothing and is
  * deleted afterwards; the sinks' groups are never touched.
  */
-export async function scanDeadLetters(
-  kafka: Kafka,
-  topic: string,
-  ranges: OffsetRange[],
-  onLetters: (letters: DeadLetterEntry[]) => Promise<void>,
-): Promise<void> {
+export async function scanDeadLetters(kafka: Kafka, topic: string, ranges: OffsetRange[], onLetters: (letters: DeadLetterEntry[]) => Promise<void>): Promise<void> {
   const wanted = ranges.filter((r) => r.to > r.from);
   if (wanted.length === 0) return;
   const groupId = `logflow-dlq-reader-${randomUUID()}`;
@@ -88,9 +83,7 @@ export async function scanDeadLetters(
       eachBatch: async ({ batch }) => {
         const range = remaining.get(batch.partition);
         if (!range) return;
-        const letters = batch.messages
-          .filter((m) => BigInt(m.offset) >= range.from && BigInt(m.offset) < range.to)
-          .map((m) => toEntry(batch.partition, m, topic));
+        const letters = batch.messages.filter((m) => BigInt(m.offset) >= range.from && BigInt(m.offset) < range.to).map((m) => toEntry(batch.partition, m, topic));
         if (letters.length > 0) await onLetters(letters);
         if (BigInt(batch.lastOffset()) + 1n >= range.to) remaining.delete(batch.partition);
         if (remaining.size === 0) settle();

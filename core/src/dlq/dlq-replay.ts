@@ -28,9 +28,7 @@ export async function replayDeadLetters(kafka: Kafka, pool: Pool, dlqTopic: stri
   const wanted =
     'all' in target
       ? ranges
-      : ranges
-          .filter((r) => r.partition === target.partition && target.offset >= r.from && target.offset < r.to)
-          .map((r) => ({ ...r, from: target.offset, to: target.offset + 1n }));
+      : ranges.filter((r) => r.partition === target.partition && target.offset >= r.from && target.offset < r.to).map((r) => ({ ...r, from: target.offset, to: target.offset + 1n }));
   if (wanted.length === 0 || wanted.every((r) => r.to <= r.from)) {
     return { ...result, notFound: !('all' in target) };
   }
@@ -108,9 +106,6 @@ async function markReplayed(pool: Pool, topic: string, letters: DeadLetterEntry[
 
 /** When each dead letter of the topic was last replayed, by `partition/offset`. */
 export async function replayTimes(pool: Pool, topic: string): Promise<Map<string, string>> {
-  const rows = await pool.query<{ partition: number; offset: string; replayed_at: Date }>(
-    'SELECT partition, "offset", replayed_at FROM dlq_replays WHERE topic = $1',
-    [topic],
-  );
+  const rows = await pool.query<{ partition: number; offset: string; replayed_at: Date }>('SELECT partition, "offset", replayed_at FROM dlq_replays WHERE topic = $1', [topic]);
   return new Map(rows.rows.map((r) => [`${r.partition}/${r.offset}`, r.replayed_at.toISOString()]));
 }

@@ -57,22 +57,18 @@ export function registerAdminJobRoutes(app: HttpServer, deps: AdminJobsDeps): vo
 
   for (const name of JOB_NAMES) {
     const body = (JOB_DATA_SCHEMAS[name] as z.ZodType).optional().default({});
-    app.post(
-      `/api/admin/jobs/${name}`,
-      { schema: { body, response: { 202: jobSchema } } },
-      async (request, reply) => {
-        if (name === 'retention' && !config.adminJobs.retentionMs && !(request.body as { before?: string }).before) {
-          throw new AppError(400, 'retention_off', 'RETENTION is not set: give `before` to drop older logs once');
-        }
-        if (name === 'reindex') {
-          const pending = await queue.getJobs(['active', 'waiting', 'delayed', 'prioritized']);
-          const running = pending.find((job) => job.name === 'reindex');
-          if (running) throw new AppError(409, 'reindex_pending', `reindex job ${running.id} is already queued or running`);
-        }
-        const job = await queue.add(name satisfies JobName, request.body);
-        return reply.status(202).send(summarize(job, await job.getState()));
-      },
-    );
+    app.post(`/api/admin/jobs/${name}`, { schema: { body, response: { 202: jobSchema } } }, async (request, reply) => {
+      if (name === 'retention' && !config.adminJobs.retentionMs && !(request.body as { before?: string }).before) {
+        throw new AppError(400, 'retention_off', 'RETENTION is not set: give `before` to drop older logs once');
+      }
+      if (name === 'reindex') {
+        const pending = await queue.getJobs(['active', 'waiting', 'delayed', 'prioritized']);
+        const running = pending.find((job) => job.name === 'reindex');
+        if (running) throw new AppError(409, 'reindex_pending', `reindex job ${running.id} is already queued or running`);
+      }
+      const job = await queue.add(name satisfies JobName, request.body);
+      return reply.status(202).send(summarize(job, await job.getState()));
+    });
   }
 
   const listSchema = { querystring: listQuerySchema, response: { 200: z.object({ jobs: z.array(jobSchema) }) } };
@@ -88,15 +84,11 @@ export function registerAdminJobRoutes(app: HttpServer, deps: AdminJobsDeps): vo
     return { jobs: summaries.slice(0, limit) };
   });
 
-  app.get(
-    '/api/admin/jobs/:id',
-    { schema: { params: z.object({ id: z.string().min(1).max(200) }), response: { 200: jobSchema } } },
-    async (request) => {
-      const job = await queue.getJob(request.params.id);
-      if (!job) throw new AppError(404, 'job_not_found', `no admin job ${request.params.id}`);
-      return summarize(job, await job.getState());
-    },
-  );
+  app.get('/api/admin/jobs/:id', { schema: { params: z.object({ id: z.string().min(1).max(200) }), response: { 200: jobSchema } } }, async (request) => {
+    const job = await queue.getJob(request.params.id);
+    if (!job) throw new AppError(404, 'job_not_found', `no admin job ${request.params.id}`);
+    return summarize(job, await job.getState());
+  });
 
   app.get('/api/admin/pipeline', { schema: { response: { 200: pipelineStatusSchema } } }, async () => pipelineStatus(deps));
 }

@@ -13,13 +13,9 @@ const identitySchema = z.object({
  * authentication on: a 404 tells the dashboard there are no keys to ask for.
  */
 export function registerAuthMeRoute(app: HttpServer): void {
-  app.get(
-    '/api/auth/me',
-    { schema: { tags: ['auth'], summary: "The calling key's name, role and resource scope", response: { 200: identitySchema } } },
-    async (request) => {
-      const key = request.apiKey;
-      if (!key) throw new AppError(401, 'unauthorized', 'send an API key: Authorization: Bearer <key>');
-      return { name: key.name, role: key.role, ...(key.resourcePatterns && { resourcePatterns: key.resourcePatterns }) };
-    },
-  );
+  app.get('/api/auth/me', { schema: { tags: ['auth'], summary: "The calling key's name, role and resource scope", response: { 200: identitySchema } } }, async (request) => {
+    const key = request.apiKey;
+    if (!key) throw new AppError(401, 'unauthorized', 'send an API key: Authorization: Bearer <key>');
+    return { name: key.name, role: key.role, ...(key.resourcePatterns && { resourcePatterns: key.resourcePatterns }) };
+  });
 }

@@ -46,10 +46,7 @@ export function registerExportRoute(app: HttpServer, deps: { elasticsearch: Clie
       }
       body.once('close', release);
       const stamp = new Date(now).toISOString().replaceAll(':', '-');
-      return reply
-        .type(CONTENT_TYPES[format])
-        .header('content-disposition', `attachment; filename="logflow-export-${stamp}.${format}"`)
-        .send(body);
+      return reply.type(CONTENT_TYPES[format]).header('content-disposition', `attachment; filename="logflow-export-${stamp}.${format}"`).send(body);
     },
   );
 }

@@ -7,8 +7,7 @@ import { resourceScope } from '../log-filters.ts';
 import { aliasTarget, timeSort, type SortOrder } from '../search-request.ts';
 
 const idParams = z.object({ id: z.guid('expected a log id (a UUID)') });
-const neighbours = (side: string) =>
-  z.coerce.number().int().min(0).max(500).default(10).describe(`logs of the same resourceId ${side} it, in time order (0 to 500)`);
+const neighbours = (side: string) => z.coerce.number().int().min(0).max(500).default(10).describe(`logs of the same resourceId ${side} it, in time order (0 to 500)`);
 
 type EsQuery = estypes.QueryDslQueryContainer;
 
@@ -22,9 +21,7 @@ interface LogByIdDeps {
 
 async function findLog({ elasticsearch: es, readAlias }: LogByIdDeps, id: string, scope: EsQuery | undefined): Promise<LogRecord> {
   // Daily indices: the id alone does not say which one holds the log, so search the alias.
-  const response = await elasticsearchCall(() =>
-    es.search<LogRecord>({ ...aliasTarget(readAlias), size: 1, query: scoped({ ids: { values: [id] } }, scope) }),
-  );
+  const response = await elasticsearchCall(() => es.search<LogRecord>({ ...aliasTarget(readAlias), size: 1, query: scoped({ ids: { values: [id] } }, scope) }));
   const log = response.hits.hits[0]?._source;
   if (!log) throw new AppError(404, 'log_not_found', `no log with id ${id} (it may not be searchable yet)`);
   return log;
@@ -33,9 +30,7 @@ async function findLog({ elasticsearch: es, readAlias }: LogByIdDeps, id: string
 /** Up to `size` logs of the same resource on one side of `log`, by (timestamp, id). */
 async function sameResource({ elasticsearch: es, readAlias }: LogByIdDeps, log: LogRecord, order: SortOrder, size: number, scope: EsQuery | undefined): Promise<LogRecord[]> {
   if (size === 0) return [];
-  const sameResource: EsQuery = log.resourceId
-    ? { term: { resourceId: log.resourceId } }
-    : { bool: { must_not: [{ exists: { field: 'resourceId' } }] } };
+  const sameResource: EsQuery = log.resourceId ? { term: { resourceId: log.resourceId } } : { bool: { must_not: [{ exists: { field: 'resourceId' } }] } };
   const response = await elasticsearchCall(() =>
     es.search<LogRecord>({
       ...aliasTarget(readAlias),
@@ -50,10 +45,8 @@ async function sameResource({ elasticsearch: es, readAlias }: LogByIdDeps, log: 
 }
 
 export function registerLogByIdRoutes(app: HttpServer, deps: LogByIdDeps): void {
-  app.get(
-    '/api/logs/:id',
-    { schema: { tags: ['logs'], summary: 'One log by its id', params: idParams, response: { 200: logRecordSchema } } },
-    async (request) => findLog(deps, request.params.id, resourceScope(request)),
+  app.get('/api/logs/:id', { schema: { tags: ['logs'], summary: 'One log by its id', params: idParams, response: { 200: logRecordSchema } } }, async (request) =>
+    findLog(deps, request.params.id, resourceScope(request)),
   );
 
   app.get(
@@ -70,10 +63,7 @@ export function registerLogByIdRoutes(app: HttpServer, deps: LogByIdDeps): void 
     async (request) => {
       const scope = resourceScope(request);
       const log = await findLog(deps, request.params.id, scope);
-      const [before, after] = await Promise.all([
-        sameResource(deps, log, 'desc', request.query.before, scope),
-        sameResource(deps, log, 'asc', request.query.after, scope),
-      ]);
+      const [before, after] = await Promise.all([sameResource(deps, log, 'desc', request.query.before, scope), sameResource(deps, log, 'asc', request.query.after, scope)]);
       return { log, before: before.reverse(), after };
     },
   );

@@ -12,7 +12,10 @@ const savedSearchSchema = z.object({
 
 const saveBodySchema = z.object({
   name: z.string().trim().min(1).max(200),
-  query: z.string().max(8000).refine((q) => !q.startsWith('?'), 'without the leading ?'),
+  query: z
+    .string()
+    .max(8000)
+    .refine((q) => !q.startsWith('?'), 'without the leading ?'),
 });
 
 const COLUMNS = `id::int AS id, name, query, to_char(saved_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "savedAt", owner_key_id AS "ownerKeyId"`;

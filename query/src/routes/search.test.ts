@@ -82,7 +82,10 @@ describe('GET and POST /api/logs/search', () => {
     const { app, elasticsearch } = await build();
     elasticsearch.answer = () => ({
       statusCode: 400,
-      body: { error: { type: 'search_phase_execution_exception', root_cause: [{ reason: 'invalid regex' }], failed_shards: [{ reason: { reason: 'x', caused_by: { reason: 'expected ]' } } }] }, status: 400 },
+      body: {
+        error: { type: 'search_phase_execution_exception', root_cause: [{ reason: 'invalid regex' }], failed_shards: [{ reason: { reason: 'x', caused_by: { reason: 'expected ]' } } }] },
+        status: 400,
+      },
     });
     const answer = await app.inject({ url: '/api/logs/search', query: { resourceId: '/server-[0-9/' } });
     expect(answer.statusCode).toBe(400);

@@ -38,14 +38,8 @@ export function registerSearchRoutes(app: HttpServer, deps: { elasticsearch: Cli
   };
   const schema = { tags: ['search'], response: { 200: searchResultSchema } };
 
-  app.get(
-    '/api/logs/search',
-    { schema: { ...schema, summary: 'Search logs: filters, query language, time range, sort, cursor pages', querystring: searchParamsSchema } },
-    async (request) => search(request.query, request),
+  app.get('/api/logs/search', { schema: { ...schema, summary: 'Search logs: filters, query language, time range, sort, cursor pages', querystring: searchParamsSchema } }, async (request) =>
+    search(request.query, request),
   );
-  app.post(
-    '/api/logs/search',
-    { schema: { ...schema, summary: 'Search logs with the parameters in a JSON body', body: searchParamsSchema } },
-    async (request) => search(request.body, request),
-  );
+  app.post('/api/logs/search', { schema: { ...schema, summary: 'Search logs with the parameters in a JSON body', body: searchParamsSchema } }, async (request) => search(request.body, request));
 }

@@ -18,16 +18,16 @@ describe('assertScopedStatementAllowed', () => {
       'with a as (select 1) select * from a',
       "values (1, 'x')",
       'TABLE logs',
-      "select pg_typeof(metadata), pg_size_pretty(pg_column_size(message)::bigint) from logs",
+      'select pg_typeof(metadata), pg_size_pretty(pg_column_size(message)::bigint) from logs',
       // Left to Postgres, whose read-only transaction refuses it with its own error.
-      "INSERT INTO logs (id) VALUES (gen_random_uuid())",
+      'INSERT INTO logs (id) VALUES (gen_random_uuid())',
     ]) {
       expect(refused(sql), sql).toBeUndefined();
     }
   });
 
   it('refuses EXPLAIN and every statement that is not a query, with 403 naming the rule', () => {
-    for (const sql of ['EXPLAIN ANALYZE SELECT * FROM logs', ' /* c */ explain select 1', 'DO $$ BEGIN RAISE EXCEPTION \'%\', 1; END $$', 'SHOW work_mem', 'CALL x()']) {
+    for (const sql of ['EXPLAIN ANALYZE SELECT * FROM logs', ' /* c */ explain select 1', "DO $$ BEGIN RAISE EXCEPTION '%', 1; END $$", 'SHOW work_mem', 'CALL x()']) {
       expect(refused(sql), sql).toMatchObject({ status: 403, code: 'sql_not_allowed', message: expect.stringContaining('queries only') });
     }
   });

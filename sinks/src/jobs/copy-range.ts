@@ -34,7 +34,10 @@ export async function copyRange(
     if (failure) throw failure.error;
     totals.matched += page.length;
     // The failure is kept, not left unhandled, while the next page is read.
-    writing = writeDocs(es, page.map((doc) => ({ index: indexFor(doc), doc }))).then(
+    writing = writeDocs(
+      es,
+      page.map((doc) => ({ index: indexFor(doc), doc })),
+    ).then(
       async (outcome) => {
         totals.indexed += outcome.indexed;
         totals.refused += outcome.refused.length;

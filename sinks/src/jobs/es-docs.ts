@@ -41,9 +41,7 @@ export async function esCountByRanges(es: Client, target: string, ranges: readon
         ranges: { range: { field: 'receivedAt', keyed: true, ranges: batch.map((r, i) => ({ key: String(i), from: r.from, to: r.to })) } },
       },
     });
-    const buckets = (response.aggregations?.ranges as estypes.AggregationsRangeAggregate | undefined)?.buckets as
-      | Record<string, { doc_count: number }>
-      | undefined;
+    const buckets = (response.aggregations?.ranges as estypes.AggregationsRangeAggregate | undefined)?.buckets as Record<string, { doc_count: number }> | undefined;
     counts.push(...batch.map((_, i) => buckets?.[String(i)]?.doc_count ?? 0));
   }
   return counts;

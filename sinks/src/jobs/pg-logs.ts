@@ -116,10 +116,7 @@ export async function docsByIds(pool: Pool, ids: readonly string[], range?: Time
     params.push(isoOf(range.from), isoOf(range.to));
     where += ' AND received_at >= $2 AND received_at < $3';
   }
-  const result = await pool.query<DocumentColumns>(
-    `SELECT DISTINCT ON (id) ${DOCUMENT_COLUMNS} FROM logs WHERE ${where} ORDER BY id, received_at`,
-    params,
-  );
+  const result = await pool.query<DocumentColumns>(`SELECT DISTINCT ON (id) ${DOCUMENT_COLUMNS} FROM logs WHERE ${where} ORDER BY id, received_at`, params);
   return result.rows.map(toDocument);
 }
 
@@ -142,10 +139,7 @@ export async function* docsInRange(pool: Pool, range: TimeRange, filter: LogFilt
       where += ` AND (received_at, id) > ($${params.length - 1}::timestamptz, $${params.length}::uuid)`;
     }
     where += filterSql(filter, params);
-    const result = await pool.query<DocumentColumns>(
-      `SELECT ${DOCUMENT_COLUMNS} FROM logs WHERE ${where} ORDER BY received_at, id LIMIT $3`,
-      params,
-    );
+    const result = await pool.query<DocumentColumns>(`SELECT ${DOCUMENT_COLUMNS} FROM logs WHERE ${where} ORDER BY received_at, id LIMIT $3`, params);
     const page = result.rows.map(toDocument);
     if (page.length > 0) yield page;
     if (page.length < pageSize) return;
@@ -158,10 +152,7 @@ export async function* docsInRange(pool: Pool, range: TimeRange, filter: LogFilt
 export async function oldestReceipt(pool: Pool, filter: LogFilter): Promise<number | undefined> {
   const params: unknown[] = [];
   const where = filterSql(filter, params);
-  const result = await pool.query<{ ms: string | null }>(
-    `SELECT (extract(epoch FROM min(received_at)) * 1000)::bigint AS ms FROM logs WHERE true${where}`,
-    params,
-  );
+  const result = await pool.query<{ ms: string | null }>(`SELECT (extract(epoch FROM min(received_at)) * 1000)::bigint AS ms FROM logs WHERE true${where}`, params);
   const ms = result.rows[0]?.ms;
   return ms === null || ms === undefined ? undefined : Number(ms);
 }

@@ -9,10 +9,7 @@ const SINK_WAIT_MS = 10_000;
 const EARLIER_SAMPLES = 50;
 
 async function earlierSamples(ctx: JobContext): Promise<PositionSample[]> {
-  const result = await ctx.pool.query<{ positions: PositionSample }>(
-    `SELECT positions FROM reconcile_runs WHERE positions ? 'observedAt' ORDER BY id DESC LIMIT $1`,
-    [EARLIER_SAMPLES],
-  );
+  const result = await ctx.pool.query<{ positions: PositionSample }>(`SELECT positions FROM reconcile_runs WHERE positions ? 'observedAt' ORDER BY id DESC LIMIT $1`, [EARLIER_SAMPLES]);
   return result.rows.map((row) => row.positions);
 }
 

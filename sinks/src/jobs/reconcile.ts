@@ -55,10 +55,7 @@ export async function reconcileRange(es: Client, pool: Pool, scope: ReconcileSco
   let level = splitByUtcDay(scope.range);
   let first = true;
   while (level.length > 0) {
-    const [pgCounts, esCounts] = await Promise.all([
-      pgCountByRanges(pool, level, scope.filter),
-      esCountByRanges(es, scope.target, level, scope.filter),
-    ]);
+    const [pgCounts, esCounts] = await Promise.all([pgCountByRanges(pool, level, scope.filter), esCountByRanges(es, scope.target, level, scope.filter)]);
     counts.rangesChecked += level.length;
     if (first) counts.logsChecked = pgCounts.reduce((sum, n) => sum + n, 0);
     first = false;
@@ -86,36 +83,39 @@ export async function reconcileRange(es: Client, pool: Pool, scope: ReconcileSco
 }
 
 /** A range Elasticsearch holds nothing of: every log in it is missing, so it is streamed over without an id diff. */
-async function refillRange(
-  es: Client,
-  pool: Pool,
-  scope: ReconcileScope,
-  range: TimeRange,
-  counts: ReconcileCounts,
-  report: () => Promise<void>,
-): Promise<void> {
+async function refillRange(es: Client, pool: Pool, scope: ReconcileScope, range: TimeRange, counts: ReconcileCounts, report: () => Promise<void>): Promise<void> {
   // Other leaves update the same counts concurrently: add what this range did since its last page.
   let seen = { matched: 0, indexed: 0, refused: 0 };
-  await copyRange(es, pool, range, scope.filter, (doc) => scope.expectedIndex(Date.parse(doc.receivedAt)), (totals) => {
-    counts.missingFound += totals.matched - seen.matched;
-    counts.replayed += totals.indexed - seen.indexed;
-    counts.replayRefused += totals.refused - seen.refused;
-    seen = { ...totals };
-    return report();
-  });
+  await copyRange(
+    es,
+    pool,
+    range,
+    scope.filter,
+    (doc) => scope.expectedIndex(Date.parse(doc.receivedAt)),
+    (totals) => {
+      counts.missingFound += totals.matched - seen.matched;
+      counts.replayed += totals.indexed - seen.indexed;
+      counts.replayRefused += totals.refused - seen.refused;
+      seen = { ...totals };
+      return report();
+    },
+  );
 }
 
-const place = (docs: readonly DocRow[], expectedIndex: ExpectedIndex): Placed[] =>
-  docs.map((doc) => ({ index: expectedIndex(Date.parse(doc.receivedAt)), doc }));
+const place = (docs: readonly DocRow[], expectedIndex: ExpectedIndex): Placed[] => docs.map((doc) => ({ index: expectedIndex(Date.parse(doc.receivedAt)), doc }));
 
 async function repairLeaf(es: Client, pool: Pool, scope: ReconcileScope, range: TimeRange, counts: ReconcileCounts): Promise<void> {
-  const [pgReceipts, copies] = await Promise.all([
-    receiptsInRange(pool, range, scope.filter),
-    copiesInRange(es, scope.target, range, scope.filter),
-  ]);
+  const [pgReceipts, copies] = await Promise.all([receiptsInRange(pool, range, scope.filter), copiesInRange(es, scope.target, range, scope.filter)]);
   counts.leavesDiffed += 1;
   const diff = diffLeaf(pgReceipts, copies, scope.expectedIndex);
-  const strays = judgeUnknown(diff.unknown, await receiptsById(pool, diff.unknown.map((c) => c.id)), scope.expectedIndex);
+  const strays = judgeUnknown(
+    diff.unknown,
+    await receiptsById(
+      pool,
+      diff.unknown.map((c) => c.id),
+    ),
+    scope.expectedIndex,
+  );
 
   counts.missingFound += diff.missing.length;
   const missing = await writeDocs(es, place(await docsByIds(pool, diff.missing, range), scope.expectedIndex));

@@ -100,7 +100,10 @@ async function announce(ctx: JobContext, plan: WritePlan): Promise<Required<Writ
   const { byGeneration, inAlias } = await dailyIndices(ctx);
   // Indices of other generations are leftovers of an earlier reindex: nothing writes them, and outside the alias nothing reads them.
   const leftovers = [...byGeneration].filter(([g]) => g !== plan.generation).flatMap(([, indices]) => indices);
-  await deleteIndices(ctx, leftovers.filter((index) => !inAlias.has(index)));
+  await deleteIndices(
+    ctx,
+    leftovers.filter((index) => !inAlias.has(index)),
+  );
   const next = {
     generation: plan.generation + 1,
     previous: plan.generation,
@@ -152,8 +155,13 @@ export async function runReindex(ctx: JobContext, progress: ReportProgress, atte
   const intoNew = (ms: number) => dailyIndex(ctx.names, generation, new Date(ms).toISOString());
   const total = await countInRange(ctx.pool, { from, to: cutover }, filter);
   await progress({ percent: 5, phase: 'backfill', total, copied: 0 });
-  const copied = await copyRange(ctx.es, ctx.pool, { from, to: cutover }, filter, (doc) => intoNew(Date.parse(doc.receivedAt)), (t) =>
-    progress({ percent: 5 + (total === 0 ? 80 : (80 * t.matched) / total), phase: 'backfill', total, copied: t.indexed }),
+  const copied = await copyRange(
+    ctx.es,
+    ctx.pool,
+    { from, to: cutover },
+    filter,
+    (doc) => intoNew(Date.parse(doc.receivedAt)),
+    (t) => progress({ percent: 5 + (total === 0 ? 80 : (80 * t.matched) / total), phase: 'backfill', total, copied: t.indexed }),
   );
 
   // 3. Up to the current watermark, the new generation must now hold exactly what Postgres holds,

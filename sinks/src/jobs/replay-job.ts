@@ -12,8 +12,7 @@ export async function runReplay(ctx: JobContext, data: ReplayData, progress: Rep
   const expectedIndex = expectedIndexFor(ctx.names, await readWritePlan(ctx.es, ctx.names));
   const total = await countInRange(ctx.pool, range, filter);
   await progress({ percent: 0, phase: 'replay', total, indexed: 0 });
-  const report = (t: CopyTotals) =>
-    progress({ percent: total === 0 ? 100 : Math.min(100, (100 * t.matched) / total), phase: 'replay', total, indexed: t.indexed, refused: t.refused });
+  const report = (t: CopyTotals) => progress({ percent: total === 0 ? 100 : Math.min(100, (100 * t.matched) / total), phase: 'replay', total, indexed: t.indexed, refused: t.refused });
   const totals = await copyRange(ctx.es, ctx.pool, range, filter, (doc) => expectedIndex(Date.parse(doc.receivedAt)), report);
   return { from: data.from, to: data.to, ...totals, durationMs: Date.now() - started };
 }

@@ -42,10 +42,7 @@ export async function runRetention(ctx: JobContext, jobId: string, data: Retenti
   if (!before) throw new Error('RETENTION is not set: give `before` to drop older logs once');
   const cutoff = new Date(Math.floor(before / DAY_MS) * DAY_MS).toISOString();
   const cutoffDay = cutoff.slice(0, 10);
-  const run = await ctx.pool.query<{ id: string }>(
-    `INSERT INTO retention_runs (job_id, status, cutoff) VALUES ($1, 'running', $2) RETURNING id`,
-    [jobId, cutoff],
-  );
+  const run = await ctx.pool.query<{ id: string }>(`INSERT INTO retention_runs (job_id, status, cutoff) VALUES ($1, 'running', $2) RETURNING id`, [jobId, cutoff]);
   const runId = Number(run.rows[0]!.id);
   try {
     await progress({ percent: 0, phase: 'postgres' });

@@ -12,7 +12,7 @@ const DAY_MS = 86_400_000;
  */
 export function splitByUtcDay({ from, to }: TimeRange): TimeRange[] {
   const pieces: TimeRange[] = [];
-  for (let start = from; start < to; ) {
+  for (let start = from; start < to;) {
     const end = Math.min(to, (Math.floor(start / DAY_MS) + 1) * DAY_MS);
     pieces.push({ from: start, to: end });
     start = end;

@@ -2,7 +2,18 @@ import { describe, expect, it } from 'vitest';
 import type { AuditRow } from '../api/keys.ts';
 import { nextBefore, paramsText } from './audit-pages.ts';
 
-const row = (id: number): AuditRow => ({ id, at: '2026-01-01T00:00:00.000Z', keyId: 'k', keyName: 'admin', action: 'POST /api/admin/keys', params: {}, status: 201, outcome: 'ok', requestId: null, clientRequestId: null });
+const row = (id: number): AuditRow => ({
+  id,
+  at: '2026-01-01T00:00:00.000Z',
+  keyId: 'k',
+  keyName: 'admin',
+  action: 'POST /api/admin/keys',
+  params: {},
+  status: 201,
+  outcome: 'ok',
+  requestId: null,
+  clientRequestId: null,
+});
 
 describe('nextBefore', () => {
   it('pages on from the oldest row of a full page', () => {

@@ -3,7 +3,17 @@ import type { AdminJob } from '../api/admin.ts';
 import { isRunning, jobPercent, progressCounts } from './job-progress.ts';
 
 const job = (state: string, progress: AdminJob['progress']): AdminJob => ({
-  id: '1', name: 'reconcile', state, data: {}, progress, result: null, failedReason: null, attempts: 1, createdAt: '', startedAt: null, finishedAt: null,
+  id: '1',
+  name: 'reconcile',
+  state,
+  data: {},
+  progress,
+  result: null,
+  failedReason: null,
+  attempts: 1,
+  createdAt: '',
+  startedAt: null,
+  finishedAt: null,
 });
 
 describe('job progress', () => {

@@ -36,7 +36,12 @@ describe('sign-in', () => {
 
   it('shows a role only what it may use', () => {
     expect([allows('admin', 'admin'), allows('admin', 'read'), allows('read', 'read'), allows('read', 'admin'), allows('ingest', 'read'), allows(undefined, 'read')]).toEqual([
-      true, true, true, false, false, false,
+      true,
+      true,
+      true,
+      false,
+      false,
+      false,
     ]);
   });
 });

@@ -5,9 +5,7 @@ import { defaultState, stateFromQuery, stateToQuery, type SearchState } from './
 /** What the router hands back after navigating to `stateToQuery(state)`. */
 function roundTrip(state: SearchState): SearchState {
   const raw = stateToQuery(state);
-  const query = Object.fromEntries(
-    Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? v.map(String) : String(v)]),
-  ) as LocationQuery;
+  const query = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? v.map(String) : String(v)])) as LocationQuery;
   return stateFromQuery(query);
 }
 

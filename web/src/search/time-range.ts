@@ -65,6 +65,10 @@ export function zoomOut(range: TimeRange, now: number): TimeRange {
 
 export function describeRange(range: TimeRange): string {
   if (range.kind === 'relative') return presetOf(range.preset)?.label ?? range.preset;
-  const format = (ms: number) => new Date(ms).toISOString().replace('T', ' ').replace(/\.000Z$|Z$/, '');
+  const format = (ms: number) =>
+    new Date(ms)
+      .toISOString()
+      .replace('T', ' ')
+      .replace(/\.000Z$|Z$/, '');
   return `${format(range.from)} → ${format(range.to)} UTC`;
 }
