@@ -87,7 +87,10 @@ export function registerAdminJobRoutes(app: HttpServer, deps: AdminJobsDeps): vo
   app.get('/api/admin/jobs/:id', { schema: { params: z.object({ id: z.string().min(1).max(200) }), response: { 200: jobSchema } } }, async (request) => {
     const job = await queue.getJob(request.params.id);
     if (!job) throw new AppError(404, 'job_not_found', `no admin job ${request.params.id}`);
-    return summarize(job, await job.getState());
+    const state = await job.getState();
+    // A job that finished between the two reads reports its state without its result: read it again.
+    const finished = (state === 'completed' || state === 'failed') && !job.finishedOn ? await queue.getJob(request.params.id) : job;
+    return summarize(finished ?? job, state);
   });
 
   app.get('/api/admin/pipeline', { schema: { response: { 200: pipelineStatusSchema } } }, async () => pipelineStatus(deps));
