@@ -1,5 +1,6 @@
 // Shared helpers for the stack launcher. Node builtins only: this runs before `npm ci`.
 import { spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -52,7 +53,7 @@ export const LOG_DIR = path.join(DATA_DIR, 'logs');
 export const HOME_DIR = path.join(DATA_DIR, 'home');
 export const HOST = '127.0.0.1';
 
-export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+export { sleep };
 
 export function mkdirp(dir) {
   fs.mkdirSync(dir, { recursive: true });

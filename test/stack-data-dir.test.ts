@@ -15,6 +15,7 @@ const run = promisify(execFile);
 // choose the data directory, check the engine user can reach it, start Kafka as that user, wait
 // until it answers, stop it. Prints the data directory on its first line.
 const startKafkaFromCheckout = `
+const { setTimeout: sleep } = await import('node:timers/promises');
 const stackDir = process.argv[1];
 const [port, controllerPort] = process.argv.slice(2).map(Number);
 const util = await import(stackDir + '/util.mjs');
@@ -27,7 +28,7 @@ const engine = kafkaEngine({ name: 'kafka-datadir', port, controllerPort, dir: u
 const pid = await engine.start({ log: () => {}, user });
 const answers = () => engine.probe().catch(() => false);
 const deadline = Date.now() + 120_000;
-while (!(await answers()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
+while (!(await answers()) && Date.now() < deadline) await sleep(500);
 const answered = await answers();
 await engine.stop(pid, {});
 console.log(answered ? 'answered' : 'no answer');

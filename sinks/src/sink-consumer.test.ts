@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { setImmediate as turn } from 'node:timers/promises';
+import { setImmediate as turn, setTimeout as sleep } from 'node:timers/promises';
 import type { Batch } from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig, createLogger } from '@logflow/core';
@@ -61,7 +61,7 @@ async function settle(): Promise<void> {
 
 /** Resolves once `check` holds, letting the runner's timers (retry backoff, commit chain) run meanwhile. */
 async function until(check: () => boolean): Promise<void> {
-  while (!check()) await new Promise((resolve) => setTimeout(resolve, 5));
+  while (!check()) await sleep(5);
 }
 
 interface Runner {
@@ -82,7 +82,7 @@ afterEach(async () => {
     const stopping = runner.stop().then(() => (stopped = true));
     while (!stopped) {
       for (const key of runner.store.running) runner.store.finish(key);
-      await new Promise((resolve) => setTimeout(resolve, 5));
+      await sleep(5);
     }
     await stopping;
   }
