@@ -32,8 +32,17 @@ const forbidPackages = (packages, why) => ({
 const boundaries = (...patterns) => ({
   'no-restricted-imports': ['error', { patterns: [NO_DEEP_IMPORT, NO_RELATIVE_INTO_PACKAGE, ...patterns] }],
 });
-const roleBoundaries = (self) =>
-  boundaries(forbidPackages([...ROLE_PACKAGES.filter((p) => p !== self), 'web'], 'A role imports only @logflow/core and @logflow/common; move what two roles share into core (or common).'));
+const roleBoundaries = (self, ...patterns) =>
+  boundaries(
+    forbidPackages([...ROLE_PACKAGES.filter((p) => p !== self), 'web'], 'A role imports only @logflow/core and @logflow/common; move what two roles share into core (or common).'),
+    ...patterns,
+  );
+// sinks/ holds three roles (es-sink, pg-sink, reconciler) that share modules of the package; the
+// module that starts a role is imported by the package entry only, never by another role's code.
+const NO_SINK_ROLE_MODULE = {
+  regex: '^\\.{1,2}/(.*/)?(es-sink|pg-sink|reconciler)\\.ts$',
+  message: "A role's start module is imported by the package entry only; move what the roles share into a module of its own.",
+};
 
 export default defineConfig(
   {
@@ -146,7 +155,9 @@ export default defineConfig(
     rules: boundaries(forbidPackages([...ROLE_PACKAGES, 'web'], '@logflow/core is the bottom of the server side: it imports no role and not the dashboard.')),
   },
   // cli/ is the wiring place: it takes every package's entry, so only the shared rules apply there.
-  ...['ingester', 'sinks', 'query'].map((role) => ({ files: [`${role}/**/*.ts`], rules: roleBoundaries(role) })),
+  ...['ingester', 'query'].map((role) => ({ files: [`${role}/**/*.ts`], rules: roleBoundaries(role) })),
+  { files: ['sinks/**/*.ts'], rules: roleBoundaries('sinks', NO_SINK_ROLE_MODULE) },
+  { files: ['sinks/src/index.ts'], rules: roleBoundaries('sinks') },
   {
     files: ['web/src/**/*.{ts,vue}'],
     rules: boundaries({

@@ -35,6 +35,8 @@ const allowed: [string, string][] = [
   ['web/src/views/Probe.vue', '@logflow/common'],
   ['test/probe.ts', '@logflow/ingester'],
   ['bench/probe.ts', '@logflow/core/db-schema'],
+  ['sinks/src/index.ts', './es-sink.ts'],
+  ['sinks/src/jobs/probe.ts', '../es-bulk.ts'],
 ];
 
 const refused: [string, string, RegExp][] = [
@@ -55,6 +57,8 @@ const refused: [string, string, RegExp][] = [
   ['query/src/probe.ts', '@logflow/sinks/testing', /A role imports only/],
   ['web/src/probe.ts', '@logflow/query', /dashboard imports only @logflow\/common/],
   ['web/src/components/Probe.vue', '@logflow/core', /dashboard imports only @logflow\/common/],
+  ['sinks/src/pg-sink.ts', './es-sink.ts', /start module is imported by the package entry only/],
+  ['sinks/src/jobs/probe.ts', '../reconciler.ts', /start module is imported by the package entry only/],
 ];
 
 describe('the package boundaries', () => {
