@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { AppError } from './errors.ts';
 import { createHttpServer, redactUrl } from './http.ts';
 import { createLogger } from './logger.ts';
 
@@ -41,5 +42,23 @@ describe('request ids', () => {
     expect(answer.headers['x-request-id']).toBe(answer.json().id);
     const line = JSON.parse(lines.find((l) => l.includes('"msg":"request"'))!);
     expect(line).toMatchObject({ reqId: answer.json().id, clientRequestId: 'chosen-by-the-client' });
+  });
+});
+
+describe('the level of a failed request', () => {
+  it('is warn for an expected failure, a dependency outage (503) included, and error only for a bug', async () => {
+    const { app, lines } = capturedServer();
+    app.get('/outage', async () => {
+      throw new AppError(503, 'search_unavailable', 'Elasticsearch is unreachable', undefined, { 'retry-after': '5' });
+    });
+    app.get('/bug', async () => {
+      throw new TypeError('cannot read properties of undefined');
+    });
+    expect((await app.inject('/outage')).statusCode).toBe(503);
+    expect((await app.inject('/bug')).statusCode).toBe(500);
+    await app.close();
+    const parsed = lines.map((line) => JSON.parse(line) as { level: number; msg: string; code?: string });
+    expect(parsed.find((line) => line.code === 'search_unavailable')?.level).toBe(40);
+    expect(parsed.find((line) => line.msg === 'unhandled error')?.level).toBe(50);
   });
 });

@@ -91,9 +91,9 @@ export function createHttpServer({ logger, bodyLimit, requestLogLevel = 'info' }
       request.log.warn({ details }, 'invalid request');
       return reply.status(400).send(body('invalid_request', details.map((d) => `${d.field}: ${d.message}`).join('; '), details));
     }
+    // An AppError is a failure the code expected, a dependency's outage (503) included: warn. Error is for bugs.
     if (error instanceof AppError) {
-      const log = error.status >= 500 ? request.log.error.bind(request.log) : request.log.warn.bind(request.log);
-      log({ code: error.code, details: error.details }, error.message);
+      request.log.warn({ code: error.code, status: error.status, details: error.details }, error.message);
       return reply
         .status(error.status)
         .headers(error.headers)
