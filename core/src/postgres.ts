@@ -4,11 +4,11 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
-import * as schema from './db/schema.ts';
+import * as tables from './db/schema.ts';
 
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
-export type Database = NodePgDatabase<typeof schema>;
+export type Database = NodePgDatabase<typeof tables>;
 
 const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../migrations', import.meta.url));
 
@@ -54,18 +54,31 @@ export function createPool(config: Config, logger: Logger, options: PoolOptions)
 }
 
 export function createDatabase(pool: pg.Pool): Database {
-  return drizzle(pool, { schema });
+  return drizzle(pool, { schema: tables });
 }
+
+/** pg_advisory_lock's key for migrations: any constant that no other LogFlow lock uses. */
+const MIGRATION_LOCK = 0x10_6f_10;
 
 /**
  * Applies the drizzle-kit migrations in `migrations/`; already applied ones are skipped. An
- * installation in its own schema keeps its migration journal there too.
+ * installation in its own schema keeps its migration journal there too. One migration at a time
+ * per database: besides racing on one schema, migrations of different schemas grant to and alter
+ * the one cluster-wide reader role, which Postgres refuses to update from two sessions at once
+ * ("tuple concurrently updated").
  */
 export async function runMigrations(pool: pg.Pool, schema = 'public'): Promise<void> {
-  if (schema === 'public') {
-    await migrate(createDatabase(pool), { migrationsFolder: MIGRATIONS_FOLDER });
-    return;
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    if (schema !== 'public') await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+    await migrate(drizzle(client, { schema: tables }), { migrationsFolder: MIGRATIONS_FOLDER, ...(schema === 'public' ? {} : { migrationsSchema: schema }) });
+  } finally {
+    // A connection that cannot unlock is discarded, which ends its session and so its lock.
+    await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch((error: unknown) => {
+      broken = error instanceof Error ? error : new Error(String(error));
+    });
+    client.release(broken);
   }
-  await pool.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
-  await migrate(createDatabase(pool), { migrationsFolder: MIGRATIONS_FOLDER, migrationsSchema: schema });
 }
