@@ -2,6 +2,8 @@ import vue from '@vitejs/plugin-vue';
 import { defineConfig } from 'vitest/config';
 import { TEST_READER_PASSWORD } from './test/reader-password.ts';
 
+const CHAOS = 'test/chaos.test.ts';
+
 export default defineConfig({
   test: {
     projects: [
@@ -24,11 +26,25 @@ export default defineConfig({
         test: {
           name: 'pipeline',
           include: ['test/**/*.test.ts'],
+          exclude: [CHAOS],
           globalSetup: ['test/global-setup.ts'],
           // The roles the tests start log the SQL console in with it (the global setup gives it to logflow_reader),
           // and run from the sources through tsx, whatever dist/ holds (test/compiled-cli.test.ts tests the build).
           env: { LOGFLOW_READER_PASSWORD: TEST_READER_PASSWORD, LOGFLOW_DEV: '1' },
           // Pipeline files share the engines and start role processes on fixed ports: one at a time.
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        // The chaos run's installation is its own (a private Kafka, free ports, proxies, a schema it
+        // migrates itself; no dashboard, no shared reader password needed), so it runs beside the
+        // pipeline files (projects run in parallel), which shortens the suite by its length.
+        test: {
+          name: 'chaos',
+          include: [CHAOS],
+          env: { LOGFLOW_READER_PASSWORD: TEST_READER_PASSWORD, LOGFLOW_DEV: '1' },
           fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 120_000,

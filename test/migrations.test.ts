@@ -1,6 +1,7 @@
-import { createLogger, createPool, loadConfig, runMigrations } from '@logflow/core';
+import { createLogger, createPool, loadConfig, runMigrations, setReaderPassword } from '@logflow/core';
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
+import { TEST_READER_PASSWORD } from './reader-password.ts';
 
 /**
  * Installations sharing a Postgres cluster (a test run beside a developer's, two hosts running
@@ -22,7 +23,8 @@ describe('migrations', () => {
     expect(tables.rows.map((row) => row.schema)).toEqual([...schemas].sort());
   });
 
-  it('can run again: a second pass applies nothing and fails nothing', async () => {
-    await Promise.all(schemas.map((schema, i) => runMigrations(pools[i]!, schema)));
+  it('can run again beside `logflow migrate` setting the reader password: a second pass applies nothing and fails nothing', async () => {
+    // The run's reader password is set again as it is: the other tests keep logging in with it.
+    await Promise.all([...schemas.map((schema, i) => runMigrations(pools[i]!, schema)), ...pools.slice(0, 3).map((pool) => setReaderPassword(pool, TEST_READER_PASSWORD))]);
   });
 });

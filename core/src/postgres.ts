@@ -57,28 +57,39 @@ export function createDatabase(pool: pg.Pool): Database {
   return drizzle(pool, { schema: tables });
 }
 
-/** pg_advisory_lock's key for migrations: any constant that no other LogFlow lock uses. */
-const MIGRATION_LOCK = 0x10_6f_10;
+/** pg_advisory_lock's key for changes to what installations share: any constant no other LogFlow lock uses. */
+const SHARED_CHANGE_LOCK = 0x10_6f_10;
 
 /**
- * Applies the drizzle-kit migrations in `migrations/`; already applied ones are skipped. An
- * installation in its own schema keeps its migration journal there too. One migration at a time
- * per database: besides racing on one schema, migrations of different schemas grant to and alter
+ * Runs `change` on one connection while holding a database-wide advisory lock. Installations
+ * sharing a cluster (a test run beside a developer's, two hosts running `logflow migrate`) change
  * the one cluster-wide reader role, which Postgres refuses to update from two sessions at once
- * ("tuple concurrently updated").
+ * ("tuple concurrently updated"); so migrations and the reader's password take turns.
  */
-export async function runMigrations(pool: pg.Pool, schema = 'public'): Promise<void> {
+export async function withSharedChangeLock<T>(pool: pg.Pool, change: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
   try {
-    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
-    if (schema !== 'public') await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
-    await migrate(drizzle(client, { schema: tables }), { migrationsFolder: MIGRATIONS_FOLDER, ...(schema === 'public' ? {} : { migrationsSchema: schema }) });
+    await client.query('SELECT pg_advisory_lock($1)', [SHARED_CHANGE_LOCK]);
+    return await change(client);
   } finally {
     // A connection that cannot unlock is discarded, which ends its session and so its lock.
-    await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch((error: unknown) => {
+    await client.query('SELECT pg_advisory_unlock($1)', [SHARED_CHANGE_LOCK]).catch((error: unknown) => {
       broken = error instanceof Error ? error : new Error(String(error));
     });
     client.release(broken);
   }
+}
+
+/**
+ * Applies the drizzle-kit migrations in `migrations/`; already applied ones are skipped. An
+ * installation in its own schema keeps its migration journal there too. One at a time per
+ * database (withSharedChangeLock): besides racing on one schema, the migrations of any schema
+ * grant to and alter the reader role.
+ */
+export async function runMigrations(pool: pg.Pool, schema = 'public'): Promise<void> {
+  await withSharedChangeLock(pool, async (client) => {
+    if (schema !== 'public') await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+    await migrate(drizzle(client, { schema: tables }), { migrationsFolder: MIGRATIONS_FOLDER, ...(schema === 'public' ? {} : { migrationsSchema: schema }) });
+  });
 }

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { withSharedChangeLock } from '../postgres.ts';
 
 export const READER_ROLE = 'logflow_reader';
 
@@ -10,7 +11,7 @@ const FORMER_DEFAULT_PASSWORD = 'logflow_reader';
  * gives it LOGIN and the configured password. Without one the role is left as it is.
  */
 export async function setReaderPassword(pool: pg.Pool, password: string): Promise<void> {
-  await pool.query(`ALTER ROLE ${READER_ROLE} LOGIN PASSWORD ${pg.escapeLiteral(password)}`);
+  await withSharedChangeLock(pool, (client) => client.query(`ALTER ROLE ${READER_ROLE} LOGIN PASSWORD ${pg.escapeLiteral(password)}`));
 }
 
 /**
@@ -30,6 +31,6 @@ export async function lockReaderWithFormerDefault(pool: pg.Pool, databaseUrl: st
   } finally {
     await probe.end().catch(() => undefined);
   }
-  await pool.query(`ALTER ROLE ${READER_ROLE} NOLOGIN PASSWORD NULL`);
+  await withSharedChangeLock(pool, (client) => client.query(`ALTER ROLE ${READER_ROLE} NOLOGIN PASSWORD NULL`));
   return true;
 }
