@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 /** How big a run is: `full` is `npm run chaos`, `quick` the subset inside `npm test`. */
 export interface Scale {
   name: 'full' | 'quick';
-  /** Logs sent during each kill fault (1 and 2), spread over the kills (a kill and a rejoin take ~15 s). */
+  /** About how many logs each kill fault (1 and 2) sends, spread over the kills (a kill and a rejoin take ~15 s); more when a restart is slow. */
   killLogs: number;
   sinkKills: number;
   killLogsPerSecond: number;
@@ -66,7 +66,7 @@ export const QUICK: Scale = {
 /** The scale in a line, for the report's heading. */
 export function describeScale(scale: Scale): string {
   return (
-    `${scale.killLogs.toLocaleString('en')} logs per kill fault at ${scale.killLogsPerSecond}/s with ${scale.sinkKills} sink kills, ` +
+    `about ${scale.killLogs.toLocaleString('en')} logs per kill fault at ${scale.killLogsPerSecond}/s with ${scale.sinkKills} sink kills, ` +
     `${scale.logsPerSecond}/s otherwise, outages ${scale.esDownMs / 1000}/${scale.pgDownMs / 1000}/${scale.faultMs / 1000} s, ` +
     `churn ${scale.churnMs / 1000} s, ${scale.lossLogs.toLocaleString('en')} logs per loss fault`
   );
@@ -135,26 +135,25 @@ function killSink(role: 'es-sink' | 'pg-sink', name: string): Fault {
     name,
     async run(run) {
       const load = loadFor(run, { logsPerSecond: run.scale.killLogsPerSecond });
-      load.start(run.scale.killLogs);
+      // Logs flow until after the last kill, however long a replacement takes to start on a loaded machine.
+      load.start();
       // Kills at uneven moments while logs flow, each once the last replacement is consuming.
       const spacing = ((run.scale.killLogs / run.scale.killLogsPerSecond) * 1000) / (run.scale.sinkKills + 1);
-      let kills = 0;
-      const loadEnds = load.done();
-      let loading = true;
-      const ended = () => (loading = false);
-      loadEnds.then(ended, ended);
-      while (kills < run.scale.sinkKills && loading) {
+      for (let i = 0; i < run.scale.sinkKills; i++) {
         await sleep(jittered(spacing / 2));
-        if (!loading) break;
         await run.env.kill(role);
-        kills++;
       }
-      const figures = await loadEnds;
+      const atLastKill = load.acknowledged.size;
+      await sleep(jittered(spacing / 2));
+      const figures = await load.finish();
+      const after = load.acknowledged.size - atLastKill;
       return {
         load: figures,
         acknowledged: load.acknowledged,
         sent: load.sent,
-        checks: [{ what: `${role} killed while logs flowed`, ok: kills === run.scale.sinkKills, detail: `${kills} of ${run.scale.sinkKills} SIGKILLs before the last log was acknowledged` }],
+        checks: [
+          { what: `${role} killed ${run.scale.sinkKills} times while logs flowed`, ok: atLastKill > 0 && after > 0, detail: `${atLastKill} logs acknowledged before the last SIGKILL, ${after} after` },
+        ],
         ledgerExact: true,
       };
     },
