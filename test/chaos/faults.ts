@@ -469,7 +469,7 @@ const badInput: Fault = {
     }
     const after = await run.env.topicEnd();
     return {
-      load: { acknowledged: 0, acknowledgedInAnswers: 0, failedAttempts: 0, answeredAt: [], latencies: [] },
+      load: { acknowledged: 0, acknowledgedInAnswers: 0, failedAttempts: 0, unansweredLogs: 0, answeredAt: [], latencies: [] },
       acknowledged: new Set(),
       sent: new Map(),
       checks: [

@@ -25,6 +25,8 @@ export interface LoadFigures {
   /** Logs in 2xx answers, a retried batch's too: what the ingester's ledger counts. */
   acknowledgedInAnswers: number;
   failedAttempts: number;
+  /** Logs in attempts that got no answer at all (timed out, connection lost): the ingester may have counted them. */
+  unansweredLogs: number;
   /** Times of 2xx answers (ms since epoch). */
   answeredAt: number[];
   /** How long each acknowledged request took, ms. */
@@ -37,6 +39,7 @@ export class LoadGenerator {
   readonly sent = new Map<string, Record<string, unknown>>();
   private acknowledgedInAnswers = 0;
   private failedAttempts = 0;
+  private unansweredLogs = 0;
   private readonly answeredAt: number[] = [];
   private readonly latencies: number[] = [];
   private sequence = 0;
@@ -77,6 +80,7 @@ export class LoadGenerator {
       acknowledged: this.acknowledged.size,
       acknowledgedInAnswers: this.acknowledgedInAnswers,
       failedAttempts: this.failedAttempts,
+      unansweredLogs: this.unansweredLogs,
       answeredAt: [...this.answeredAt],
       latencies: [...this.latencies],
     };
@@ -128,6 +132,7 @@ export class LoadGenerator {
         if (response.status < 500 && response.status !== 429) throw new Error(`the ingester refused a batch (${response.status}): ${answer.slice(0, 300)}`);
       } catch (error) {
         if (error instanceof Error && error.message.startsWith('the ingester refused')) throw error;
+        this.unansweredLogs += ids.length;
       }
       this.failedAttempts++;
       await sleep(Math.min(2_000, 100 * 2 ** Math.min(attempt, 5)));
