@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { randomUUID } from 'node:crypto';
 import type { Config } from './config.ts';
 
 /**
@@ -18,8 +19,20 @@ export function ledgerKey(config: Config): string {
   return `${config.adminJobs.bullPrefix}:ledger:${config.kafka.topic}`;
 }
 
-export async function addToLedger(redis: Redis, key: string, counter: LedgerCounter, count: number): Promise<void> {
-  if (count > 0) await redis.hincrby(key, counter, count);
+/** How long a write's token is remembered: a retry of the same write within this time counts once. */
+const WRITE_TOKEN_TTL_SECONDS = 24 * 60 * 60;
+
+/** Adds `count` unless a write with this token was already applied. */
+const ADD_ONCE = `if redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[3]) then redis.call('HINCRBY', KEYS[1], ARGV[1], ARGV[2]) return 1 end return 0`;
+
+/**
+ * Adds to a ledger count exactly once per `token`, however often it is sent: when a connection
+ * breaks after Redis applied an increment but before its reply arrived, the writer (or ioredis,
+ * which resends unanswered commands on reconnect) sends it again, and a plain HINCRBY would
+ * count those logs twice.
+ */
+export async function addToLedger(redis: Redis, key: string, counter: LedgerCounter, count: number, token: string = randomUUID()): Promise<void> {
+  if (count > 0) await redis.eval(ADD_ONCE, 2, key, `${key}:write:${token}`, counter, count, WRITE_TOKEN_TTL_SECONDS);
 }
 
 export async function readLedger(redis: Redis, key: string): Promise<LedgerCounts> {
@@ -29,11 +42,16 @@ export async function readLedger(redis: Redis, key: string): Promise<LedgerCount
 
 /**
  * A ledger count added up in memory and written to Redis a few times a second: one Redis
- * command per interval instead of one per ingest request. A process killed outright loses
- * what it had not written yet; a stopped one writes it on close.
+ * command per interval instead of one per ingest request. A write that failed is sent again
+ * with its token, so it counts once even if Redis had applied it; what was added meanwhile
+ * waits for the next write. A process killed outright loses what it had not written yet; a
+ * stopped one writes it on close.
  */
 export class BatchedLedgerCount {
   private pending = 0;
+  /** The write sent and not yet known to be applied: retried as it is, same token. */
+  private unconfirmed: { count: number; token: string } | undefined;
+  private flushing: Promise<void> | undefined;
   private readonly timer: NodeJS.Timeout;
 
   constructor(
@@ -54,17 +72,27 @@ export class BatchedLedgerCount {
   async close(): Promise<void> {
     clearInterval(this.timer);
     await this.flush();
+    // What was added while a write was in flight.
+    await this.flush();
   }
 
-  private async flush(): Promise<void> {
-    const count = this.pending;
-    if (count === 0) return;
-    this.pending = 0;
+  /** One write at a time: a Redis that hangs must not pile up writes. */
+  private flush(): Promise<void> {
+    this.flushing ??= this.write().finally(() => (this.flushing = undefined));
+    return this.flushing;
+  }
+
+  private async write(): Promise<void> {
+    if (!this.unconfirmed && this.pending > 0) {
+      this.unconfirmed = { count: this.pending, token: randomUUID() };
+      this.pending = 0;
+    }
+    const write = this.unconfirmed;
+    if (!write) return;
     try {
-      await addToLedger(this.redis, this.key, this.counter, count);
+      await addToLedger(this.redis, this.key, this.counter, write.count, write.token);
+      this.unconfirmed = undefined;
     } catch (error) {
-      // Kept for the next write rather than dropped.
-      this.pending += count;
       this.onError(error);
     }
   }
