@@ -149,7 +149,8 @@ function int64(value: unknown, field: string): number | string {
   if (typeof value === 'number' && Number.isInteger(value)) return value;
   let text: string;
   if (typeof value === 'string' && /^-?\d{1,20}$/.test(value)) text = value;
-  else if (isObj(value) && typeof value.low === 'number' && typeof value.high === 'number') text = String(value);
+  // A protobufjs Long prints its exact decimal value.
+  else if (isObj(value) && typeof value.low === 'number' && typeof value.high === 'number') text = (value as unknown as { toString(): string }).toString();
   else throw new RecordError(field, 'invalid_type', `${field}: expected a 64-bit integer`);
   const n = Number(text);
   // Beyond 2^53 a JSON number would change the value: kept as its decimal text.
@@ -266,8 +267,8 @@ function bodyToMessage(body: unknown, eventName: string | undefined): { message:
     if (eventName) return { message: eventName };
     throw new RecordError('body', 'required', 'body: a log record needs a body (or an eventName): LogFlow stores a message');
   }
-  if (typeof value === 'object') return { message: JSON.stringify(value), structured: value };
-  return { message: String(value) };
+  // Numbers and booleans read as text; arrays and kvlists stay structured beside their JSON text.
+  return typeof value === 'object' ? { message: JSON.stringify(value), structured: value } : { message: JSON.stringify(value) };
 }
 
 interface Context {
