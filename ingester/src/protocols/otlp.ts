@@ -80,11 +80,6 @@ export interface MappedOtlpLogs {
 // ---- values as they come: protobufjs messages (Long, Uint8Array, null defaults) or OTLP/JSON ----
 
 type Obj = Record<string, unknown>;
-interface LongLike {
-  low: number;
-  high: number;
-}
-
 class RecordError extends Error {
   constructor(
     readonly field: string,
@@ -105,24 +100,28 @@ function list(value: unknown, where: string): Obj[] {
   return value;
 }
 
-/** uint64 nanoseconds (Long, decimal string or number) to epoch milliseconds; 0 when unset. */
+/**
+ * uint64 nanoseconds (Long, decimal string or number) to epoch milliseconds, exactly and
+ * without BigInt; 0 when unset.
+ */
 function nanosToMillis(value: unknown, field: string): number {
   if (!present(value)) return 0;
   if (typeof value === 'number') {
     if (!Number.isFinite(value) || value < 0) throw new RecordError(field, 'invalid_format', `${field}: expected unsigned nanoseconds since the epoch`);
     return Math.floor(value / 1e6);
   }
-  let nanos: bigint;
   if (typeof value === 'string') {
     if (!/^\d{1,20}$/.test(value)) throw new RecordError(field, 'invalid_format', `${field}: expected unsigned nanoseconds since the epoch, as a decimal string`);
-    nanos = BigInt(value);
-  } else if (isObj(value) && typeof value.low === 'number' && typeof value.high === 'number') {
-    const long = value as unknown as LongLike;
-    nanos = (BigInt(long.high >>> 0) << 32n) | BigInt(long.low >>> 0);
-  } else {
-    throw new RecordError(field, 'invalid_type', `${field}: expected unsigned nanoseconds since the epoch`);
+    // Dropping the last six digits divides by 10^6; what is left is far below 2^53.
+    return value.length > 6 ? Number(value.slice(0, -6)) : 0;
   }
-  return Number(nanos / 1_000_000n);
+  if (isObj(value) && typeof value.low === 'number' && typeof value.high === 'number') {
+    // high·2^32 + low, divided by 10^6 in parts that each stay exact: 2^32 = 4294·10^6 + 967296.
+    const high = value.high >>> 0;
+    const low = value.low >>> 0;
+    return high * 4294 + Math.floor((high * 967_296 + low) / 1e6);
+  }
+  throw new RecordError(field, 'invalid_type', `${field}: expected unsigned nanoseconds since the epoch`);
 }
 
 /** trace and span ids: bytes in protobuf, hex in OTLP/JSON; empty or all zeros means none. */
