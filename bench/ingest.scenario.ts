@@ -1,6 +1,7 @@
 import autocannon from 'autocannon';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createKafka, createLogger, ensureTopics, loadConfig, LogIdGenerator, logEventSchema, toLogRecord, uuidKeyPartitioner } from '@logflow/core';
 import { freePorts } from '../test/free-ports.ts';
 import { startRole } from '../test/roles.ts';
@@ -21,9 +22,9 @@ interface Figures {
   bytesPerSec: number;
 }
 
-async function load(connections: number, body: string, durationSec: number, contentType = 'application/json'): Promise<Figures> {
+async function load(connections: number, body: string | Buffer, durationSec: number, contentType = 'application/json', path = '/logs'): Promise<Figures> {
   const result = await autocannon({
-    url: `${URL_BASE}/logs`,
+    url: `${URL_BASE}${path}`,
     method: 'POST',
     headers: { 'content-type': contentType },
     body,
@@ -38,6 +39,58 @@ async function load(connections: number, body: string, durationSec: number, cont
     errors: result.errors + result.timeouts,
     bytesPerSec: (Buffer.byteLength(body) * result.requests.total) / durationSec,
   };
+}
+
+interface ProtobufCodec {
+  encode(message: unknown): { finish(): Uint8Array };
+}
+
+/** `count` copies of the example log as an OTLP ExportLogsServiceRequest in protobuf, as an SDK or collector sends them. */
+function otlpProtobufBatch(count: number): Buffer {
+  const root = createRequire(import.meta.url)('@opentelemetry/otlp-transformer/build/src/generated/root.js') as {
+    opentelemetry: { proto: { collector: { logs: { v1: { ExportLogsServiceRequest: ProtobufCodec } } } } };
+  };
+  const str = (stringValue: string) => ({ stringValue });
+  const record = {
+    timeUnixNano: String(Date.parse(example.timestamp as string) * 1e6),
+    severityNumber: 17,
+    severityText: 'ERROR',
+    body: str(example.message as string),
+    attributes: [{ key: 'parentResourceId', value: str('server-0987') }],
+    traceId: Buffer.from('5b8efff798038103d269b633813fc60c', 'hex'),
+    spanId: Buffer.from('eee19b7ec3c1b174', 'hex'),
+  };
+  const request = {
+    resourceLogs: [
+      {
+        resource: {
+          attributes: [
+            { key: 'service.name', value: str('bench-otlp') },
+            { key: 'commit', value: str(example.commit as string) },
+          ],
+        },
+        scopeLogs: [{ scope: { name: 'bench' }, logRecords: Array.from({ length: count }, () => record) }],
+      },
+    ],
+  };
+  return Buffer.from(root.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest.encode(request).finish());
+}
+
+/**
+ * OTLP/HTTP protobuf against POST /logs: the same 1000 logs a request, the two endpoints
+ * alternating in rounds so the machine's drift falls on both alike.
+ */
+async function otlpVersusNative(durationSec: number, nativeBody: string): Promise<{ native: Figures[]; otlp: Figures[] }> {
+  const otlpBody = otlpProtobufBatch(1000);
+  const rounds = 3;
+  const each = Math.max(2, Math.round(durationSec / rounds));
+  const native: Figures[] = [];
+  const otlp: Figures[] = [];
+  for (let round = 0; round < rounds; round++) {
+    native.push(await load(4, nativeBody, each));
+    otlp.push(await load(4, otlpBody, each, 'application/x-protobuf', '/v1/logs'));
+  }
+  return { native, otlp };
 }
 
 /** The engine's own limit: the same records produced straight to Kafka from one process (acks=all). */
@@ -97,6 +150,7 @@ export async function run(args: string[]): Promise<void> {
     add('batch of 100, concurrency 10', batch100, 100);
     add('batch of 1000, concurrency 4', batch1000, 1000);
     const rss = peakRssMiB(ingester.process.pid!);
+    const versus = await otlpVersusNative(durationSec, body1000);
 
     const raw = await rawKafka(1000, 200_000);
     const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
@@ -105,6 +159,13 @@ export async function run(args: string[]): Promise<void> {
     console.log(`ratio ingester (batches of 1000) / raw kafkajs: ${fmt((batch1000.requestsPerSec * 1000) / raw, 2)}`);
     console.log('(the ingester alone, no sinks; against the seed, measured in the same run: npm run bench -- system)');
     console.log(`ingester peak RSS: ${fmt(rss)} MiB`);
+    const logsPerSec = (figures: Figures[]) => (figures.reduce((sum, f) => sum + f.requestsPerSec, 0) / figures.length) * 1000;
+    const failed = (figures: Figures[]) => figures.reduce((sum, f) => sum + f.non2xx + f.errors, 0);
+    const [native, otlp] = [logsPerSec(versus.native), logsPerSec(versus.otlp)];
+    console.log(`\nOTLP/HTTP protobuf vs POST /logs, batches of 1000, concurrency 4, ${versus.native.length} alternating rounds each:`);
+    console.log(`  POST /logs (JSON): ${fmt(native)} logs/s (${failed(versus.native)} failed requests)`);
+    console.log(`  POST /v1/logs (OTLP protobuf): ${fmt(otlp)} logs/s (${failed(versus.otlp)} failed requests)`);
+    console.log(`  ratio OTLP / native: ${fmt(otlp / native, 2)} (target >= 0.9)`);
   } finally {
     await ingester.stop();
     const admin = kafka.admin();

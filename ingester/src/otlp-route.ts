@@ -1,0 +1,93 @@
+import type { FastifyError, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors, type FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { AppError } from '@logflow/core';
+import type { AcceptLogs } from './accept-logs.ts';
+import type { IngestMetrics } from './ingest-metrics.ts';
+import { decodeOtlpProtobuf, exportResponse, grpcCode, mapOtlpLogs, OTLP_CONTENT_TYPES, statusBody, type OtlpEncoding } from './protocols/otlp.ts';
+
+export interface OtlpLogsOptions {
+  acceptLogs: AcceptLogs;
+  metrics: IngestMetrics;
+}
+
+/** Refusals named in partialSuccess.errorMessage; the count covers them all. */
+const NAMED_REFUSALS = 5;
+
+const encodingOf = (request: FastifyRequest): OtlpEncoding => ((request.headers['content-type'] ?? '').toLowerCase().startsWith(OTLP_CONTENT_TYPES.protobuf) ? 'protobuf' : 'json');
+
+/** Fastify sends a Buffer as it is; a Uint8Array would be serialized as JSON. */
+const asBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
+const requestSchema = z.looseObject({
+  resourceLogs: z.array(z.looseObject({}), { error: 'expected an array of ResourceLogs' }).optional(),
+});
+const responseSchema = z.object({
+  partialSuccess: z.object({ rejectedLogRecords: z.string(), errorMessage: z.string() }).optional(),
+});
+
+/**
+ * `POST /v1/logs`, OTLP/HTTP logs (protobuf or JSON, gzip or not), answered as the OTLP spec
+ * says: 200 with an ExportLogsServiceResponse whose partialSuccess counts and names refused
+ * records; errors as a google.rpc.Status in the request's encoding; 429/503 with Retry-After when
+ * Kafka cannot take the logs. Each log goes through the same acceptance path as `POST /logs`.
+ */
+export const otlpLogsRoute: FastifyPluginAsyncZod<OtlpLogsOptions> = async (app, { acceptLogs, metrics }) => {
+  app.addContentTypeParser(OTLP_CONTENT_TYPES.protobuf, { parseAs: 'buffer' }, (_request, body, done) => {
+    try {
+      metrics.bytes.inc((body as Buffer).length);
+      done(null, decodeOtlpProtobuf(body as Buffer));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+
+  // Every failure of this route, authentication and body limits included, as a google.rpc.Status.
+  app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
+    const encoding = encodingOf(request);
+    let status: number;
+    let message: string;
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      status = 400;
+      message = error.validation.map((v) => `body${v.instancePath.replaceAll('/', '.')}: ${v.message}`).join('; ');
+      request.log.warn({ details: error.validation }, 'invalid OTLP request');
+    } else if (error instanceof AppError) {
+      status = error.status;
+      message = error.message;
+      reply.headers(error.headers);
+      request.log.warn({ code: error.code, status }, message);
+    } else if ((error.statusCode ?? 500) < 500) {
+      status = error.statusCode!;
+      message = error.message;
+      request.log.warn({ code: error.code }, message);
+    } else {
+      status = 500;
+      message = 'internal error';
+      request.log.error({ err: error }, 'unhandled error');
+    }
+    const body = statusBody(grpcCode(status), `${message} (request ${request.id})`, encoding);
+    return reply
+      .status(status)
+      .header('content-type', OTLP_CONTENT_TYPES[encoding])
+      .send(body instanceof Uint8Array ? asBuffer(body) : body);
+  });
+
+  app.post('/v1/logs', { schema: { body: requestSchema, response: { 200: responseSchema } } }, async (request, reply) => {
+    const encoding = encodingOf(request);
+    const mapped = mapOtlpLogs(request.body, Date.now());
+    for (const error of mapped.errors) metrics.rejected.inc({ reason: error.rule });
+    const { errors } = await acceptLogs(mapped.logs);
+
+    const refusals = [
+      ...mapped.errors.map((e) => ({ location: e.location, message: e.message })),
+      ...errors.map((e) => ({ location: mapped.locations[e.index]!, message: `${e.field}: ${e.message}` })),
+    ];
+    const rejected = new Set(refusals.map((r) => r.location)).size;
+    const named = refusals.slice(0, NAMED_REFUSALS).map((r) => `${r.location}: ${r.message}`);
+    const errorMessage = `${rejected} log record(s) refused: ${named.join('; ')}${refusals.length > NAMED_REFUSALS ? '; …' : ''}`;
+    const body = exportResponse(rejected, errorMessage, encoding);
+    reply.status(200).header('content-type', OTLP_CONTENT_TYPES[encoding]);
+    // The schema describes the JSON answer; fastify sends a Buffer as it is, unserialized.
+    return body instanceof Uint8Array ? reply.send(asBuffer(body) as never) : body;
+  });
+};
