@@ -29,7 +29,7 @@ const exportParams = z.object({
       }
       return names;
     })
-    .describe('CSV only: the columns, comma-separated, in order (e.g. the dashboard\'s chosen ones, `metadata.region` included); every field by default'),
+    .describe("CSV only: the columns, comma-separated, in order (e.g. the dashboard's chosen ones, `metadata.region` included); every field by default"),
 });
 
 const CONTENT_TYPES = { ndjson: 'application/x-ndjson; charset=utf-8', csv: 'text/csv; charset=utf-8' } as const;

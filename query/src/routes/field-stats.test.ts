@@ -32,8 +32,20 @@ describe('GET /api/logs/fields', () => {
     const { app, elasticsearch } = await build();
     elasticsearch.answer = fakeEs({
       timestamp: { docs: 10 },
-      level: { docs: 10, buckets: [['error', 7], ['info', 3]] },
-      'metadata.region': { docs: 4, buckets: [['eu', 3], ['us', 1]] },
+      level: {
+        docs: 10,
+        buckets: [
+          ['error', 7],
+          ['info', 3],
+        ],
+      },
+      'metadata.region': {
+        docs: 4,
+        buckets: [
+          ['eu', 3],
+          ['us', 1],
+        ],
+      },
       'metadata.attempt': { docs: 2, buckets: [[3, 2]] },
       'metadata.mixed': { docs: 1 },
     });
@@ -41,7 +53,16 @@ describe('GET /api/logs/fields', () => {
     expect(answer.statusCode).toBe(200);
     const body = answer.json<{ fields: { field: string; type: string; count: number; values: unknown[] }[] }>();
     expect(body.fields.map((f) => f.field)).toEqual(['timestamp', 'level', 'metadata.attempt', 'metadata.mixed', 'metadata.region']);
-    expect(body.fields.find((f) => f.field === 'metadata.region')).toEqual({ field: 'metadata.region', type: 'keyword', count: 4, values: [{ value: 'eu', count: 3 }, { value: 'us', count: 1 }], otherCount: 0 });
+    expect(body.fields.find((f) => f.field === 'metadata.region')).toEqual({
+      field: 'metadata.region',
+      type: 'keyword',
+      count: 4,
+      values: [
+        { value: 'eu', count: 3 },
+        { value: 'us', count: 1 },
+      ],
+      otherCount: 0,
+    });
     expect(body.fields.find((f) => f.field === 'metadata.attempt')!.values).toEqual([{ value: '3', count: 2 }]);
     expect(body.fields.find((f) => f.field === 'metadata.mixed')).toMatchObject({ type: 'keyword|long', count: 1, values: [] });
     // The counts are those of the search: its query is the aggregations' query; mixed types get no terms.

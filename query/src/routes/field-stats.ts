@@ -106,9 +106,7 @@ export function registerFieldStatsRoute(app: HttpServer, deps: { elasticsearch: 
           },
         ]),
       );
-      const response = await elasticsearchCall(() =>
-        deps.elasticsearch.search({ ...aliasTarget(deps.readAlias), size: 0, query, track_total_hits: TOTAL_HITS_CAP, aggs }),
-      );
+      const response = await elasticsearchCall(() => deps.elasticsearch.search({ ...aliasTarget(deps.readAlias), size: 0, query, track_total_hits: TOTAL_HITS_CAP, aggs }));
       const results = (response.aggregations ?? {}) as unknown as Record<string, FieldAggregation | undefined>;
       const fields = candidates.flatMap((c, i) => {
         const agg = results[`f${i}`];

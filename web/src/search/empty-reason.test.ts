@@ -15,9 +15,9 @@ describe('why a search is empty', () => {
     };
     const found = relaxations(state);
     expect(found.map((r) => r.label)).toEqual(['resourceId is checkout-7f9c', 'metadata.region is not eu', 'the query timeout', 'level is error or fatal']);
-    expect(found[0]!.without).toEqual({ filters: [state.filters[1]] });
-    expect(found[2]!.without).toEqual({ q: '' });
-    expect(found[3]!.without).toEqual({ levels: [] });
+    expect(found[0].without).toEqual({ filters: [state.filters[1]] });
+    expect(found[2].without).toEqual({ q: '' });
+    expect(found[3].without).toEqual({ levels: [] });
     expect(withoutAll(state)).toMatchObject({ q: '', levels: [], filters: [], range: state.range });
   });
 
