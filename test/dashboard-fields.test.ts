@@ -220,7 +220,9 @@ describe('fields, filters, stack traces and context in Chromium', () => {
     await row.getByTestId('expand-message').click();
     const inline = row.getByTestId('message-text');
     expect((await inline.innerText()).split('\n')).toContain('\tat com.shop.checkout.Payment.charge(Payment.java:42)');
-    expect(await inline.evaluate((el) => [getComputedStyle(el).whiteSpace, getComputedStyle(el).fontFamily])).toEqual(['pre-wrap', expect.stringMatching(/mono/i)]);
+    // A string: the test's TypeScript has no DOM types; it runs in the page.
+    const style = await inline.evaluate('(el) => [getComputedStyle(el).whiteSpace, getComputedStyle(el).fontFamily]');
+    expect(style).toEqual(['pre-wrap', expect.stringMatching(/mono/i)]);
     await row.getByTestId('expand-message').click();
     await row.getByRole('row').click();
     const detail = row.getByTestId('log-detail');
