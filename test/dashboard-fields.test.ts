@@ -220,8 +220,10 @@ describe('fields, filters, stack traces and context in Chromium', () => {
     await row.getByTestId('expand-message').click();
     const inline = row.getByTestId('message-text');
     expect((await inline.innerText()).split('\n')).toContain('\tat com.shop.checkout.Payment.charge(Payment.java:42)');
-    // A string: the test's TypeScript has no DOM types; it runs in the page.
-    const style = await inline.evaluate('(el) => [getComputedStyle(el).whiteSpace, getComputedStyle(el).fontFamily]');
+    const style = await inline.evaluate((el) => {
+      const computed = el.ownerDocument.defaultView!.getComputedStyle(el);
+      return [computed.whiteSpace, computed.fontFamily];
+    });
     expect(style).toEqual(['pre-wrap', expect.stringMatching(/mono/i)]);
     await row.getByTestId('expand-message').click();
     await row.getByRole('row').click();
