@@ -94,4 +94,15 @@ describe('export stream', () => {
       'id-0,1970-01-01T00:16:40.000Z,2026-01-01T00:00:00.000Z,info,,,,,"message 0, ""quoted""",\n',
     ]);
   });
+
+  it('writes the chosen CSV columns only, in order, a metadata path as its value', async () => {
+    const nested = { ...log(2), metadata: { region: 'eu', pod: { name: 'p-1' }, tags: ['a'] } };
+    async function* pages() {
+      yield [nested];
+    }
+    expect(await collect(exportChunks(pages(), 'csv', ['message', 'metadata.region', 'metadata.pod.name', 'metadata.tags', 'metadata.none', 'level']))).toEqual([
+      'message,metadata.region,metadata.pod.name,metadata.tags,metadata.none,level\n',
+      '"message 2, ""quoted""",eu,p-1,"[""a""]",,info\n',
+    ]);
+  });
 });

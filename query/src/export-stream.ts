@@ -118,10 +118,18 @@ export async function openExport(es: Client, readAlias: string, query: EsQuery, 
 
 export const CSV_COLUMNS = ['id', 'timestamp', 'receivedAt', 'level', 'resourceId', 'traceId', 'spanId', 'commit', 'message', 'metadata'] as const;
 
-/** One line per log; metadata as a JSON cell. */
-export function csvRows(records: LogRecord[]): string {
-  const rows = records.map((r) => ({ ...r, metadata: r.metadata && Object.keys(r.metadata).length > 0 ? JSON.stringify(r.metadata) : '' }));
-  return stringify(rows, { columns: [...CSV_COLUMNS] });
+/** A cell of a CSV column: `metadata` as JSON, `metadata.a.b` one value of it (an object or array as JSON). */
+function cell(record: LogRecord, column: string): unknown {
+  if (column === 'metadata') return record.metadata && Object.keys(record.metadata).length > 0 ? JSON.stringify(record.metadata) : '';
+  let value: unknown = record;
+  for (const part of column.split('.')) value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined;
+  return value !== null && typeof value === 'object' ? JSON.stringify(value) : value;
+}
+
+/** One line per log, the given columns (every field, metadata as JSON, by default). */
+export function csvRows(records: LogRecord[], columns: readonly string[] = CSV_COLUMNS): string {
+  // Rows as arrays: csv-stringify would read a column named `a.b` as a nested path.
+  return stringify(records.map((r) => columns.map((c) => cell(r, c))));
 }
 
 export function ndjsonLines(records: LogRecord[]): string {
@@ -129,7 +137,7 @@ export function ndjsonLines(records: LogRecord[]): string {
 }
 
 /** The export as text chunks, one per page, ready to stream: CSV starts with its header even when empty. */
-export async function* exportChunks(pages: AsyncIterable<LogRecord[]>, format: 'ndjson' | 'csv'): AsyncGenerator<string> {
-  if (format === 'csv') yield stringify([], { header: true, columns: [...CSV_COLUMNS] });
-  for await (const records of pages) yield format === 'csv' ? csvRows(records) : ndjsonLines(records);
+export async function* exportChunks(pages: AsyncIterable<LogRecord[]>, format: 'ndjson' | 'csv', columns: readonly string[] = CSV_COLUMNS): AsyncGenerator<string> {
+  if (format === 'csv') yield stringify([[...columns]]);
+  for await (const records of pages) yield format === 'csv' ? csvRows(records, columns) : ndjsonLines(records);
 }

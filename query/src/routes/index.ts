@@ -5,6 +5,7 @@ import { PerKeySlots } from '../per-key-slots.ts';
 import type { ScopedSqlLogins } from '../sql/scoped-logins.ts';
 import type { SqlConsole } from '../sql/sql-console.ts';
 import { registerExportRoute } from './export.ts';
+import { registerFieldStatsRoute } from './field-stats.ts';
 import { registerHistogramRoute } from './histogram.ts';
 import { registerLogByIdRoutes } from './log-by-id.ts';
 import { registerSearchRoutes } from './search.ts';
@@ -32,6 +33,7 @@ export function registerQueryRoutes(app: HttpServer, elasticsearch: Client, read
   registerSearchRoutes(app, { elasticsearch, readAlias, freshness: services.freshness, maxPatternClauses });
   registerHistogramRoute(app, { elasticsearch, readAlias, maxPatternClauses });
   registerTopValuesRoute(app, { elasticsearch, readAlias, maxPatternClauses });
+  registerFieldStatsRoute(app, { elasticsearch, readAlias, maxPatternClauses });
   registerExportRoute(app, { elasticsearch, readAlias, slots: new PerKeySlots(services.perKey.maxExports, 'exports'), maxPatternClauses });
   registerTailRoute(app, { elasticsearch, readAlias, options: services.tail, slots: new PerKeySlots(services.perKey.maxTails, 'tails'), maxPatternClauses });
   registerLogByIdRoutes(app, { elasticsearch, readAlias });

@@ -41,6 +41,21 @@ export interface LogContext {
   after: LogRecord[];
 }
 
+/** `GET /api/logs/fields`: the fields of the matching logs, their counts and top values. */
+export interface FieldStats {
+  total: number;
+  totalRelation: 'eq' | 'gte';
+  fields: FieldStat[];
+  truncated: boolean;
+}
+export interface FieldStat {
+  field: string;
+  type: string;
+  count: number;
+  values: { value: string; count: number }[];
+  otherCount: number;
+}
+
 export interface TopValues {
   field: string;
   total: number;
@@ -63,16 +78,28 @@ export function fetchHistogram(state: SearchState, signal?: AbortSignal): Promis
   return apiFetch(`/api/logs/histogram${queryString(filterParams(state))}`, { signal });
 }
 
-export function fetchContext(id: string, size = 20): Promise<LogContext> {
-  return apiFetch(`/api/logs/${encodeURIComponent(id)}/context${queryString({ before: size, after: size })}`);
+/** A log and `before`/`after` neighbours sharing its value of `key` (resourceId by default). */
+export function fetchContext(id: string, { before = 20, after = 20, key = 'resourceId' } = {}, signal?: AbortSignal): Promise<LogContext> {
+  return apiFetch(`/api/logs/${encodeURIComponent(id)}/context${queryString({ before: String(before), after: String(after), key })}`, { signal });
+}
+
+export function fetchFieldStats(state: SearchState, signal?: AbortSignal): Promise<FieldStats> {
+  return apiFetch(`/api/logs/fields${queryString(filterParams(state))}`, { signal });
+}
+
+/** How many logs a search matches (a lower bound past the server's cap), asking for one log only. */
+export async function countLogs(state: SearchState, signal?: AbortSignal): Promise<{ value: number; relation: 'eq' | 'gte' }> {
+  const page = await apiFetch<SearchPage>(searchPath(state, undefined, 1), { signal });
+  return { value: page.total, relation: page.totalRelation };
 }
 
 export function fetchTopValues(state: SearchState, field: string): Promise<TopValues> {
   return apiFetch(`/api/logs/fields/${encodeURIComponent(field)}/top${queryString({ ...filterParams(state), size: 10 })}`);
 }
 
+/** CSV holds the view's columns, in its order; NDJSON every field. */
 export function exportUrl(state: SearchState, format: 'ndjson' | 'csv'): string {
-  return `/api/logs/export${queryString({ ...filterParams(state), sort: state.sort, format })}`;
+  return `/api/logs/export${queryString({ ...filterParams(state), sort: state.sort, format, ...(format === 'csv' && { columns: state.columns.join(',') }) })}`;
 }
 
 export function tailUrl(state: SearchState): string {

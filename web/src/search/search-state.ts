@@ -1,9 +1,10 @@
 import type { LocationQuery, LocationQueryRaw } from 'vue-router';
+import { BUILT_IN_COLUMNS, isColumn } from './columns.ts';
 import type { FieldFilter } from './field-filter.ts';
 import { DEFAULT_RANGE, presetOf, type PresetKey, type TimeRange } from './time-range.ts';
 
 export const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
-export const ALL_COLUMNS = ['timestamp', 'level', 'resourceId', 'message', 'traceId', 'spanId', 'commit', 'receivedAt'] as const;
+export const ALL_COLUMNS = BUILT_IN_COLUMNS;
 export const DEFAULT_COLUMNS = ['timestamp', 'level', 'resourceId', 'message'];
 
 /** Everything the search view shows, so that a link reproduces the view. */
@@ -56,7 +57,7 @@ function parseRange(query: LocationQuery): TimeRange {
 
 export function stateFromQuery(query: LocationQuery): SearchState {
   const levels = list(query.level).filter((l) => (LEVELS as readonly string[]).includes(l));
-  const columns = list(query.cols).filter((c) => (ALL_COLUMNS as readonly string[]).includes(c));
+  const columns = [...new Set(list(query.cols).filter(isColumn))];
   return {
     q: first(query.q) ?? '',
     levels,
