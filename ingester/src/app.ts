@@ -1,9 +1,11 @@
 import { z } from 'zod';
-import { type Access, AppError, type AuthOptions, createHttpServer, installAuth, type Logger, type LogRecord, LogIdGenerator, registerMetricsRoute, toLogRecord } from '@logflow/core';
+import { type Access, AppError, type AuthOptions, createHttpServer, installAuth, type Logger, type LogRecord, registerMetricsRoute } from '@logflow/core';
 import type { Registry } from 'prom-client';
 import { registerBodyParsers } from './body-parsers.ts';
 import type { IngestMetrics } from './ingest-metrics.ts';
-import { validateItems, type ItemError, type TimestampWindow } from './validate-items.ts';
+import { createAcceptLogs } from './accept-logs.ts';
+import { ELASTIC_INGEST_ROUTES, elasticBulkRoutes } from './protocols/elastic-bulk-routes.ts';
+import type { ItemError, TimestampWindow } from './validate-items.ts';
 
 export interface IngesterDeps {
   logger: Logger;
@@ -19,8 +21,11 @@ export interface IngesterDeps {
   auth: Omit<AuthOptions, 'access' | 'logger' | 'audit'>;
 }
 
+/** The routes that take logs, by URL pattern: each needs an ingest (or admin) key. */
+const INGEST_ROUTES = new Set<string | undefined>(['/logs', ...ELASTIC_INGEST_ROUTES]);
+
 /** Only ingestion needs a key; health, readiness and metrics stay open to probes and scrapers. */
-const ingesterAccess = (method: string, url: string | undefined): Access => (method === 'POST' && url === '/logs' ? 'ingest' : 'public');
+const ingesterAccess = (method: string, url: string | undefined): Access => (method === 'POST' && INGEST_ROUTES.has(url) ? 'ingest' : 'public');
 
 const itemErrorSchema = z.object({ index: z.number(), field: z.string(), rule: z.string(), message: z.string() });
 const ingestBodySchema = z.union([z.array(z.unknown()), z.record(z.string(), z.unknown())], {
@@ -52,7 +57,7 @@ function invalid(errors: ItemError[], what: string): AppError {
 
 export async function buildIngesterApp(deps: IngesterDeps) {
   const { producer, metrics } = deps;
-  const logIds = new LogIdGenerator();
+  const acceptLogs = createAcceptLogs(deps);
   const app = createHttpServer({ logger: deps.logger, bodyLimit: deps.bodyLimitBytes, requestLogLevel: 'debug' });
   await installAuth(app, { ...deps.auth, access: ingesterAccess, logger: deps.logger });
   registerBodyParsers(app, (bytes) => metrics.bytes.inc(bytes));
@@ -60,10 +65,6 @@ export async function buildIngesterApp(deps: IngesterDeps) {
   app.addHook('onError', async (_request, _reply, error) => {
     metrics.rejected.inc({ reason: (error as { code?: string }).code ?? 'error' });
   });
-
-  app.get('/', { schema: { response: { 200: z.object({ message: z.string() }) } } }, async () => ({
-    message: 'Hello from the LogFlow ingester. POST your logs to /logs.',
-  }));
 
   app.get('/healthz', { schema: { response: { 200: z.object({ status: z.literal('ok') }) } } }, async () => ({ status: 'ok' as const }));
 
@@ -83,27 +84,11 @@ export async function buildIngesterApp(deps: IngesterDeps) {
     async (request, reply) => {
       const single = !Array.isArray(request.body);
       const items: unknown[] = single ? [request.body] : (request.body as unknown[]);
-      if (items.length > deps.maxBatchItems) {
-        throw new AppError(413, 'too_many_items', `the batch has ${items.length} logs; at most ${deps.maxBatchItems} per request`);
-      }
-      metrics.batchSize.observe(items.length);
-      const { valid, errors } = validateItems(items, deps.timestampWindow);
-      for (const error of errors) metrics.rejected.inc({ reason: error.rule });
-      if (single && errors.length > 0) throw invalid(errors, 'the log is invalid');
-      if (valid.length === 0 && errors.length > 0) throw invalid(errors, 'every log in the batch is invalid');
-      if (request.query.atomic && errors.length > 0) throw invalid(errors, 'atomic batch refused, nothing was accepted');
-
-      const receivedAt = new Date().toISOString();
-      const records = valid.map(({ event }) => toLogRecord(event, event.id ?? logIds.next(), receivedAt));
-      try {
-        await producer.send(records);
-      } catch (error) {
-        // The ids let a client retry with the same ones: the stores then keep each log once.
-        if (error instanceof AppError) throw new AppError(error.status, error.code, error.message, { ids: records.map((r) => r.id) }, error.headers);
-        throw error;
-      }
-      metrics.accepted.inc(records.length);
-      deps.onAccepted(records.length);
+      const { valid, errors, records } = await acceptLogs(items, ({ valid, errors }) => {
+        if (single && errors.length > 0) throw invalid(errors, 'the log is invalid');
+        if (valid.length === 0 && errors.length > 0) throw invalid(errors, 'every log in the batch is invalid');
+        if (request.query.atomic && errors.length > 0) throw invalid(errors, 'atomic batch refused, nothing was accepted');
+      });
 
       if (single) return reply.status(202).send({ id: records[0]!.id });
       const ids: (string | null)[] = items.map(() => null);
@@ -111,6 +96,8 @@ export async function buildIngesterApp(deps: IngesterDeps) {
       return reply.status(errors.length > 0 ? 207 : 202).send({ accepted: records.length, rejected: new Set(errors.map((e) => e.index)).size, ids, errors });
     },
   );
+
+  await app.register(elasticBulkRoutes, { acceptLogs, onBodyBytes: (bytes) => metrics.bytes.inc(bytes) });
 
   return app;
 }
