@@ -137,8 +137,11 @@ describe('what Elasticsearch clients call besides _bulk', () => {
 
   it('_refresh: answered without claiming any shard refreshed', async () => {
     const { app } = await build();
-    for (const url of ['/_refresh', '/logs-web/_refresh']) {
-      const answer = await app.inject({ method: 'POST', url });
+    for (const [method, url] of [
+      ['GET', '/_refresh'],
+      ['POST', '/logs-web/_refresh'],
+    ] as const) {
+      const answer = await app.inject({ method, url });
       expect(answer.statusCode).toBe(200);
       expect(answer.json()).toEqual({ _shards: { total: 0, successful: 0, failed: 0 } });
     }

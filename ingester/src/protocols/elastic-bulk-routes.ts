@@ -6,7 +6,7 @@ import type { ItemError } from '../validate-items.ts';
 import { BULK_OPERATIONS, parseBulkLines, type BulkAction, type BulkItemAnswer } from './elastic-bulk.ts';
 
 /** Routes of this plugin that need an ingest (or admin) key, for the ingester's access rule (POST). */
-export const ELASTIC_INGEST_ROUTES = ['/_bulk', '/:index/_bulk', '/_refresh', '/:index/_refresh'] as const;
+export const ELASTIC_INGEST_ROUTES = ['/_bulk', '/:index/_bulk'] as const;
 
 /**
  * The Elasticsearch version GET / reports: the 8.x line the tested client (@elastic/elasticsearch
@@ -134,10 +134,10 @@ export const elasticBulkRoutes: FastifyPluginAsyncZod<ElasticBulkOptions> = asyn
   app.post('/_bulk', { schema: bulkSchema }, async (request) => bulk(undefined, request.body));
   app.post('/:index/_bulk', { schema: { ...bulkSchema, params: indexParamsSchema } }, async (request) => bulk(request.params.index, request.body));
 
-  // The bulk helper refreshes when it completes. LogFlow's stores show logs within seconds on their own:
-  // nothing to do, and no shard claims to have done it.
+  // The bulk helper (pino-elasticsearch) refreshes when it completes. LogFlow's stores show logs within
+  // seconds on their own: nothing to do, no shard claims to have done it, and nothing to protect with a key.
   const refreshed = { _shards: { total: 0, successful: 0, failed: 0 } };
   const refreshSchema = { response: { 200: z.object({ _shards: z.object({ total: z.number(), successful: z.number(), failed: z.number() }) }) } };
-  app.post('/_refresh', { schema: refreshSchema }, async () => refreshed);
-  app.post('/:index/_refresh', { schema: { ...refreshSchema, params: indexParamsSchema } }, async () => refreshed);
+  app.route({ method: ['GET', 'POST'], url: '/_refresh', schema: refreshSchema, handler: async () => refreshed });
+  app.route({ method: ['GET', 'POST'], url: '/:index/_refresh', schema: { ...refreshSchema, params: indexParamsSchema }, handler: async () => refreshed });
 };
