@@ -70,6 +70,29 @@ function peakRssMiB(pid: number): number {
   return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
 }
 
+/**
+ * The Elasticsearch bulk API against POST /logs: the same 1000 logs per request, as a JSON
+ * array to /logs and as index actions to /_bulk, in alternating rounds of the same length.
+ */
+async function bulkAgainstNative(rounds: number, roundSec: number): Promise<{ native: number; bulk: number; non2xx: number }> {
+  const logs = Array.from({ length: 1000 }, () => ({ ...example, resourceId: 'bench-bulk' }));
+  const bodies = {
+    native: { path: '/logs', contentType: 'application/json', body: JSON.stringify(logs) },
+    bulk: { path: '/_bulk', contentType: 'application/x-ndjson', body: `${logs.map((log) => `{"index":{}}\n${JSON.stringify(log)}`).join('\n')}\n` },
+  };
+  const totals = { native: 0, bulk: 0, non2xx: 0 };
+  for (let round = 0; round < rounds; round++) {
+    for (const name of ['native', 'bulk'] as const) {
+      const { path, contentType, body } = bodies[name];
+      const result = await autocannon({ url: `${URL_BASE}${path}`, method: 'POST', headers: { 'content-type': contentType }, body, connections: 4, duration: roundSec });
+      totals[name] += result.requests.total * logs.length;
+      totals.non2xx += result.non2xx + result.errors + result.timeouts;
+    }
+  }
+  const seconds = rounds * roundSec;
+  return { native: totals.native / seconds, bulk: totals.bulk / seconds, non2xx: totals.non2xx };
+}
+
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 export async function run(args: string[]): Promise<void> {
@@ -96,6 +119,7 @@ export async function run(args: string[]): Promise<void> {
     add('single log, concurrency 100', single100, 1);
     add('batch of 100, concurrency 10', batch100, 100);
     add('batch of 1000, concurrency 4', batch1000, 1000);
+    const bulk = await bulkAgainstNative(3, Math.max(2, Math.round(durationSec / 2)));
     const rss = peakRssMiB(ingester.process.pid!);
 
     const raw = await rawKafka(1000, 200_000);
@@ -104,6 +128,8 @@ export async function run(args: string[]): Promise<void> {
     console.log(`\nbaseline: kafkajs straight to Kafka, batches of 1000, acks=all: ${fmt(raw)} logs/s`);
     console.log(`ratio ingester (batches of 1000) / raw kafkajs: ${fmt((batch1000.requestsPerSec * 1000) / raw, 2)}`);
     console.log('(the ingester alone, no sinks; against the seed, measured in the same run: npm run bench -- system)');
+    console.log(`\nElasticsearch bulk API against POST /logs, batches of 1000, concurrency 4, 3 alternating rounds each:`);
+    console.log(`POST /logs ${fmt(bulk.native)} logs/s, POST /_bulk ${fmt(bulk.bulk)} logs/s, ratio _bulk / native: ${fmt(bulk.bulk / bulk.native, 2)} (non-2xx or errors: ${bulk.non2xx})`);
     console.log(`ingester peak RSS: ${fmt(rss)} MiB`);
   } finally {
     await ingester.stop();
