@@ -97,7 +97,7 @@ export async function buildIngesterApp(deps: IngesterDeps) {
     },
   );
 
-  await app.register(elasticBulkRoutes, { acceptLogs, onBodyBytes: (bytes) => metrics.bytes.inc(bytes) });
+  await app.register(elasticBulkRoutes, { acceptLogs, isReady: () => producer.isReady(), onBodyBytes: (bytes) => metrics.bytes.inc(bytes) });
 
   return app;
 }

@@ -135,6 +135,19 @@ describe('what Elasticsearch clients call besides _bulk', () => {
     expect(head.headers['x-elastic-product']).toBe('Elasticsearch');
   });
 
+  it('_cluster/health and _cat/health (GET and HEAD): green while Kafka takes logs, red (503) while not', async () => {
+    const { app, producer } = await build();
+    for (const url of ['/_cluster/health', '/_cat/health']) {
+      expect((await app.inject({ method: 'GET', url })).json()).toEqual({ cluster_name: 'logflow', status: 'green' });
+      expect((await app.inject({ method: 'HEAD', url })).statusCode).toBe(200);
+    }
+    producer.ready = false;
+    const red = await app.inject({ method: 'GET', url: '/_cluster/health' });
+    expect(red.statusCode).toBe(503);
+    expect(red.json()).toMatchObject({ status: 'red' });
+    expect((await app.inject({ method: 'HEAD', url: '/_cat/health' })).statusCode).toBe(503);
+  });
+
   it('_refresh: answered without claiming any shard refreshed', async () => {
     const { app } = await build();
     for (const [method, url] of [

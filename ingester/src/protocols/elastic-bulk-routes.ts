@@ -19,6 +19,8 @@ const BULK_CONTENT_TYPES = ['application/json', 'application/x-ndjson', 'applica
 
 export interface ElasticBulkOptions {
   acceptLogs: AcceptLogs;
+  /** Whether Kafka takes logs now: the health shippers probe (Vector, rsyslog) is this. */
+  isReady: () => boolean;
   /** Counts request bytes after decompression, as the other ingest routes do. */
   onBodyBytes: (bytes: number) => void;
 }
@@ -74,7 +76,7 @@ function reasonOf(errors: ItemError[], action: BulkAction): string {
  * the same acceptance as `POST /logs`; answers are in Elasticsearch's shape, one item per
  * action, so a client retries exactly the refused ones.
  */
-export const elasticBulkRoutes: FastifyPluginAsyncZod<ElasticBulkOptions> = async (app, { acceptLogs, onBodyBytes }) => {
+export const elasticBulkRoutes: FastifyPluginAsyncZod<ElasticBulkOptions> = async (app, { acceptLogs, isReady, onBodyBytes }) => {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(BULK_CONTENT_TYPES, { parseAs: 'buffer' }, (_request, body, done) => {
     try {
@@ -133,6 +135,17 @@ export const elasticBulkRoutes: FastifyPluginAsyncZod<ElasticBulkOptions> = asyn
   const bulkSchema = { querystring: bulkQuerySchema, body: z.array(z.unknown()), response: { 200: bulkAnswerSchema } };
   app.post('/_bulk', { schema: bulkSchema }, async (request) => bulk(undefined, request.body));
   app.post('/:index/_bulk', { schema: { ...bulkSchema, params: indexParamsSchema } }, async (request) => bulk(request.params.index, request.body));
+
+  // Shippers probe these before sending (Vector: _cluster/health, rsyslog: HEAD _cat/health): green while
+  // Kafka takes logs, red (503) while it does not, as /readyz says.
+  const health = () => ({ cluster_name: 'logflow', status: isReady() ? ('green' as const) : ('red' as const) });
+  const healthSchema = { response: { '2xx': z.object({ cluster_name: z.string(), status: z.enum(['green', 'red']) }), 503: z.object({ cluster_name: z.string(), status: z.enum(['green', 'red']) }) } };
+  for (const url of ['/_cluster/health', '/_cat/health']) {
+    app.get(url, { schema: healthSchema }, async (_request, reply) => {
+      const answer = health();
+      return reply.status(answer.status === 'green' ? 200 : 503).send(answer);
+    });
+  }
 
   // The bulk helper (pino-elasticsearch) refreshes when it completes. LogFlow's stores show logs within
   // seconds on their own: nothing to do, no shard claims to have done it, and nothing to protect with a key.
