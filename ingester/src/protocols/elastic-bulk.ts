@@ -70,6 +70,8 @@ const isObject = (value: unknown): value is Json => typeof value === 'object' &&
 /**
  * Takes a field out of `doc`, written flat (`"log.level": "info"`, as ECS loggers do) or nested
  * (`{ "log": { "level": "info" } }`); a parent left empty goes too. Undefined when absent.
+ * `doc` is the caller's own shallow copy: a nested parent is copied before it loses a key, so
+ * the document as sent is never changed (and never deep-cloned, which cost more than the rest).
  */
 function takeField(doc: Json, path: string): { value: unknown } | undefined {
   if (Object.hasOwn(doc, path)) {
@@ -82,8 +84,11 @@ function takeField(doc: Json, path: string): { value: unknown } | undefined {
   const head = path.slice(0, dot);
   const parent = doc[head];
   if (!isObject(parent)) return undefined;
-  const taken = takeField(parent, path.slice(dot + 1));
-  if (taken && Object.keys(parent).length === 0) delete doc[head];
+  const copy = { ...parent };
+  const taken = takeField(copy, path.slice(dot + 1));
+  if (!taken) return undefined;
+  if (Object.keys(copy).length === 0) delete doc[head];
+  else doc[head] = copy;
   return taken;
 }
 
@@ -114,7 +119,7 @@ function timestampOf(value: unknown): unknown {
 export function mapDocument(source: unknown, index: string | undefined, actionId: string | undefined): Pick<BulkAction, 'item' | 'sources'> {
   const sources: Partial<Record<string, string>> = {};
   if (!isObject(source)) return { item: new RefusedItem('(document)', 'invalid_type', 'a document must be a JSON object'), sources };
-  const rest: Json = structuredClone(source);
+  const rest: Json = { ...source };
   const log: Json = {};
   for (const [field, candidates] of Object.entries(FIELD_SOURCES)) {
     for (const candidate of candidates) {
@@ -144,7 +149,7 @@ export function mapDocument(source: unknown, index: string | undefined, actionId
     sources.id = '_id';
   }
 
-  const metadata: Json = isObject(rest.metadata) ? rest.metadata : {};
+  const metadata: Json = isObject(rest.metadata) ? { ...rest.metadata } : {};
   if (isObject(rest.metadata)) delete rest.metadata;
   for (const [key, value] of Object.entries(rest)) {
     if (Object.hasOwn(metadata, key)) return { item: new RefusedItem(key, 'conflict', `field also present as metadata.${key}`), sources };
