@@ -63,6 +63,12 @@ const FIELD_SOURCES = {
   id: ['id'],
 } as const;
 
+/** The same, each dotted name split once here rather than once per document. */
+const CANDIDATES = Object.entries(FIELD_SOURCES).map(([field, names]) => ({
+  field,
+  names: names.map((name) => ({ name, head: name.split('.')[0]!, tail: name.includes('.') ? name.slice(name.indexOf('.') + 1) : undefined })),
+}));
+
 type Json = Record<string, unknown>;
 
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -73,23 +79,19 @@ const isObject = (value: unknown): value is Json => typeof value === 'object' &&
  * `doc` is the caller's own shallow copy: a nested parent is copied before it loses a key, so
  * the document as sent is never changed (and never deep-cloned, which cost more than the rest).
  */
-function takeField(doc: Json, path: string): { value: unknown } | undefined {
-  if (Object.hasOwn(doc, path)) {
-    const value = doc[path];
-    delete doc[path];
+function takeField(doc: Json, { name, head, tail }: (typeof CANDIDATES)[number]['names'][number]): { value: unknown } | undefined {
+  if (Object.hasOwn(doc, name)) {
+    const value = doc[name];
+    delete doc[name];
     return { value };
   }
-  const dot = path.indexOf('.');
-  if (dot === -1) return undefined;
-  const head = path.slice(0, dot);
+  if (tail === undefined) return undefined;
   const parent = doc[head];
-  if (!isObject(parent)) return undefined;
-  const copy = { ...parent };
-  const taken = takeField(copy, path.slice(dot + 1));
-  if (!taken) return undefined;
-  if (Object.keys(copy).length === 0) delete doc[head];
-  else doc[head] = copy;
-  return taken;
+  if (!isObject(parent) || !Object.hasOwn(parent, tail)) return undefined;
+  const { [tail]: value, ...others } = parent;
+  if (Object.keys(others).length === 0) delete doc[head];
+  else doc[head] = others;
+  return { value };
 }
 
 function levelOf(value: unknown): unknown {
@@ -121,12 +123,12 @@ export function mapDocument(source: unknown, index: string | undefined, actionId
   if (!isObject(source)) return { item: new RefusedItem('(document)', 'invalid_type', 'a document must be a JSON object'), sources };
   const rest: Json = { ...source };
   const log: Json = {};
-  for (const [field, candidates] of Object.entries(FIELD_SOURCES)) {
-    for (const candidate of candidates) {
+  for (const { field, names } of CANDIDATES) {
+    for (const candidate of names) {
       const taken = takeField(rest, candidate);
       if (!taken) continue;
       log[field] = taken.value;
-      sources[field] = candidate;
+      sources[field] = candidate.name;
       break;
     }
   }
