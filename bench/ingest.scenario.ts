@@ -1,8 +1,8 @@
 import autocannon from 'autocannon';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { createKafka, createLogger, ensureTopics, loadConfig, LogIdGenerator, logEventSchema, toLogRecord, uuidKeyPartitioner } from '@logflow/core';
+import { OtlpExportLogsServiceRequest } from '@logflow/ingester';
 import { freePorts } from '../test/free-ports.ts';
 import { startRole } from '../test/roles.ts';
 
@@ -41,15 +41,8 @@ async function load(connections: number, body: string | Buffer, durationSec: num
   };
 }
 
-interface ProtobufCodec {
-  encode(message: unknown): { finish(): Uint8Array };
-}
-
 /** `count` copies of the example log as an OTLP ExportLogsServiceRequest in protobuf, as an SDK or collector sends them. */
 function otlpProtobufBatch(count: number): Buffer {
-  const root = createRequire(import.meta.url)('@opentelemetry/otlp-transformer/build/src/generated/root.js') as {
-    opentelemetry: { proto: { collector: { logs: { v1: { ExportLogsServiceRequest: ProtobufCodec } } } } };
-  };
   const str = (stringValue: string) => ({ stringValue });
   const record = {
     timeUnixNano: String(Date.parse(example.timestamp as string) * 1e6),
@@ -73,7 +66,7 @@ function otlpProtobufBatch(count: number): Buffer {
       },
     ],
   };
-  return Buffer.from(root.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest.encode(request).finish());
+  return Buffer.from(OtlpExportLogsServiceRequest.encode(OtlpExportLogsServiceRequest.fromObject(request)).finish());
 }
 
 /**
@@ -123,6 +116,29 @@ function peakRssMiB(pid: number): number {
   return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
 }
 
+/**
+ * The Elasticsearch bulk API against POST /logs: the same 1000 logs per request, as a JSON
+ * array to /logs and as index actions to /_bulk, in alternating rounds of the same length.
+ */
+async function bulkAgainstNative(rounds: number, roundSec: number): Promise<{ native: number; bulk: number; non2xx: number }> {
+  const logs = Array.from({ length: 1000 }, () => ({ ...example, resourceId: 'bench-bulk' }));
+  const bodies = {
+    native: { path: '/logs', contentType: 'application/json', body: JSON.stringify(logs) },
+    bulk: { path: '/_bulk', contentType: 'application/x-ndjson', body: `${logs.map((log) => `{"index":{}}\n${JSON.stringify(log)}`).join('\n')}\n` },
+  };
+  const totals = { native: 0, bulk: 0, non2xx: 0 };
+  for (let round = 0; round < rounds; round++) {
+    for (const name of ['native', 'bulk'] as const) {
+      const { path, contentType, body } = bodies[name];
+      const result = await autocannon({ url: `${URL_BASE}${path}`, method: 'POST', headers: { 'content-type': contentType }, body, connections: 4, duration: roundSec });
+      totals[name] += result.requests.total * logs.length;
+      totals.non2xx += result.non2xx + result.errors + result.timeouts;
+    }
+  }
+  const seconds = rounds * roundSec;
+  return { native: totals.native / seconds, bulk: totals.bulk / seconds, non2xx: totals.non2xx };
+}
+
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 export async function run(args: string[]): Promise<void> {
@@ -149,6 +165,7 @@ export async function run(args: string[]): Promise<void> {
     add('single log, concurrency 100', single100, 1);
     add('batch of 100, concurrency 10', batch100, 100);
     add('batch of 1000, concurrency 4', batch1000, 1000);
+    const bulk = await bulkAgainstNative(3, Math.max(2, Math.round(durationSec / 2)));
     const rss = peakRssMiB(ingester.process.pid!);
     const versus = await otlpVersusNative(durationSec, body1000);
 
@@ -158,6 +175,8 @@ export async function run(args: string[]): Promise<void> {
     console.log(`\nbaseline: kafkajs straight to Kafka, batches of 1000, acks=all: ${fmt(raw)} logs/s`);
     console.log(`ratio ingester (batches of 1000) / raw kafkajs: ${fmt((batch1000.requestsPerSec * 1000) / raw, 2)}`);
     console.log('(the ingester alone, no sinks; against the seed, measured in the same run: npm run bench -- system)');
+    console.log(`\nElasticsearch bulk API against POST /logs, batches of 1000, concurrency 4, 3 alternating rounds each:`);
+    console.log(`POST /logs ${fmt(bulk.native)} logs/s, POST /_bulk ${fmt(bulk.bulk)} logs/s, ratio _bulk / native: ${fmt(bulk.bulk / bulk.native, 2)} (non-2xx or errors: ${bulk.non2xx})`);
     console.log(`ingester peak RSS: ${fmt(rss)} MiB`);
     const logsPerSec = (figures: Figures[]) => (figures.reduce((sum, f) => sum + f.requestsPerSec, 0) / figures.length) * 1000;
     const failed = (figures: Figures[]) => figures.reduce((sum, f) => sum + f.non2xx + f.errors, 0);

@@ -1,23 +1,33 @@
-import { AppError, type LogIdGenerator, type LogRecord, toLogRecord } from '@logflow/core';
-import type { IngesterDeps } from './app.ts';
-import { validateItems, type ValidatedItems } from './validate-items.ts';
+import { AppError, type LogRecord, LogIdGenerator, toLogRecord } from '@logflow/core';
+import type { IngestMetrics } from './ingest-metrics.ts';
+import { validateItems, type TimestampWindow, type ValidatedItems } from './validate-items.ts';
+
+export interface AcceptDeps {
+  producer: { send(records: LogRecord[]): Promise<void> };
+  metrics: IngestMetrics;
+  maxBatchItems: number;
+  timestampWindow: TimestampWindow;
+  /** Told how many logs each acknowledgement covered: the completeness ledger's "accepted". */
+  onAccepted(count: number): void;
+}
 
 export interface AcceptedLogs extends ValidatedItems {
-  /** What Kafka acknowledged, in the order of `valid`. */
+  /** What Kafka acknowledged, in the order of `valid`: records[i] is valid[i]'s log. */
   records: LogRecord[];
 }
 
 /**
- * The acceptance path every ingest endpoint shares: the batch limit, each item validated on its
- * own, the valid ones sent to Kafka (acks=all) and counted in the metrics and the ledger. `refuse`
- * is the endpoint's own rule for refusing the whole request once the items are validated (it
- * throws); it runs before anything is produced.
+ * Takes one request's logs the way every ingest endpoint must: batch limit, validation item by
+ * item, metrics, Kafka (acks=all) and the ledger, in that order. `refuse` may throw after
+ * validation to refuse the whole request before anything is produced (a single log, atomic).
+ * Items that are `RefusedItem`s (a protocol's unmappable documents) are reported as invalid.
  */
 export type AcceptLogs = (items: unknown[], refuse?: (validated: ValidatedItems) => void) => Promise<AcceptedLogs>;
 
-export function createAcceptLogs(deps: Pick<IngesterDeps, 'producer' | 'metrics' | 'maxBatchItems' | 'timestampWindow' | 'onAccepted'>, logIds: LogIdGenerator): AcceptLogs {
+export function createAcceptLogs(deps: AcceptDeps): AcceptLogs {
   const { producer, metrics } = deps;
-  return async (items, refuse) => {
+  const logIds = new LogIdGenerator();
+  return async function acceptLogs(items, refuse) {
     if (items.length > deps.maxBatchItems) {
       throw new AppError(413, 'too_many_items', `the batch has ${items.length} logs; at most ${deps.maxBatchItems} per request`);
     }

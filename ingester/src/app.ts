@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { type Access, AppError, type AuthOptions, createHttpServer, installAuth, type Logger, type LogRecord, LogIdGenerator, registerMetricsRoute } from '@logflow/core';
+import { type Access, AppError, type AuthOptions, createHttpServer, installAuth, type Logger, type LogRecord, registerMetricsRoute } from '@logflow/core';
 import type { Registry } from 'prom-client';
 import { registerBodyParsers } from './body-parsers.ts';
 import type { IngestMetrics } from './ingest-metrics.ts';
 import { createAcceptLogs } from './accept-logs.ts';
 import { otlpLogsRoute } from './otlp-route.ts';
+import { ELASTIC_INGEST_ROUTES, elasticBulkRoutes } from './protocols/elastic-bulk-routes.ts';
 import type { ItemError, TimestampWindow } from './validate-items.ts';
 
 export interface IngesterDeps {
@@ -21,11 +22,11 @@ export interface IngesterDeps {
   auth: Omit<AuthOptions, 'access' | 'logger' | 'audit'>;
 }
 
-/** The routes that take logs, each behind an ingest key. */
-const INGEST_ROUTES = new Set(['/logs', '/v1/logs']);
+/** The routes that take logs, by URL pattern: each needs an ingest (or admin) key. */
+const INGEST_ROUTES = new Set<string | undefined>(['/logs', '/v1/logs', ...ELASTIC_INGEST_ROUTES]);
 
 /** Only ingestion needs a key; health, readiness and metrics stay open to probes and scrapers. */
-const ingesterAccess = (method: string, url: string | undefined): Access => (method === 'POST' && INGEST_ROUTES.has(url ?? '') ? 'ingest' : 'public');
+const ingesterAccess = (method: string, url: string | undefined): Access => (method === 'POST' && INGEST_ROUTES.has(url) ? 'ingest' : 'public');
 
 const itemErrorSchema = z.object({ index: z.number(), field: z.string(), rule: z.string(), message: z.string() });
 const ingestBodySchema = z.union([z.array(z.unknown()), z.record(z.string(), z.unknown())], {
@@ -57,7 +58,7 @@ function invalid(errors: ItemError[], what: string): AppError {
 
 export async function buildIngesterApp(deps: IngesterDeps) {
   const { producer, metrics } = deps;
-  const acceptLogs = createAcceptLogs(deps, new LogIdGenerator());
+  const acceptLogs = createAcceptLogs(deps);
   const app = createHttpServer({ logger: deps.logger, bodyLimit: deps.bodyLimitBytes, requestLogLevel: 'debug' });
   await installAuth(app, { ...deps.auth, access: ingesterAccess, logger: deps.logger });
   registerBodyParsers(app, (bytes) => metrics.bytes.inc(bytes));
@@ -65,10 +66,6 @@ export async function buildIngesterApp(deps: IngesterDeps) {
   app.addHook('onError', async (_request, _reply, error) => {
     metrics.rejected.inc({ reason: (error as { code?: string }).code ?? 'error' });
   });
-
-  app.get('/', { schema: { response: { 200: z.object({ message: z.string() }) } } }, async () => ({
-    message: 'Hello from the LogFlow ingester. POST your logs to /logs.',
-  }));
 
   app.get('/healthz', { schema: { response: { 200: z.object({ status: z.literal('ok') }) } } }, async () => ({ status: 'ok' as const }));
 
@@ -102,6 +99,7 @@ export async function buildIngesterApp(deps: IngesterDeps) {
   );
 
   await app.register(otlpLogsRoute, { acceptLogs, metrics });
+  await app.register(elasticBulkRoutes, { acceptLogs, isReady: () => producer.isReady(), onBodyBytes: (bytes) => metrics.bytes.inc(bytes) });
 
   return app;
 }

@@ -1,21 +1,10 @@
-import { createRequire } from 'node:module';
 import { gzipSync } from 'node:zlib';
-import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '@logflow/core';
+import { ExportLogsServiceRequest, ExportLogsServiceResponse, Status } from './protocols/otlp-proto.ts';
 import { build } from './test-helper.ts';
 
-interface Codec {
-  encode(message: unknown): { finish(): Uint8Array };
-  decode(bytes: Uint8Array): unknown;
-  toObject(message: unknown, options: Record<string, unknown>): Record<string, any>;
-}
-const v1 = (
-  createRequire(import.meta.url)('@opentelemetry/otlp-transformer/build/src/generated/root.js') as {
-    opentelemetry: { proto: { collector: { logs: { v1: { ExportLogsServiceRequest: Codec; ExportLogsServiceResponse: Codec } } } } };
-  }
-).opentelemetry.proto.collector.logs.v1;
-const Status = protobuf.parse('syntax = "proto3"; message Status { int32 code = 1; string message = 2; }').root.lookupType('Status');
+const v1 = { ExportLogsServiceRequest, ExportLogsServiceResponse };
 
 const PROTOBUF = { 'content-type': 'application/x-protobuf' };
 const JSON_TYPE = { 'content-type': 'application/json' };

@@ -10,6 +10,18 @@ export interface ItemError {
   message: string;
 }
 
+/**
+ * An item refused before validation, with its reason: a foreign document that cannot be mapped
+ * to a log, an operation LogFlow does not do. Reported like an invalid log; the others go on.
+ */
+export class RefusedItem {
+  constructor(
+    readonly field: string,
+    readonly rule: string,
+    readonly message: string,
+  ) {}
+}
+
 export interface TimestampWindow {
   maxPastMs?: number | undefined;
   maxFutureMs?: number | undefined;
@@ -42,6 +54,10 @@ export function validateItems(items: unknown[], window: TimestampWindow, now = D
   items.forEach((item, index) => {
     if (item instanceof BrokenLine) {
       result.errors.push({ index, field: '(line)', rule: 'invalid_json', message: `not valid JSON: ${item.reason}` });
+      return;
+    }
+    if (item instanceof RefusedItem) {
+      result.errors.push({ index, field: item.field, rule: item.rule, message: item.message });
       return;
     }
     const parsed = logEventSchema.safeParse(item);

@@ -1,15 +1,6 @@
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
+import { ExportLogsServiceRequest } from './otlp-proto.ts';
 import { decodeOtlpProtobuf, levelOf, mapOtlpLogs } from './otlp.ts';
-
-interface Codec {
-  encode(message: unknown): { finish(): Uint8Array };
-}
-const { ExportLogsServiceRequest } = (
-  createRequire(import.meta.url)('@opentelemetry/otlp-transformer/build/src/generated/root.js') as {
-    opentelemetry: { proto: { collector: { logs: { v1: { ExportLogsServiceRequest: Codec } } } } };
-  }
-).opentelemetry.proto.collector.logs.v1;
 
 const TRACE = '5b8efff798038103d269b633813fc60c';
 const SPAN = 'eee19b7ec3c1b174';

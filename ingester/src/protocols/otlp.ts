@@ -1,33 +1,8 @@
-import { createRequire } from 'node:module';
-import protobuf from 'protobufjs';
 import { AppError } from '@logflow/core';
 import type { LogLevel } from '@logflow/common';
+import { ExportLogsServiceRequest, ExportLogsServiceResponse, Status } from './otlp-proto.ts';
 
-/**
- * OTLP/HTTP logs: the protobuf codec and the mapping of an ExportLogsServiceRequest to LogFlow
- * logs. The codec is the static protobufjs code the OpenTelemetry JS project generated from the
- * official opentelemetry-proto definitions (shipped in @opentelemetry/otlp-transformer up to
- * 0.214; later versions encode by hand and no longer carry a decoder).
- */
-
-interface MessageType {
-  decode(reader: Uint8Array): unknown;
-  encode(message: unknown): { finish(): Uint8Array };
-}
-
-interface GeneratedRoot {
-  opentelemetry: { proto: { collector: { logs: { v1: { ExportLogsServiceRequest: MessageType; ExportLogsServiceResponse: MessageType } } } } };
-}
-
-// A CommonJS module that sets `__esModule` without a default export: require keeps one meaning for tsx, Node and esbuild.
-const generated = createRequire(import.meta.url)('@opentelemetry/otlp-transformer/build/src/generated/root.js') as GeneratedRoot;
-const { ExportLogsServiceRequest, ExportLogsServiceResponse } = generated.opentelemetry.proto.collector.logs.v1;
-
-/**
- * google.rpc.Status, the body of every OTLP/HTTP error answer. Two fields of a public, frozen
- * message (google/rpc/status.proto); `details` (repeated Any) is never sent.
- */
-const Status = protobuf.parse('syntax = "proto3"; package google.rpc; message Status { int32 code = 1; string message = 2; }').root.lookupType('google.rpc.Status');
+/** OTLP/HTTP logs: decoding an ExportLogsServiceRequest and mapping it to LogFlow logs. */
 
 export type OtlpEncoding = 'protobuf' | 'json';
 
@@ -46,7 +21,7 @@ export function decodeOtlpProtobuf(body: Uint8Array): unknown {
 export function exportResponse(rejected: number, errorMessage: string, encoding: OtlpEncoding): Uint8Array | Record<string, unknown> {
   const partialSuccess = rejected > 0 ? { rejectedLogRecords: rejected, errorMessage } : undefined;
   if (encoding === 'json') return partialSuccess ? { partialSuccess: { rejectedLogRecords: String(rejected), errorMessage } } : {};
-  return ExportLogsServiceResponse.encode(partialSuccess ? { partialSuccess } : {}).finish();
+  return ExportLogsServiceResponse.encode(ExportLogsServiceResponse.create(partialSuccess ? { partialSuccess } : {})).finish();
 }
 
 export function statusBody(code: number, message: string, encoding: OtlpEncoding): Uint8Array | Record<string, unknown> {
@@ -92,6 +67,8 @@ class RecordError extends Error {
 
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
 const present = (v: unknown) => v !== undefined && v !== null;
+/** Set in the message: a decoded protobuf message keeps the defaults of unset fields on its prototype, oneof members included. */
+const has = (o: Obj, key: string) => Object.hasOwn(o, key) && present(o[key]);
 const MAX_DEPTH = 20;
 
 function list(value: unknown, where: string): Obj[] {
@@ -127,7 +104,8 @@ function nanosToMillis(value: unknown, field: string): number {
 /** trace and span ids: bytes in protobuf, hex in OTLP/JSON; empty or all zeros means none. */
 function hexId(value: unknown, field: string, bytes: number): string | undefined {
   let hex: string;
-  if (!present(value)) return undefined;
+  // An unset bytes field of a decoded message reads as protobufjs's shared empty array.
+  if (!present(value) || (Array.isArray(value) && value.length === 0)) return undefined;
   if (value instanceof Uint8Array) {
     if (value.length === 0) return undefined;
     if (value.length !== bytes) throw new RecordError(field, 'invalid_length', `${field}: expected ${bytes} bytes, got ${value.length}`);
@@ -163,33 +141,33 @@ function anyValue(value: unknown, field: string, depth: number): unknown {
     throw new RecordError(field, 'invalid_type', `${field}: expected an AnyValue object`);
   }
   if (depth > MAX_DEPTH) throw new RecordError(field, 'max_depth', `${field}: nested deeper than ${MAX_DEPTH} levels`);
-  if (present(value.stringValue)) {
+  if (has(value, 'stringValue')) {
     if (typeof value.stringValue !== 'string') throw new RecordError(field, 'invalid_type', `${field}.stringValue: expected a string`);
     return value.stringValue;
   }
-  if (present(value.boolValue)) {
+  if (has(value, 'boolValue')) {
     if (typeof value.boolValue !== 'boolean') throw new RecordError(field, 'invalid_type', `${field}.boolValue: expected a boolean`);
     return value.boolValue;
   }
-  if (present(value.intValue)) return int64(value.intValue, `${field}.intValue`);
-  if (present(value.doubleValue)) {
+  if (has(value, 'intValue')) return int64(value.intValue, `${field}.intValue`);
+  if (has(value, 'doubleValue')) {
     const d = value.doubleValue;
     if (typeof d === 'number') return Number.isFinite(d) ? d : String(d);
     // OTLP/JSON writes the special values as strings.
     if (d === 'NaN' || d === 'Infinity' || d === '-Infinity') return d;
     throw new RecordError(field, 'invalid_type', `${field}.doubleValue: expected a number`);
   }
-  if (present(value.arrayValue)) {
+  if (has(value, 'arrayValue')) {
     const values = isObj(value.arrayValue) ? (value.arrayValue.values ?? []) : undefined;
     if (!Array.isArray(values)) throw new RecordError(field, 'invalid_type', `${field}.arrayValue: expected {"values": [...]}`);
     return values.map((v, i) => anyValue(v, `${field}.arrayValue.values[${i}]`, depth + 1));
   }
-  if (present(value.kvlistValue)) {
+  if (has(value, 'kvlistValue')) {
     const values = isObj(value.kvlistValue) ? (value.kvlistValue.values ?? []) : undefined;
     if (!Array.isArray(values)) throw new RecordError(field, 'invalid_type', `${field}.kvlistValue: expected {"values": [...]}`);
     return keyValues(values, `${field}.kvlistValue`, depth + 1);
   }
-  if (present(value.bytesValue)) {
+  if (has(value, 'bytesValue')) {
     const b = value.bytesValue;
     if (b instanceof Uint8Array) return Buffer.from(b.buffer, b.byteOffset, b.length).toString('base64');
     // OTLP/JSON carries bytes as base64 already.

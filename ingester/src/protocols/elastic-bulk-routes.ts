@@ -1,0 +1,156 @@
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { AcceptLogs } from '../accept-logs.ts';
+import { parseNdjsonBody } from '../body-parsers.ts';
+import type { ItemError } from '../validate-items.ts';
+import { BULK_OPERATIONS, parseBulkLines, type BulkAction, type BulkItemAnswer } from './elastic-bulk.ts';
+
+/** Routes of this plugin that need an ingest (or admin) key, for the ingester's access rule (POST). */
+export const ELASTIC_INGEST_ROUTES = ['/_bulk', '/:index/_bulk'] as const;
+
+/**
+ * The Elasticsearch version GET / reports: the 8.x line the tested client (@elastic/elasticsearch
+ * 8.19) and current shippers accept. It is a compatibility claim about the bulk API only.
+ */
+export const ELASTIC_COMPAT_VERSION = '8.19.0';
+
+/** Content types Elasticsearch clients and shippers send a bulk body with; each is read as NDJSON. */
+const BULK_CONTENT_TYPES = ['application/json', 'application/x-ndjson', 'application/vnd.elasticsearch+json', 'application/vnd.elasticsearch+x-ndjson'];
+
+export interface ElasticBulkOptions {
+  acceptLogs: AcceptLogs;
+  /** Whether Kafka takes logs now: the health shippers probe (Vector, rsyslog) is this. */
+  isReady: () => boolean;
+  /** Counts request bytes after decompression, as the other ingest routes do. */
+  onBodyBytes: (bytes: number) => void;
+}
+
+const clusterInfoSchema = z.object({
+  name: z.string(),
+  cluster_name: z.string(),
+  cluster_uuid: z.string(),
+  version: z.object({
+    number: z.string(),
+    build_flavor: z.string(),
+    build_type: z.string(),
+    build_snapshot: z.boolean(),
+    minimum_wire_compatibility_version: z.string(),
+    minimum_index_compatibility_version: z.string(),
+  }),
+  tagline: z.string(),
+  message: z.string(),
+});
+
+const itemAnswerSchema = z.object({
+  _index: z.string(),
+  _id: z.string().nullable(),
+  status: z.number().int(),
+  result: z.literal('created').optional(),
+  error: z.object({ type: z.string(), reason: z.string() }).optional(),
+});
+const bulkAnswerSchema = z.object({
+  took: z.number().int(),
+  errors: z.boolean(),
+  items: z.array(z.partialRecord(z.enum(BULK_OPERATIONS), itemAnswerSchema)),
+});
+const bulkQuerySchema = z.object({
+  refresh: z.enum(['false'], { error: 'LogFlow answers once Kafka holds the logs, shortly before they are searchable: refresh=true and refresh=wait_for are not supported' }).optional(),
+});
+const indexParamsSchema = z.object({ index: z.string().min(1).max(255) });
+
+/** Why an item was refused, naming the document's own field where the log's came from one. */
+function reasonOf(errors: ItemError[], action: BulkAction): string {
+  return errors
+    .map((e) => {
+      const top = e.field.split('.')[0]!;
+      const source = action.sources[top];
+      const field = source && source !== top ? `${e.field} (from ${source})` : e.field;
+      return `${field}: ${e.message} [${e.rule}]`;
+    })
+    .join('; ');
+}
+
+/**
+ * The Elasticsearch bulk API on the ingester (`POST /_bulk`, `POST /{index}/_bulk`), with what
+ * clients call around it: `GET /` and `HEAD /` (cluster info) and `_refresh`. Logs go through
+ * the same acceptance as `POST /logs`; answers are in Elasticsearch's shape, one item per
+ * action, so a client retries exactly the refused ones.
+ */
+export const elasticBulkRoutes: FastifyPluginAsyncZod<ElasticBulkOptions> = async (app, { acceptLogs, isReady, onBodyBytes }) => {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(BULK_CONTENT_TYPES, { parseAs: 'buffer' }, (_request, body, done) => {
+    try {
+      onBodyBytes((body as Buffer).length);
+      done(null, parseNdjsonBody(body as Buffer));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+
+  // Elasticsearch clients (8.x) refuse any 2xx answer without this header.
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('x-elastic-product', 'Elasticsearch');
+  });
+  // Whole-request refusals in Elasticsearch's words too (type, reason, status), beside LogFlow's own.
+  app.addHook('preSerialization', async (_request, reply, payload: unknown) => {
+    const error = (payload as { error?: { code?: unknown; message?: unknown } } | null)?.error;
+    if (reply.statusCode < 400 || typeof error?.code !== 'string') return payload;
+    const reason = String(error.message);
+    return { ...(payload as object), error: { type: error.code, reason, root_cause: [{ type: error.code, reason }], ...error }, status: reply.statusCode };
+  });
+
+  app.get('/', { schema: { response: { 200: clusterInfoSchema } } }, async () => ({
+    name: 'logflow-ingester',
+    cluster_name: 'logflow',
+    cluster_uuid: '_na_',
+    version: {
+      number: ELASTIC_COMPAT_VERSION,
+      build_flavor: 'default',
+      build_type: 'logflow',
+      build_snapshot: false,
+      minimum_wire_compatibility_version: '7.17.0',
+      minimum_index_compatibility_version: '7.0.0',
+    },
+    tagline: 'LogFlow takes logs through the Elasticsearch bulk API; search them with the LogFlow query API',
+    message: 'Hello from the LogFlow ingester. POST your logs to /logs, or to /_bulk as to Elasticsearch.',
+  }));
+
+  const bulk = async (index: string | undefined, lines: unknown[]) => {
+    const started = performance.now();
+    const actions = parseBulkLines(lines, index);
+    const { valid, errors, records } = await acceptLogs(actions.map((a) => a.item));
+    const ids = new Map(valid.map(({ index: at }, i) => [at, records[i]!.id]));
+    const errorsAt = new Map<number, ItemError[]>();
+    for (const error of errors) errorsAt.set(error.index, [...(errorsAt.get(error.index) ?? []), error]);
+    const items = actions.map((action, at): Partial<Record<BulkAction['operation'], BulkItemAnswer>> => {
+      const _index = action.index ?? 'logflow';
+      const id = ids.get(at);
+      if (id !== undefined) return { [action.operation]: { _index, _id: id, status: 201, result: 'created' } };
+      const type = action.operation === 'index' || action.operation === 'create' ? 'document_parsing_exception' : 'illegal_argument_exception';
+      return { [action.operation]: { _index, _id: action.id ?? null, status: 400, error: { type, reason: reasonOf(errorsAt.get(at) ?? [], action) } } };
+    });
+    return { took: Math.round(performance.now() - started), errors: errors.length > 0, items };
+  };
+
+  const bulkSchema = { querystring: bulkQuerySchema, body: z.array(z.unknown()), response: { 200: bulkAnswerSchema } };
+  app.post('/_bulk', { schema: bulkSchema }, async (request) => bulk(undefined, request.body));
+  app.post('/:index/_bulk', { schema: { ...bulkSchema, params: indexParamsSchema } }, async (request) => bulk(request.params.index, request.body));
+
+  // Shippers probe these before sending (Vector: _cluster/health, rsyslog: HEAD _cat/health): green while
+  // Kafka takes logs, red (503) while it does not, as /readyz says.
+  const health = () => ({ cluster_name: 'logflow', status: isReady() ? ('green' as const) : ('red' as const) });
+  const healthSchema = { response: { '2xx': z.object({ cluster_name: z.string(), status: z.enum(['green', 'red']) }), 503: z.object({ cluster_name: z.string(), status: z.enum(['green', 'red']) }) } };
+  for (const url of ['/_cluster/health', '/_cat/health']) {
+    app.get(url, { schema: healthSchema }, async (_request, reply) => {
+      const answer = health();
+      return reply.status(answer.status === 'green' ? 200 : 503).send(answer);
+    });
+  }
+
+  // The bulk helper (pino-elasticsearch) refreshes when it completes. LogFlow's stores show logs within
+  // seconds on their own: nothing to do, no shard claims to have done it, and nothing to protect with a key.
+  const refreshed = { _shards: { total: 0, successful: 0, failed: 0 } };
+  const refreshSchema = { response: { 200: z.object({ _shards: z.object({ total: z.number(), successful: z.number(), failed: z.number() }) }) } };
+  app.route({ method: ['GET', 'POST'], url: '/_refresh', schema: refreshSchema, handler: async () => refreshed });
+  app.route({ method: ['GET', 'POST'], url: '/:index/_refresh', schema: { ...refreshSchema, params: indexParamsSchema }, handler: async () => refreshed });
+};

@@ -1,0 +1,204 @@
+import { z } from 'zod';
+import { AppError } from '@logflow/core';
+import { BrokenLine } from '../body-parsers.ts';
+import { RefusedItem } from '../validate-items.ts';
+
+/**
+ * Elasticsearch's bulk API, as far as a log pipeline can honestly answer it: `index` and
+ * `create` add a log; `update` and `delete` would rewrite or remove a stored log, which LogFlow
+ * never does, so each is refused on its own.
+ */
+export const BULK_OPERATIONS = ['index', 'create', 'update', 'delete'] as const;
+export type BulkOperation = (typeof BULK_OPERATIONS)[number];
+
+export interface BulkAction {
+  operation: BulkOperation;
+  /** The index the action or the URL names; undefined when neither does. */
+  index: string | undefined;
+  /** The action's `_id`, as sent. */
+  id: string | undefined;
+  /** The document, for `index` and `create`: a LogFlow log, or why it cannot be one. */
+  item: Record<string, unknown> | RefusedItem;
+  /** Where each LogFlow field came from, to name the document's own field in a refusal. */
+  sources: Partial<Record<string, string>>;
+}
+
+/** Statuses of the request's items, in Elasticsearch's words. */
+export interface BulkItemAnswer {
+  _index: string;
+  _id: string | null;
+  status: number;
+  result?: 'created';
+  error?: { type: string; reason: string };
+}
+
+const actionMetaSchema = z.object({ _index: z.string().min(1).max(255).optional(), _id: z.string().min(1).max(512).optional() }).loose();
+const logIdSchema = z.uuid();
+
+/** pino's numeric levels. */
+const NUMERIC_LEVELS: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
+/** The names shippers and syslog use for LogFlow's levels. */
+const LEVEL_SYNONYMS: Record<string, string> = {
+  warning: 'warn',
+  err: 'error',
+  critical: 'fatal',
+  crit: 'fatal',
+  alert: 'fatal',
+  emerg: 'fatal',
+  emergency: 'fatal',
+  panic: 'fatal',
+  notice: 'info',
+  informational: 'info',
+};
+
+/** Candidates for each LogFlow field, first present wins; the others stay in metadata. */
+const FIELD_SOURCES = {
+  timestamp: ['@timestamp', 'timestamp', 'time'],
+  message: ['message', 'msg'],
+  level: ['log.level', 'level', 'severity'],
+  resourceId: ['service.name', 'resourceId'],
+  traceId: ['trace.id', 'traceId'],
+  spanId: ['span.id', 'spanId'],
+  commit: ['commit'],
+  id: ['id'],
+} as const;
+
+/** The same, each dotted name split once here rather than once per document. */
+const CANDIDATES = Object.entries(FIELD_SOURCES).map(([field, names]) => ({
+  field,
+  names: names.map((name) => ({ name, head: name.split('.')[0]!, tail: name.includes('.') ? name.slice(name.indexOf('.') + 1) : undefined })),
+}));
+
+type Json = Record<string, unknown>;
+
+const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * Takes a field out of `doc`, written flat (`"log.level": "info"`, as ECS loggers do) or nested
+ * (`{ "log": { "level": "info" } }`); a parent left empty goes too. Undefined when absent.
+ * `doc` is the caller's own shallow copy: a nested parent is copied before it loses a key, so
+ * the document as sent is never changed (and never deep-cloned, which cost more than the rest).
+ */
+function takeField(doc: Json, { name, head, tail }: (typeof CANDIDATES)[number]['names'][number]): { value: unknown } | undefined {
+  if (Object.hasOwn(doc, name)) {
+    const value = doc[name];
+    delete doc[name];
+    return { value };
+  }
+  if (tail === undefined) return undefined;
+  const parent = doc[head];
+  if (!isObject(parent) || !Object.hasOwn(parent, tail)) return undefined;
+  const { [tail]: value, ...others } = parent;
+  if (Object.keys(others).length === 0) delete doc[head];
+  else doc[head] = others;
+  return { value };
+}
+
+function levelOf(value: unknown): unknown {
+  if (typeof value === 'number') return NUMERIC_LEVELS[value] ?? value;
+  if (typeof value !== 'string') return value;
+  const lower = value.toLowerCase();
+  return LEVEL_SYNONYMS[lower] ?? lower;
+}
+
+/** Elasticsearch takes epoch milliseconds for a date too. */
+function timestampOf(value: unknown): unknown {
+  if (typeof value === 'number' && Number.isFinite(value)) {
+    const date = new Date(value);
+    return Number.isNaN(date.getTime()) ? value : date.toISOString();
+  }
+  return value;
+}
+
+/**
+ * A foreign document as a LogFlow log (the shape `POST /logs` takes, validated after this).
+ * `@timestamp`/`timestamp`/`time` (ISO-8601 or epoch ms; pino writes `time`), `message`/`msg`, `log.level`/`level`/
+ * `severity` (names, syslog names or pino numbers), `service.name` → resourceId (else the
+ * index), `trace.id`/`span.id` (ECS) and LogFlow's own top-level names; everything else goes
+ * to metadata. The id: the action's `_id` when it is a UUID (a shipper's retry then carries
+ * the same id and the log is kept once), otherwise the one LogFlow makes.
+ */
+export function mapDocument(source: unknown, index: string | undefined, actionId: string | undefined): Pick<BulkAction, 'item' | 'sources'> {
+  const sources: Partial<Record<string, string>> = {};
+  if (!isObject(source)) return { item: new RefusedItem('(document)', 'invalid_type', 'a document must be a JSON object'), sources };
+  const rest: Json = { ...source };
+  const log: Json = {};
+  for (const { field, names } of CANDIDATES) {
+    for (const candidate of names) {
+      const taken = takeField(rest, candidate);
+      if (!taken) continue;
+      log[field] = taken.value;
+      sources[field] = candidate.name;
+      break;
+    }
+  }
+  for (const [field, names] of [
+    ['timestamp', '@timestamp, timestamp or time'],
+    ['message', 'message or msg'],
+    ['level', 'log.level, level or severity'],
+  ] as const) {
+    if (log[field] === undefined) return { item: new RefusedItem(field, 'required', `the document has no ${names}`), sources };
+  }
+  log.timestamp = timestampOf(log.timestamp);
+  log.level = levelOf(log.level);
+  if (log.resourceId === undefined && index !== undefined) {
+    log.resourceId = index;
+    sources.resourceId = '_index';
+  }
+  if (actionId !== undefined && logIdSchema.safeParse(actionId).success) {
+    if (log.id !== undefined && log.id !== actionId) return { item: new RefusedItem('id', 'conflict', `the document's id ${JSON.stringify(log.id)} differs from the action's _id`), sources };
+    log.id = actionId;
+    sources.id = '_id';
+  }
+
+  const metadata: Json = isObject(rest.metadata) ? { ...rest.metadata } : {};
+  if (isObject(rest.metadata)) delete rest.metadata;
+  for (const [key, value] of Object.entries(rest)) {
+    if (Object.hasOwn(metadata, key)) return { item: new RefusedItem(key, 'conflict', `field also present as metadata.${key}`), sources };
+    metadata[key] = value;
+  }
+  if (Object.keys(metadata).length > 0) log.metadata = metadata;
+  return { item: log, sources };
+}
+
+/**
+ * The bulk body (already split into NDJSON lines) as actions. A broken or unknown action line
+ * refuses the whole request, as Elasticsearch does: the lines after it cannot be paired.
+ */
+export function parseBulkLines(lines: unknown[], pathIndex: string | undefined): BulkAction[] {
+  const actions: BulkAction[] = [];
+  for (let at = 0; at < lines.length; at++) {
+    const line = lines[at];
+    const keys = isObject(line) ? Object.keys(line) : [];
+    const operation = keys[0] as BulkOperation;
+    if (line instanceof BrokenLine || keys.length !== 1 || !BULK_OPERATIONS.includes(operation)) {
+      throw new AppError(400, 'invalid_bulk_action', `line ${at + 1}: expected an action line { "index" | "create" | "update" | "delete": { … } }`);
+    }
+    const meta = actionMetaSchema.safeParse((line as Json)[operation]);
+    if (!meta.success) throw new AppError(400, 'invalid_bulk_action', `line ${at + 1}: ${meta.error.issues.map((i) => `${i.path.join('.') || operation}: ${i.message}`).join('; ')}`);
+    const index = meta.data._index ?? pathIndex;
+    const id = meta.data._id;
+    if (operation === 'delete') {
+      actions.push({ operation, index, id, item: refusedOperation(operation), sources: {} });
+      continue;
+    }
+    at += 1;
+    if (at >= lines.length) throw new AppError(400, 'invalid_bulk_action', `line ${at}: the ${operation} action has no document line after it`);
+    if (operation === 'update') {
+      actions.push({ operation, index, id, item: refusedOperation(operation), sources: {} });
+      continue;
+    }
+    const source = lines[at];
+    if (source instanceof BrokenLine) {
+      actions.push({ operation, index, id, item: new RefusedItem('(line)', 'invalid_json', `not valid JSON: ${source.reason}`), sources: {} });
+      continue;
+    }
+    actions.push({ operation, index, id, ...mapDocument(source, index, id) });
+  }
+  if (actions.length === 0) throw new AppError(400, 'empty_bulk', 'the bulk body has no actions');
+  return actions;
+}
+
+function refusedOperation(operation: 'update' | 'delete'): RefusedItem {
+  return new RefusedItem('(action)', 'unsupported_operation', `${operation} is not supported: LogFlow never rewrites or removes a stored log; use index or create`);
+}
