@@ -8,3 +8,4 @@ export type { SqlResult } from './api/sql.ts';
 export { LOG_LEVELS, type LogLevel } from './log-levels.ts';
 export { QuerySyntaxError, type QueryNode, type QueryValue, type RangeBound } from './query-language/ast.ts';
 export { parseQuery } from './query-language/parse.ts';
+export { parseTimeExpression, TIME_EXPRESSION_HELP } from './time-expression.ts';

@@ -1,0 +1,51 @@
+import { inject, ref, type InjectionKey, type Ref } from 'vue';
+
+/** Every time the dashboard shows is in one zone: UTC or the browser's own. */
+export type TimeZoneSetting = 'utc' | 'local';
+
+export const TIME_ZONE_STORAGE = 'logflow.timeZone';
+export const TIME_ZONE_KEY: InjectionKey<Ref<TimeZoneSetting>> = Symbol('timeZone');
+
+export function storedTimeZone(storage: Pick<Storage, 'getItem'>): TimeZoneSetting {
+  return storage.getItem(TIME_ZONE_STORAGE) === 'local' ? 'local' : 'utc';
+}
+
+/** The zone App.vue provides; UTC where none is (a component mounted alone in a test). */
+export function useTimeZone(): Ref<TimeZoneSetting> {
+  return inject(TIME_ZONE_KEY, ref<TimeZoneSetting>('utc'));
+}
+
+const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+
+function offsetText(minutesEast: number): string {
+  const sign = minutesEast < 0 ? '-' : '+';
+  const abs = Math.abs(minutesEast);
+  return `UTC${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+}
+
+/** What is written next to a time: `UTC`, or the browser's zone with its offset at `at`. */
+export function zoneLabel(zone: TimeZoneSetting, at = Date.now()): string {
+  if (zone === 'utc') return 'UTC';
+  const name = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const offset = offsetText(-new Date(at).getTimezoneOffset());
+  return name && name !== 'UTC' ? `${name}, ${offset}` : offset;
+}
+
+export type Precision = 'ms' | 's' | 'min';
+
+/**
+ * `2026-11-28 14:02:09.123` in the zone, from an ISO string or epoch ms; '' for no time. The
+ * zone is not repeated in every cell: headers and labels carry zoneLabel().
+ */
+export function formatTime(value: string | number | null | undefined, zone: TimeZoneSetting, precision: Precision = 'ms'): string {
+  if (value === null || value === undefined || value === '') return '';
+  const ms = typeof value === 'number' ? value : Date.parse(value);
+  if (!Number.isFinite(ms)) return String(value);
+  const d = new Date(ms);
+  const utc = zone === 'utc';
+  const date = `${d[utc ? 'getUTCFullYear' : 'getFullYear']()}-${pad(d[utc ? 'getUTCMonth' : 'getMonth']() + 1)}-${pad(d[utc ? 'getUTCDate' : 'getDate']())}`;
+  const minutes = `${pad(d[utc ? 'getUTCHours' : 'getHours']())}:${pad(d[utc ? 'getUTCMinutes' : 'getMinutes']())}`;
+  if (precision === 'min') return `${date} ${minutes}`;
+  const seconds = `${minutes}:${pad(d[utc ? 'getUTCSeconds' : 'getSeconds']())}`;
+  return precision === 's' ? `${date} ${seconds}` : `${date} ${seconds}.${pad(d[utc ? 'getUTCMilliseconds' : 'getMilliseconds'](), 3)}`;
+}
