@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatTime, storedTimeZone, zoneLabel } from './zone.ts';
+import { formatTime, fromPickerValue, storedTimeZone, toPickerValue, zoneLabel } from './zone.ts';
 
 describe('time zone', () => {
   it('formats a time in UTC at the precision asked, from ISO or epoch ms', () => {
@@ -22,5 +22,13 @@ describe('time zone', () => {
     expect(storedTimeZone({ getItem: () => 'local' })).toBe('local');
     expect(storedTimeZone({ getItem: () => null })).toBe('utc');
     expect(storedTimeZone({ getItem: () => 'mars' })).toBe('utc');
+  });
+
+  it('shows UTC wall clock times in the browser-local date picker and reads them back', () => {
+    const ms = Date.UTC(2026, 5, 1, 12, 30);
+    const shown = new Date(toPickerValue(ms, 'utc'));
+    expect([shown.getHours(), shown.getMinutes()]).toEqual([12, 30]);
+    expect(fromPickerValue(toPickerValue(ms, 'utc'), 'utc')).toBe(ms);
+    expect(toPickerValue(ms, 'local')).toBe(ms);
   });
 });

@@ -23,12 +23,15 @@ function offsetText(minutesEast: number): string {
   return `UTC${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
 }
 
-/** What is written next to a time: `UTC`, or the browser's zone with its offset at `at`. */
-export function zoneLabel(zone: TimeZoneSetting, at = Date.now()): string {
+/**
+ * What is written next to a time: `UTC`, or the browser's zone with its offset at `at`
+ * (`short`: the offset alone, for a column header).
+ */
+export function zoneLabel(zone: TimeZoneSetting, at = Date.now(), short = false): string {
   if (zone === 'utc') return 'UTC';
   const name = Intl.DateTimeFormat().resolvedOptions().timeZone;
   const offset = offsetText(-new Date(at).getTimezoneOffset());
-  return name && name !== 'UTC' ? `${name}, ${offset}` : offset;
+  return name && name !== 'UTC' && !short ? `${name}, ${offset}` : offset;
 }
 
 export type Precision = 'ms' | 's' | 'min';
@@ -48,4 +51,16 @@ export function formatTime(value: string | number | null | undefined, zone: Time
   if (precision === 'min') return `${date} ${minutes}`;
   const seconds = `${minutes}:${pad(d[utc ? 'getUTCSeconds' : 'getSeconds']())}`;
   return precision === 's' ? `${date} ${seconds}` : `${date} ${seconds}.${pad(d[utc ? 'getUTCMilliseconds' : 'getMilliseconds'](), 3)}`;
+}
+
+/**
+ * The date picker shows the browser's wall clock: in UTC, an instant goes in shifted so that
+ * the picker shows its UTC wall clock, and what the user picks comes back shifted the other way.
+ */
+export function toPickerValue(ms: number, zone: TimeZoneSetting): number {
+  return zone === 'utc' ? ms + new Date(ms).getTimezoneOffset() * 60_000 : ms;
+}
+
+export function fromPickerValue(value: number, zone: TimeZoneSetting): number {
+  return zone === 'utc' ? value - new Date(value).getTimezoneOffset() * 60_000 : value;
 }
