@@ -1,18 +1,11 @@
-import { inject, ref, type InjectionKey, type Ref } from 'vue';
-
+// No Vue here: the early search script (first-search.ts) reaches this module through time-range.ts.
 /** Every time the dashboard shows is in one zone: UTC or the browser's own. */
 export type TimeZoneSetting = 'utc' | 'local';
 
 export const TIME_ZONE_STORAGE = 'logflow.timeZone';
-export const TIME_ZONE_KEY: InjectionKey<Ref<TimeZoneSetting>> = Symbol('timeZone');
 
 export function storedTimeZone(storage: Pick<Storage, 'getItem'>): TimeZoneSetting {
   return storage.getItem(TIME_ZONE_STORAGE) === 'local' ? 'local' : 'utc';
-}
-
-/** The zone App.vue provides; UTC where none is (a component mounted alone in a test). */
-export function useTimeZone(): Ref<TimeZoneSetting> {
-  return inject(TIME_ZONE_KEY, ref<TimeZoneSetting>('utc'));
 }
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
