@@ -34,7 +34,8 @@ const totalText = async (page: Page) => (await page.getByTestId('total').innerTe
 
 /** The page scrolls no wider than its window. */
 async function expectNoHorizontalOverflow(page: Page) {
-  const widths = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+  // As text: the tests' TypeScript has no DOM types.
+  const widths = await page.evaluate<{ scroll: number; client: number }>('({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth })');
   expect(widths.scroll, `page ${page.url()} is ${widths.scroll} px wide`).toBeLessThanOrEqual(widths.client);
 }
 
@@ -170,7 +171,14 @@ describe('the dashboard for the engineer on call, at 1440×900 and 390×844', ()
     const now = Date.now();
     // One request, so one batch for the tail; its timestamps are out of order.
     const offsets = [3, 1, 4, 2];
-    await ingest(offsets.map((s) => ({ level: 'error', message: `checkout failed ${pipeline.run} #${s}`, timestamp: new Date(now - 10_000 + s * 1_000).toISOString(), resourceId: `oncall-${pipeline.run}-tail` })));
+    await ingest(
+      offsets.map((s) => ({
+        level: 'error',
+        message: `checkout failed ${pipeline.run} #${s}`,
+        timestamp: new Date(now - 10_000 + s * 1_000).toISOString(),
+        resourceId: `oncall-${pipeline.run}-tail`,
+      })),
+    );
     // Other runs' tails may have left logs of the last 15 minutes: only this run's count.
     const ours = async () => (await page.getByTestId('log-row').locator('.cell.message').allInnerTexts()).filter((m) => m.includes(pipeline.run));
     await expect.poll(ours, { timeout: 30_000 }).toHaveLength(4);
@@ -211,7 +219,7 @@ describe('the dashboard for the engineer on call, at 1440×900 and 390×844', ()
       const box = (await message.boundingBox())!;
       expect(box.width, 'the message keeps room on a phone').toBeGreaterThanOrEqual(100);
       expect(box.x + box.width).toBeLessThanOrEqual(PHONE.width);
-      await small.evaluate(() => window.scrollTo(0, 0));
+      await small.evaluate('window.scrollTo(0, 0)');
       await shot(small, 'phone-search');
 
       await small.getByTestId('log-row').first().getByRole('row').click();
@@ -248,7 +256,7 @@ describe('the dashboard for the engineer on call, at 1440×900 and 390×844', ()
         if (path === '/admin') await small.getByTestId('pipeline-verdict').waitFor({ timeout: 15_000 });
         await expectNoHorizontalOverflow(small);
         if (path !== '/admin/audit') await expectReachable(small.getByTestId(control), name);
-        await small.evaluate(() => window.scrollTo(0, 0));
+        await small.evaluate('window.scrollTo(0, 0)');
         await shot(small, `phone-${name}`);
       }
       // Table cells keep their words: no column squeezed to a letter a line.

@@ -56,7 +56,7 @@ describe('QueryBar', () => {
     expect(asked).toEqual(['resourceId']);
     const options = wrapper.findAll('[role=option]');
     expect(options.map((o) => o.text())).toEqual(['checkout-7f9c294']);
-    await options[0]!.trigger('mousedown');
+    await options[0].trigger('mousedown');
     expect(wrapper.emitted('update:modelValue')?.at(-1)).toEqual(['resourceId:checkout-7f9c ']);
     wrapper.unmount();
   });

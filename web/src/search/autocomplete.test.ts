@@ -24,7 +24,12 @@ describe('query autocomplete', () => {
 
   it('suggests levels, and the top values of other fields with their counts', () => {
     expect(valueSuggestions('level', 'e', []).map((s) => s.label)).toEqual(['error']);
-    expect(valueSuggestions('resourceId', 'check', [{ value: 'checkout-1', count: 294 }, { value: 'cart', count: 3 }])).toEqual([{ label: 'checkout-1', insert: 'checkout-1 ', count: 294 }]);
+    expect(
+      valueSuggestions('resourceId', 'check', [
+        { value: 'checkout-1', count: 294 },
+        { value: 'cart', count: 3 },
+      ]),
+    ).toEqual([{ label: 'checkout-1', insert: 'checkout-1 ', count: 294 }]);
     expect(quoteValue('eu west')).toBe('"eu west"');
     expect(quoteValue('OR')).toBe('"OR"');
   });

@@ -22,9 +22,9 @@ const OPERATORS = new Set(['and', 'or', 'not', 'to']);
 /** The word (or opened quote) that ends at `cursor`, and whether it follows `field:`. */
 export function completionContext(query: string, cursor: number): CompletionContext | undefined {
   let start = cursor;
-  while (start > 0 && WORD_CHAR.test(query[start - 1]!)) start -= 1;
+  while (start > 0 && WORD_CHAR.test(query[start - 1])) start -= 1;
   let end = cursor;
-  while (end < query.length && WORD_CHAR.test(query[end]!)) end += 1;
+  while (end < query.length && WORD_CHAR.test(query[end])) end += 1;
   // Inside an opened quote (an odd number of quotes before the cursor) right after `field:`, a value is being typed too.
   const quoted = query.lastIndexOf('"', cursor - 1);
   if (quoted > 0 && query.slice(0, cursor).split('"').length % 2 === 0 && query[quoted - 1] === ':') {
@@ -35,7 +35,7 @@ export function completionContext(query: string, cursor: number): CompletionCont
   let prefix = query.slice(start, cursor);
   if (query[start - 1] === ':') {
     let fieldStart = start - 1;
-    while (fieldStart > 0 && WORD_CHAR.test(query[fieldStart - 1]!)) fieldStart -= 1;
+    while (fieldStart > 0 && WORD_CHAR.test(query[fieldStart - 1])) fieldStart -= 1;
     const field = query.slice(fieldStart, start - 1).replace(/^[-!]/, '');
     if (!FIELD_NAME.test(field)) return undefined;
     return { kind: 'value', field, prefix: prefix.replace(/^"/, ''), start, end };

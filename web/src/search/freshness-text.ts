@@ -8,10 +8,8 @@ export interface FreshnessSummary {
   advice?: string;
 }
 
-const LAG_ADVICE =
-  'The newest logs may be missing from these results. Search again in a moment; if the lag keeps growing, Admin › Pipeline health shows the Elasticsearch sink and its consumer lag.';
-const GAP_ADVICE =
-  'These logs are stored (Postgres) but not yet searchable. They usually arrive within seconds; if they do not, an admin can start a Reconcile of this range in Admin › Jobs.';
+const LAG_ADVICE = 'The newest logs may be missing from these results. Search again in a moment; if the lag keeps growing, Admin › Pipeline health shows the Elasticsearch sink and its consumer lag.';
+const GAP_ADVICE = 'These logs are stored (Postgres) but not yet searchable. They usually arrive within seconds; if they do not, an admin can start a Reconcile of this range in Admin › Jobs.';
 
 /** The badge's words: how many logs search lags behind, and how many of this range it lacks. */
 export function summarizeFreshness(freshness: Freshness | undefined): FreshnessSummary | undefined {

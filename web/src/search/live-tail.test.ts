@@ -17,7 +17,7 @@ describe('live tail rows', () => {
     const patterns = messagePatterns('"Failed to connect" AND level:error AND NOT ignored OR time*');
     expect(patterns).toHaveLength(2);
     const html = highlightMessage('<db> Failed to connect after timeouts', patterns)!;
-    expect(highlightSegments(html[0]!)).toEqual([
+    expect(highlightSegments(html[0])).toEqual([
       { text: '<db> ', marked: false },
       { text: 'Failed to connect', marked: true },
       { text: ' after ', marked: false },

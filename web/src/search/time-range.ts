@@ -7,10 +7,7 @@ import { formatTime, zoneLabel, type TimeZoneSetting } from '../time/zone.ts';
  * absolute instants (ms).
  */
 export type PresetKey = '15m' | '1h' | '24h' | '7d' | '30d' | 'all';
-export type TimeRange =
-  | { kind: 'relative'; preset: PresetKey }
-  | { kind: 'expression'; from: string; to: string }
-  | { kind: 'absolute'; from: number; to: number };
+export type TimeRange = { kind: 'relative'; preset: PresetKey } | { kind: 'expression'; from: string; to: string } | { kind: 'absolute'; from: number; to: number };
 
 export interface Preset {
   key: PresetKey;

@@ -13,16 +13,52 @@ describe('the SQL view', () => {
   });
 
   it('sizes columns to their content, within bounds', () => {
-    const widths = columnWidths({ columns: [{ name: 'level', dataTypeId: 25 }, { name: 'message', dataTypeId: 25 }], rows: [['error', 'x'.repeat(30)], ['info', 'x'.repeat(500)]] });
+    const widths = columnWidths({
+      columns: [
+        { name: 'level', dataTypeId: 25 },
+        { name: 'message', dataTypeId: 25 },
+      ],
+      rows: [
+        ['error', 'x'.repeat(30)],
+        ['info', 'x'.repeat(500)],
+      ],
+    });
     expect(widths[0]).toBe(66);
     expect(widths[1]).toBe(480);
   });
 
   it('draws a grouped result as bars, and nothing else', () => {
-    const grouped = { columns: [{ name: 'level', dataTypeId: 25 }, { name: 'logs', dataTypeId: 20 }], rows: [['error', '12'], ['info', '340']] };
-    expect(groupedChart(grouped)).toEqual({ label: 'level', value: 'logs', bars: [{ name: 'error', value: 12 }, { name: 'info', value: 340 }] });
+    const grouped = {
+      columns: [
+        { name: 'level', dataTypeId: 25 },
+        { name: 'logs', dataTypeId: 20 },
+      ],
+      rows: [
+        ['error', '12'],
+        ['info', '340'],
+      ],
+    };
+    expect(groupedChart(grouped)).toEqual({
+      label: 'level',
+      value: 'logs',
+      bars: [
+        { name: 'error', value: 12 },
+        { name: 'info', value: 340 },
+      ],
+    });
     expect(groupedChart({ ...grouped, rows: [['error', '12']] })).toBeUndefined();
-    expect(groupedChart({ columns: [{ name: 'message', dataTypeId: 25 }, { name: 'level', dataTypeId: 25 }], rows: [['a', 'b'], ['c', 'd']] })).toBeUndefined();
+    expect(
+      groupedChart({
+        columns: [
+          { name: 'message', dataTypeId: 25 },
+          { name: 'level', dataTypeId: 25 },
+        ],
+        rows: [
+          ['a', 'b'],
+          ['c', 'd'],
+        ],
+      }),
+    ).toBeUndefined();
   });
 
   it('names the search field of a SQL column', () => {

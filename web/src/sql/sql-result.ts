@@ -49,8 +49,8 @@ export function groupedChart(result: Pick<SqlResult, 'columns' | 'rows'>): { lab
   const labelIndex = columns.findIndex((_, i) => i !== valueIndex);
   if (valueIndex < 0 || labelIndex < 0) return undefined;
   return {
-    label: columns[labelIndex]!.name,
-    value: columns[valueIndex]!.name,
+    label: columns[labelIndex].name,
+    value: columns[valueIndex].name,
     bars: rows.map((row) => ({ name: displayValue(row[labelIndex]), value: Number(row[valueIndex]) })),
   };
 }
