@@ -165,6 +165,7 @@ describe('the dashboard in Chromium against the running pipeline', () => {
     expect(rows[0]!.query).toContain('level=error');
     await page.getByTestId('saved-searches').click();
     await page.getByLabel(`Delete saved search ${name}`).click();
+    await page.getByTestId('confirm-delete-saved').click();
     await expect.poll(async () => (await pipeline.pool.query('SELECT 1 FROM saved_searches WHERE name = $1', [name])).rowCount).toBe(0);
     await page.keyboard.press('Escape');
     await expectTotal(page, savedTotal);

@@ -3,7 +3,17 @@ import { queryAccess, queryAudited } from './access.ts';
 
 describe('queryAccess', () => {
   it('needs read for every search path and the SQL console', () => {
-    for (const url of ['/api/logs/search', '/api/logs/histogram', '/api/logs/fields/:field/top', '/api/logs/:id', '/api/logs/:id/context', '/api/logs/tail', '/api/logs/export', '/api/sql']) {
+    for (const url of [
+      '/api/logs/search',
+      '/api/logs/histogram',
+      '/api/logs/fields/:field/top',
+      '/api/logs/:id',
+      '/api/logs/:id/context',
+      '/api/logs/tail',
+      '/api/logs/export',
+      '/api/sql',
+      '/api/sql/schema',
+    ]) {
       expect(queryAccess('GET', url), url).toBe('read');
     }
   });

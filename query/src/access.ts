@@ -7,7 +7,7 @@ import type { Access } from '@logflow/core';
 export function queryAccess(_method: string, url: string | undefined): Access {
   if (url === undefined) return 'public';
   if (url === '/api/docs' || url.startsWith('/api/docs/')) return 'public';
-  if (url.startsWith('/api/logs/') || url === '/api/sql' || url === '/api/auth/me') return 'read';
+  if (url.startsWith('/api/logs/') || url === '/api/sql' || url === '/api/sql/schema' || url === '/api/auth/me') return 'read';
   if (url.startsWith('/api/saved-searches')) return 'read';
   if (url.startsWith('/api/')) return 'admin';
   // The dashboard's files and the service's greeting.

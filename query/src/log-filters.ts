@@ -1,10 +1,9 @@
-import { LOG_LEVELS, parseQuery, QuerySyntaxError, type QueryValue } from '@logflow/common';
+import { LOG_LEVELS, parseQuery, parseTimeExpression, QuerySyntaxError, TIME_EXPRESSION_HELP, type QueryValue } from '@logflow/common';
 import type { estypes } from '@elastic/elasticsearch';
 import { AppError } from '@logflow/core';
 import { z } from 'zod';
 import { resolveField } from './fields.ts';
 import { assertPatternBudget, DEFAULT_MAX_PATTERN_CLAUSES, toElasticsearchQuery, valueClause } from './query-language/to-elasticsearch.ts';
-import { parseTimeExpression, TIME_EXPRESSION_HELP } from './time-expression.ts';
 
 type EsQuery = estypes.QueryDslQueryContainer;
 

@@ -10,3 +10,8 @@ export interface SqlResult {
   valuesTruncated: number;
   durationMs: number;
 }
+
+/** `GET /api/sql/schema`: the tables and columns the SQL console's login may read. */
+export interface SqlSchema {
+  tables: { name: string; columns: { name: string; type: string }[] }[];
+}

@@ -1,8 +1,7 @@
-import { LOG_LEVELS, type QueryNode, QuerySyntaxError, type QueryValue, type RangeBound } from '@logflow/common';
+import { LOG_LEVELS, parseTimeExpression, type QueryNode, QuerySyntaxError, type QueryValue, type RangeBound, TIME_EXPRESSION_HELP } from '@logflow/common';
 import type { estypes } from '@elastic/elasticsearch';
 import { AppError } from '@logflow/core';
 import { FIELD_NAMES, resolveField, type FieldInfo } from '../fields.ts';
-import { parseTimeExpression, TIME_EXPRESSION_HELP } from '../time-expression.ts';
 
 type EsQuery = estypes.QueryDslQueryContainer;
 

@@ -26,4 +26,38 @@ describe('QueryBar', () => {
     await wrapper.get('input').trigger('keydown', { key: 'Enter' });
     expect(wrapper.emitted('submit')).toHaveLength(1);
   });
+
+  it('suggests the levels after level: and completes the one chosen with the keyboard', async () => {
+    const wrapper = mount(QueryBar, { props: { modelValue: 'timeout AND level:e', history: [], loading: false }, attachTo: document.body });
+    const input = wrapper.get('input');
+    await input.trigger('focus');
+    await input.trigger('click');
+    const list = wrapper.get('[data-testid=query-suggestions]');
+    expect(list.findAll('[role=option]').map((o) => o.text())).toEqual(['error']);
+    await input.trigger('keydown', { key: 'Enter' });
+    expect(wrapper.emitted('update:modelValue')?.at(-1)).toEqual(['timeout AND level:error ']);
+    expect(wrapper.emitted('submit')).toBeUndefined();
+    wrapper.unmount();
+  });
+
+  it('suggests top values of the field being typed, with their counts', async () => {
+    const asked: string[] = [];
+    const topValues = (field: string) => {
+      asked.push(field);
+      return Promise.resolve([
+        { value: 'checkout-7f9c', count: 294 },
+        { value: 'cart', count: 12 },
+      ]);
+    };
+    const wrapper = mount(QueryBar, { props: { modelValue: 'resourceId:ch', history: [], loading: false, topValues }, attachTo: document.body });
+    await wrapper.get('input').trigger('focus');
+    await wrapper.get('input').trigger('click');
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(asked).toEqual(['resourceId']);
+    const options = wrapper.findAll('[role=option]');
+    expect(options.map((o) => o.text())).toEqual(['checkout-7f9c294']);
+    await options[0].trigger('mousedown');
+    expect(wrapper.emitted('update:modelValue')?.at(-1)).toEqual(['resourceId:checkout-7f9c ']);
+    wrapper.unmount();
+  });
 });

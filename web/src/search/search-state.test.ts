@@ -28,9 +28,18 @@ describe('search state in the URL', () => {
       columns: ['timestamp', 'message', 'traceId'],
       live: true,
       contextOf: '0190a0a0-0000-7000-8000-000000000000',
+      refresh: '30s',
     };
     expect(roundTrip(state)).toEqual(state);
     expect(roundTrip({ ...defaultState(), range: { kind: 'relative', preset: '7d' } }).range).toEqual({ kind: 'relative', preset: '7d' });
+  });
+
+  it('keeps a typed relative range and an auto-refresh interval in the URL', () => {
+    const state: SearchState = { ...defaultState(), range: { kind: 'expression', from: 'now-3h', to: 'now' }, refresh: '10s' };
+    expect(stateToQuery(state)).toEqual({ from: 'now-3h', refresh: '10s' });
+    expect(roundTrip(state)).toEqual(state);
+    expect(roundTrip({ ...state, range: { kind: 'expression', from: 'now-1d/d', to: 'now/d' } }).range).toEqual({ kind: 'expression', from: 'now-1d/d', to: 'now/d' });
+    expect(stateFromQuery({ refresh: '7s' }).refresh).toBe('');
   });
 
   it('ignores what it does not know instead of failing', () => {

@@ -1,7 +1,7 @@
 import type { LocationQuery, LocationQueryRaw } from 'vue-router';
 import { BUILT_IN_COLUMNS, isColumn } from './columns.ts';
 import type { FieldFilter } from './field-filter.ts';
-import { DEFAULT_RANGE, presetOf, type PresetKey, type TimeRange } from './time-range.ts';
+import { DEFAULT_RANGE, isRelativeExpression, presetOf, REFRESH_INTERVALS, type PresetKey, type TimeRange } from './time-range.ts';
 
 export const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
 export const ALL_COLUMNS = BUILT_IN_COLUMNS;
@@ -19,10 +19,12 @@ export interface SearchState {
   live: boolean;
   /** The log whose context is open. */
   contextOf?: string;
+  /** Auto-refresh interval (a key of REFRESH_INTERVALS); '' is off. */
+  refresh: string;
 }
 
 export function defaultState(): SearchState {
-  return { q: '', levels: [], filters: [], range: DEFAULT_RANGE, sort: 'desc', columns: [...DEFAULT_COLUMNS], live: false };
+  return { q: '', levels: [], filters: [], range: DEFAULT_RANGE, sort: 'desc', columns: [...DEFAULT_COLUMNS], live: false, refresh: '' };
 }
 
 function first(value: LocationQuery[string] | undefined): string | undefined {
@@ -48,6 +50,8 @@ function parseFilter(text: string): FieldFilter | undefined {
 }
 
 function parseRange(query: LocationQuery): TimeRange {
+  const [fromText, toText] = [first(query.from) ?? '', first(query.to) ?? 'now'];
+  if (isRelativeExpression(fromText) && isRelativeExpression(toText)) return { kind: 'expression', from: fromText, to: toText };
   const from = Date.parse(first(query.from) ?? '');
   const to = Date.parse(first(query.to) ?? '');
   if (Number.isFinite(from) && Number.isFinite(to) && from < to) return { kind: 'absolute', from, to };
@@ -67,6 +71,7 @@ export function stateFromQuery(query: LocationQuery): SearchState {
     columns: columns.length > 0 ? columns : [...DEFAULT_COLUMNS],
     live: first(query.live) === '1',
     ...(first(query.log) && { contextOf: first(query.log) }),
+    refresh: REFRESH_INTERVALS.find((r) => r.key && r.key === first(query.refresh))?.key ?? '',
   };
 }
 
@@ -76,7 +81,10 @@ export function stateToQuery(state: SearchState): LocationQueryRaw {
   if (state.q) query.q = state.q;
   if (state.levels.length) query.level = state.levels.join(',');
   if (state.filters.length) query.f = state.filters.map((f) => `${f.exclude ? '-' : ''}${f.field}:${f.value}`);
-  if (state.range.kind === 'absolute') {
+  if (state.range.kind === 'expression') {
+    query.from = state.range.from;
+    if (state.range.to !== 'now') query.to = state.range.to;
+  } else if (state.range.kind === 'absolute') {
     query.from = new Date(state.range.from).toISOString();
     query.to = new Date(state.range.to).toISOString();
   } else if (state.range.preset !== (DEFAULT_RANGE as { preset: PresetKey }).preset) {
@@ -86,5 +94,6 @@ export function stateToQuery(state: SearchState): LocationQueryRaw {
   if (state.columns.join(',') !== DEFAULT_COLUMNS.join(',')) query.cols = state.columns.join(',');
   if (state.live) query.live = '1';
   if (state.contextOf) query.log = state.contextOf;
+  if (state.refresh) query.refresh = state.refresh;
   return query;
 }

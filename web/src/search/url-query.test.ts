@@ -15,6 +15,7 @@ describe('a view as a query string', () => {
       sort: 'desc',
       columns: ['timestamp', 'message'],
       live: false,
+      refresh: '',
     };
     const text = toQueryString(stateToQuery(state));
     expect(text).toContain('f=resourceId%3Ax%3Fy&f=-traceId%3At%231');

@@ -1,4 +1,6 @@
 /**
+ * Shared by the query service and the dashboard (its time picker takes the same expressions).
+ *
  * Times as users write them: ISO-8601 (`2023-09-15T08:00:00Z`, `2023-09-15`), epoch
  * milliseconds, or relative to now in Elasticsearch's date math (`now-15m`, `now-1d/d`).
  * Relative times are resolved once per request, so every part of an answer uses the same now.
