@@ -41,7 +41,7 @@ export default defineConfig({
         // The chaos run's installation is its own (a private Kafka, free ports, proxies, a schema it
         // migrates itself), so it can run beside the pipeline files, which shortens the suite by its
         // length. On two cores the load of both made timing-sensitive pipeline tests fail, so by default
-        // it runs after them; LOGFLOW_TEST_CHAOS_BESIDE=1 runs it beside them on a machine with cores to spare.
+        // it runs in a group of its own, never beside them; LOGFLOW_TEST_CHAOS_BESIDE=1 runs it beside them on a machine with cores to spare.
         test: {
           name: 'chaos',
           include: [CHAOS],
