@@ -13,7 +13,8 @@ describe('chaos: nothing acknowledged is lost, doubled or changed under faults',
   const reports: FaultReport[] = [];
 
   beforeAll(async () => {
-    env = await ChaosEnv.create((line) => console.log(`[chaos] ${line}`));
+    // Timestamped: a CI log shows where the time went.
+    env = await ChaosEnv.create((line) => console.log(`[chaos ${new Date().toISOString().slice(11, 19)}] ${line}`));
   }, 240_000);
 
   afterAll(async () => {

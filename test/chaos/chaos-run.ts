@@ -134,9 +134,18 @@ export async function runFaults(env: ChaosEnv, faults: { number: number; fault: 
       ...(afterReconcile ? { afterReconcile } : {}),
     };
     const { sinksAlone: _s, afterReconcile: _a, ...row } = report;
-    env.log(`fault ${number}: ${passed ? 'passed' : 'FAILED'}${selfCheck ? ` (self-check ${selfCheck.ok ? 'ok' : 'NOT ok'})` : ''}: ${JSON.stringify(row)}`);
+    env.log(
+      `fault ${number}: ${passed ? 'passed' : 'FAILED'} after ${((Date.now() - started) / 1000).toFixed(0)} s${selfCheck ? ` (self-check ${selfCheck.ok ? 'ok' : 'NOT ok'})` : ''}: ${JSON.stringify(row)}`,
+    );
     if (!passed) env.log(`sinks alone: ${describe('Postgres', sinksAlone.postgres)}; ${describe('Elasticsearch', sinksAlone.elasticsearch)}`);
-    if (!asIntended(report)) env.log(`the roles' last lines:\n${env.recentOutput()}`);
+    if (!asIntended(report)) {
+      env.log(`the roles' last lines:\n${env.recentOutput()}`);
+      // Again after the roles' lines, which can fill a CI log's visible tail.
+      env.log(
+        `fault ${number} not as intended; checks that failed: ${JSON.stringify(checks.filter((check) => !check.ok))}; ` +
+          `sinks alone: ${describe('Postgres', sinksAlone.postgres)}; ${describe('Elasticsearch', sinksAlone.elasticsearch)}`,
+      );
+    }
     reports.push(report);
   }
   return reports;
