@@ -62,3 +62,26 @@ describe('the level of a failed request', () => {
     expect(parsed.find((line) => line.msg === 'unhandled error')?.level).toBe(50);
   });
 });
+
+describe('a request no route matches', () => {
+  it('gets 404 in the one error shape, with its request id', async () => {
+    const { app } = capturedServer();
+    app.get('/logs', async () => ({ ok: true }));
+    const answer = await app.inject({ method: 'POST', url: '/no/such/route?x=1' });
+    await app.close();
+    expect(answer.statusCode).toBe(404);
+    expect(answer.json()).toEqual({ error: { code: 'not_found', message: 'no route POST /no/such/route' }, requestId: answer.headers['x-request-id'] });
+  });
+
+  it("is answered by the server's own fallback when it has one, else the same 404", async () => {
+    const lines: string[] = [];
+    const logger = createLogger({ logLevel: 'info' }, 'test', new Writable({ write: (chunk, _e, done) => (lines.push(String(chunk)), done()) }));
+    const app = createHttpServer({ logger, notFound: (request, reply) => (request.url === '/page' ? reply.send({ page: true }) : undefined) });
+    const page = await app.inject('/page');
+    const other = await app.inject('/other');
+    await app.close();
+    expect(page.json()).toEqual({ page: true });
+    expect(other.statusCode).toBe(404);
+    expect(other.json()).toMatchObject({ error: { code: 'not_found', message: 'no route GET /other' } });
+  });
+});

@@ -1,4 +1,4 @@
-import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
 import { AppError } from './errors.ts';
@@ -40,13 +40,15 @@ export interface HttpServerOptions {
   bodyLimit?: number;
   /** Level of the one line per request; a high-volume ingest endpoint logs it at debug. */
   requestLogLevel?: 'info' | 'debug';
+  /** Answers a request no route matched (a dashboard's page path, say); undefined: the 404 in the one error shape. */
+  notFound?: (request: FastifyRequest, reply: FastifyReply) => FastifyReply | undefined;
 }
 
 /**
  * A fastify server with zod schemas on routes, a request id of its own on every log line (a
  * caller's `x-request-id` is logged beside it) and one error shape for every failure.
  */
-export function createHttpServer({ logger, bodyLimit, requestLogLevel = 'info' }: HttpServerOptions) {
+export function createHttpServer({ logger, bodyLimit, requestLogLevel = 'info', notFound }: HttpServerOptions) {
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit,
@@ -77,11 +79,13 @@ export function createHttpServer({ logger, bodyLimit, requestLogLevel = 'info' }
     );
   });
 
+  const body = (request: FastifyRequest, code: string, message: string, details?: unknown): ErrorBody => ({
+    error: { code, message, ...(details === undefined ? {} : { details }) },
+    requestId: request.id,
+  });
+  app.setNotFoundHandler((request, reply) => notFound?.(request, reply) ?? reply.status(404).send(body(request, 'not_found', `no route ${request.method} ${request.url.split('?')[0]}`)));
+
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
-    const body = (code: string, message: string, details?: unknown): ErrorBody => ({
-      error: { code, message, ...(details === undefined ? {} : { details }) },
-      requestId: request.id,
-    });
     if (hasZodFastifySchemaValidationErrors(error)) {
       const details = error.validation.map((v) => ({
         field: `${error.validationContext ?? 'body'}${v.instancePath === '/' ? '' : v.instancePath.replaceAll('/', '.')}`,
@@ -89,7 +93,7 @@ export function createHttpServer({ logger, bodyLimit, requestLogLevel = 'info' }
         message: v.message,
       }));
       request.log.warn({ details }, 'invalid request');
-      return reply.status(400).send(body('invalid_request', details.map((d) => `${d.field}: ${d.message}`).join('; '), details));
+      return reply.status(400).send(body(request, 'invalid_request', details.map((d) => `${d.field}: ${d.message}`).join('; '), details));
     }
     // An AppError is a failure the code expected, a dependency's outage (503) included: warn. Error is for bugs.
     if (error instanceof AppError) {
@@ -97,15 +101,15 @@ export function createHttpServer({ logger, bodyLimit, requestLogLevel = 'info' }
       return reply
         .status(error.status)
         .headers(error.headers)
-        .send(body(error.code, error.message, error.details));
+        .send(body(request, error.code, error.message, error.details));
     }
     const status = error.statusCode ?? 500;
     if (status < 500) {
       request.log.warn({ code: error.code }, error.message);
-      return reply.status(status).send(body(error.code ?? 'bad_request', error.message));
+      return reply.status(status).send(body(request, error.code ?? 'bad_request', error.message));
     }
     request.log.error({ err: error }, 'unhandled error');
-    return reply.status(500).send(body('internal', 'internal error'));
+    return reply.status(500).send(body(request, 'internal', 'internal error'));
   });
 
   return app;

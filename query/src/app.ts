@@ -34,7 +34,12 @@ export interface QueryDeps {
 }
 
 export async function buildQueryApp({ logger, elasticsearch, names, webRoot, dlq, services, admin, auth, savedSearches }: QueryDeps) {
-  const app = createHttpServer({ logger });
+  const dashboard = webRoot !== undefined && existsSync(webRoot);
+  const app = createHttpServer({
+    logger,
+    // The dashboard's own paths (/search, /admin?…) are routes of its router: a page load gets index.html.
+    notFound: dashboard ? (request, reply) => (request.method === 'GET' && !request.url.startsWith('/api/') ? reply.sendFile('index.html') : undefined) : undefined,
+  });
   await installSecurityHeaders(app, webRoot);
   await installAuth(app, { ...auth, access: queryAccess, audited: queryAudited, logger });
   await registerApiDocs(app);
@@ -45,7 +50,7 @@ export async function buildQueryApp({ logger, elasticsearch, names, webRoot, dlq
   if (auth.enabled) registerAuthMeRoute(app);
   if (savedSearches) registerSavedSearchRoutes(app, savedSearches);
 
-  if (webRoot && existsSync(webRoot)) {
+  if (dashboard) {
     await app.register(fastifyStatic, {
       root: webRoot,
       // The build writes .br and .gz beside each file: served to browsers that take them, compressed once.
@@ -53,11 +58,6 @@ export async function buildQueryApp({ logger, elasticsearch, names, webRoot, dlq
       setHeaders: (reply, path) => {
         reply.header('cache-control', webCacheControl(path));
       },
-    });
-    // The dashboard's own paths (/search, /admin?…) are routes of its router: a page load gets index.html.
-    app.setNotFoundHandler((request, reply) => {
-      if (request.method === 'GET' && !request.url.startsWith('/api/')) return reply.sendFile('index.html');
-      return reply.status(404).send({ error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` }, requestId: request.id });
     });
   } else {
     app.get('/', async () => ({ message: 'LogFlow query API. The dashboard is not built: run `npm run build:web`.' }));
