@@ -1,10 +1,10 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInstallation, type Installation } from './installation.ts';
-import { eventually, INGESTER_URL, QUERY_URL, TEST_PORTS } from './roles.ts';
+import { eventually, INGESTER_URL, QUERY_URL, spawnAll } from './roles.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BUNDLE = fileURLToPath(new URL('../dist/logflow.mjs', import.meta.url));
@@ -54,18 +54,7 @@ describe('the compiled CLI (dist/logflow.mjs)', () => {
   });
 
   it('runs every role from the build: a posted log is searchable, the dashboard is served, SIGTERM stops it cleanly, no error line', async () => {
-    const started = spawn(process.execPath, [BUNDLE, 'all'], {
-      env: {
-        ...process.env,
-        ...installation.env,
-        INGESTER_PORT: String(TEST_PORTS.ingester),
-        QUERY_PORT: String(TEST_PORTS.query),
-        ES_SINK_PORT: '0',
-        PG_SINK_PORT: '0',
-        LOGFLOW_AUTH: 'off',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const started = spawnAll(installation.env, { entry: BUNDLE });
     all = started;
     for (const stream of [started.stdout, started.stderr]) stream.on('data', (chunk: Buffer) => output.push(chunk.toString('utf8')));
     const roles = await eventually(

@@ -1,4 +1,5 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -21,23 +22,30 @@ export interface RunningRole {
   stop(): Promise<void>;
 }
 
+/** The environment every role a test starts runs with, `env` (an installation's, say) on top. */
+function testRoleEnvironment(env: Record<string, string>): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    INGESTER_PORT: String(TEST_PORTS.ingester),
+    QUERY_PORT: String(TEST_PORTS.query),
+    // The sinks' /metrics servers on any free port, unless a test asks for one.
+    ES_SINK_PORT: '0',
+    PG_SINK_PORT: '0',
+    LOG_LEVEL: 'info',
+    // Tests of other features run without API keys; test/security.test.ts turns auth on and uses real keys.
+    LOGFLOW_AUTH: 'off',
+    ...env,
+  };
+}
+
+/** Spawns `logflow all [args]` (from `entry`: the sources by default, or a build) on the test ports; the caller watches it. */
+export function spawnAll(env: Record<string, string>, { args = [], entry = ENTRY }: { args?: string[]; entry?: string } = {}): ChildProcessByStdio<null, Readable, Readable> {
+  return spawn(process.execPath, [entry, 'all', ...args], { env: testRoleEnvironment(env), stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
 /** Starts `logflow <role>` as a real process and resolves once it logged "started". */
 export function startRole(role: string, env: Record<string, string> = {}, timeoutMs = 60_000): Promise<RunningRole> {
-  const child = spawn(process.execPath, [ENTRY, role], {
-    env: {
-      ...process.env,
-      INGESTER_PORT: String(TEST_PORTS.ingester),
-      QUERY_PORT: String(TEST_PORTS.query),
-      // The sinks' /metrics servers on any free port, unless a test asks for one.
-      ES_SINK_PORT: '0',
-      PG_SINK_PORT: '0',
-      LOG_LEVEL: 'info',
-      // Tests of other features run without API keys; test/security.test.ts turns auth on and uses real keys.
-      LOGFLOW_AUTH: 'off',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(process.execPath, [ENTRY, role], { env: testRoleEnvironment(env), stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const running: RunningRole = {

@@ -1,6 +1,5 @@
 import { createLogger, createRedis, ledgerKey, loadConfig, readLedger, type ReconcileResult, sampleTopicEnd, setReaderPassword, sinkPositions, sinksPassed } from '@logflow/core';
 import { TEST_READER_PASSWORD } from './reader-password.ts';
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -8,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInstallation, runJobThroughApi, type Installation } from './installation.ts';
 import { isoAt, startQueryPipeline, type QueryPipeline } from './query-pipeline.ts';
-import { createApiKey, eventually, INGESTER_URL, QUERY_URL, revokeApiKey, startRole, TEST_PORTS, type CreatedApiKey, type RunningRole } from './roles.ts';
+import { createApiKey, eventually, INGESTER_URL, QUERY_URL, revokeApiKey, spawnAll, startRole, type CreatedApiKey, type RunningRole } from './roles.ts';
 
 /**
  * Issue 15's holes in integrity and availability, against the real engines: a log rewritten
@@ -269,19 +268,7 @@ describe('launcher: one role exiting does not stop the others', () => {
 
   it('restarts a killed query service while the ingester keeps answering, and stops every role on SIGTERM', async () => {
     const output: string[] = [];
-    const launcher = spawn(process.execPath, [ENTRY, 'all'], {
-      env: {
-        ...process.env,
-        ...lf.env,
-        INGESTER_PORT: String(TEST_PORTS.ingester),
-        QUERY_PORT: String(TEST_PORTS.query),
-        ES_SINK_PORT: '0',
-        PG_SINK_PORT: '0',
-        LISTEN_HOST: '127.0.0.1',
-        LOGFLOW_AUTH: 'off',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const launcher = spawnAll({ ...lf.env, LISTEN_HOST: '127.0.0.1' });
     for (const stream of [launcher.stdout, launcher.stderr]) stream.on('data', (chunk: Buffer) => output.push(...chunk.toString('utf8').split('\n')));
     const exited = new Promise<number | null>((resolve) => launcher.once('exit', (code) => resolve(code)));
     const ingesterUp = `${INGESTER_URL}/healthz`;

@@ -1,11 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInstallation, type Installation } from './installation.ts';
-import { eventually, INGESTER_URL, QUERY_URL, TEST_PORTS } from './roles.ts';
+import { eventually, INGESTER_URL, QUERY_URL, spawnAll } from './roles.ts';
 
-const ENTRY = fileURLToPath(new URL('../cli/logflow.mjs', import.meta.url));
 const example = JSON.parse(readFileSync(new URL('./fixtures/example_log.json', import.meta.url), 'utf8'));
 
 describe('logflow all --single-process', () => {
@@ -15,18 +13,7 @@ describe('logflow all --single-process', () => {
 
   beforeAll(async () => {
     installation = await createInstallation('single-process');
-    all = spawn(process.execPath, [ENTRY, 'all', '--single-process'], {
-      env: {
-        ...process.env,
-        ...installation.env,
-        INGESTER_PORT: String(TEST_PORTS.ingester),
-        QUERY_PORT: String(TEST_PORTS.query),
-        ES_SINK_PORT: '0',
-        PG_SINK_PORT: '0',
-        LOGFLOW_AUTH: 'off',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    all = spawnAll(installation.env, { args: ['--single-process'] });
     for (const stream of [all.stdout!, all.stderr!]) stream.on('data', (chunk: Buffer) => output.push(chunk.toString('utf8')));
   });
 
