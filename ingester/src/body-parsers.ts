@@ -66,26 +66,32 @@ class EncodedLengthCounter extends Transform {
   }
 }
 
+/** Anything that takes content-type parsers: the app or one of its plugins. */
+type ParserHost = Pick<HttpServer, 'addContentTypeParser'>;
+
+/**
+ * Reads bodies of `contentTypes` whole (after decompression), counts their bytes with
+ * `onBodyBytes` and hands them to `parse`, whose error becomes the request's answer.
+ */
+export function addBufferParser(app: ParserHost, contentTypes: string | string[], parse: (body: Buffer) => unknown, onBodyBytes: (bytes: number) => void): void {
+  app.addContentTypeParser(contentTypes, { parseAs: 'buffer' }, (_request, body, done) => {
+    try {
+      onBodyBytes((body as Buffer).length);
+      done(null, parse(body as Buffer));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+}
+
 /**
  * JSON and NDJSON bodies, optionally gzip-compressed. The body limit applies after
  * decompression (fastify stops reading the inflating stream at the limit: no gzip bomb).
  */
 export function registerBodyParsers(app: HttpServer, onBodyBytes: (bytes: number) => void): void {
   app.removeAllContentTypeParsers();
-  const parsers: [string, (body: Buffer) => unknown][] = [
-    ['application/json', parseJsonBody],
-    ['application/x-ndjson', parseNdjsonBody],
-  ];
-  for (const [contentType, parse] of parsers) {
-    app.addContentTypeParser(contentType, { parseAs: 'buffer' }, (_request, body, done) => {
-      try {
-        onBodyBytes((body as Buffer).length);
-        done(null, parse(body as Buffer));
-      } catch (error) {
-        done(error as Error, undefined);
-      }
-    });
-  }
+  addBufferParser(app, 'application/json', parseJsonBody, onBodyBytes);
+  addBufferParser(app, 'application/x-ndjson', parseNdjsonBody, onBodyBytes);
 
   app.addHook('preParsing', async (request, _reply, payload) => {
     const encoding = (request.headers['content-encoding'] ?? 'identity').toLowerCase();

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AcceptLogs } from '../accept-logs.ts';
-import { parseNdjsonBody } from '../body-parsers.ts';
+import { addBufferParser, parseNdjsonBody } from '../body-parsers.ts';
 import type { ItemError } from '../validate-items.ts';
 import { BULK_OPERATIONS, parseBulkLines, type BulkAction, type BulkItemAnswer } from './elastic-bulk.ts';
 
@@ -78,14 +78,7 @@ function reasonOf(errors: ItemError[], action: BulkAction): string {
  */
 export const elasticBulkRoutes: FastifyPluginAsyncZod<ElasticBulkOptions> = async (app, { acceptLogs, isReady, onBodyBytes }) => {
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser(BULK_CONTENT_TYPES, { parseAs: 'buffer' }, (_request, body, done) => {
-    try {
-      onBodyBytes((body as Buffer).length);
-      done(null, parseNdjsonBody(body as Buffer));
-    } catch (error) {
-      done(error as Error, undefined);
-    }
-  });
+  addBufferParser(app, BULK_CONTENT_TYPES, parseNdjsonBody, onBodyBytes);
 
   // Elasticsearch clients (8.x) refuse any 2xx answer without this header.
   app.addHook('onSend', async (_request, reply) => {

@@ -2,9 +2,10 @@ import type { FastifyError, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, type FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '@logflow/core';
-import type { AcceptLogs } from './accept-logs.ts';
-import type { IngestMetrics } from './ingest-metrics.ts';
-import { decodeOtlpProtobuf, exportResponse, grpcCode, mapOtlpLogs, OTLP_CONTENT_TYPES, statusBody, type OtlpEncoding } from './protocols/otlp.ts';
+import type { AcceptLogs } from '../accept-logs.ts';
+import { addBufferParser } from '../body-parsers.ts';
+import type { IngestMetrics } from '../ingest-metrics.ts';
+import { decodeOtlpProtobuf, exportResponse, grpcCode, mapOtlpLogs, OTLP_CONTENT_TYPES, statusBody, type OtlpEncoding } from './otlp.ts';
 
 export interface OtlpLogsOptions {
   acceptLogs: AcceptLogs;
@@ -33,14 +34,7 @@ const responseSchema = z.object({
  * Kafka cannot take the logs. Each log goes through the same acceptance path as `POST /logs`.
  */
 export const otlpLogsRoute: FastifyPluginAsyncZod<OtlpLogsOptions> = async (app, { acceptLogs, metrics }) => {
-  app.addContentTypeParser(OTLP_CONTENT_TYPES.protobuf, { parseAs: 'buffer' }, (_request, body, done) => {
-    try {
-      metrics.bytes.inc((body as Buffer).length);
-      done(null, decodeOtlpProtobuf(body as Buffer));
-    } catch (error) {
-      done(error as Error, undefined);
-    }
-  });
+  addBufferParser(app, OTLP_CONTENT_TYPES.protobuf, decodeOtlpProtobuf, (bytes) => metrics.bytes.inc(bytes));
 
   // Every failure of this route, authentication and body limits included, as a google.rpc.Status.
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
