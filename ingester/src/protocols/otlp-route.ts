@@ -5,6 +5,7 @@ import { AppError } from '@logflow/core';
 import type { AcceptLogs } from '../accept-logs.ts';
 import { addBufferParser } from '../body-parsers.ts';
 import type { IngestMetrics } from '../ingest-metrics.ts';
+import { MappedLog } from '../validate-items.ts';
 import { decodeOtlpProtobuf, exportResponse, grpcCode, mapOtlpLogs, OTLP_CONTENT_TYPES, statusBody, type OtlpEncoding } from './otlp.ts';
 
 export interface OtlpLogsOptions {
@@ -70,7 +71,8 @@ export const otlpLogsRoute: FastifyPluginAsyncZod<OtlpLogsOptions> = async (app,
     const encoding = encodingOf(request);
     const mapped = mapOtlpLogs(request.body, Date.now());
     for (const error of mapped.errors) metrics.rejected.inc({ reason: error.rule });
-    const { errors } = await acceptLogs(mapped.logs);
+    // Mapped field by field, typed by construction: checked without the schema's generic pass (see MappedLog).
+    const { errors } = await acceptLogs(mapped.logs.map((log) => new MappedLog(log)));
 
     const refusals = [
       ...mapped.errors.map((e) => ({ location: e.location, message: e.message })),

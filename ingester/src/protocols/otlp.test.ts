@@ -96,7 +96,7 @@ describe('OTLP logs → LogFlow logs', () => {
     const body = { kvlistValue: { values: [kv('user', str('ada')), kv('items', { arrayValue: { values: [{ intValue: '1' }, { doubleValue: 2.5 }, { boolValue: true }] } })] } };
     const [log] = mapOtlpLogs(jsonRequest([record({ body })]), 0).logs;
     expect(log!.message).toBe('{"user":"ada","items":[1,2.5,true]}');
-    expect((log!.metadata as Record<string, unknown>).body).toEqual({ user: 'ada', items: [1, 2.5, true] });
+    expect(log!.metadata.body).toEqual({ user: 'ada', items: [1, 2.5, true] });
   });
 
   it('uses observedTimeUnixNano when timeUnixNano is 0, and the receipt time when neither is set', () => {

@@ -1,4 +1,4 @@
-import { AppError } from '@logflow/core';
+import { AppError, type TypedLogFields } from '@logflow/core';
 import type { LogLevel } from '@logflow/common';
 import { ExportLogsServiceRequest, ExportLogsServiceResponse, Status } from './otlp-proto.ts';
 
@@ -45,8 +45,8 @@ export interface OtlpRecordError {
 }
 
 export interface MappedOtlpLogs {
-  /** LogFlow logs (the shape POST /logs takes), for the shared acceptance path. */
-  logs: Record<string, unknown>[];
+  /** LogFlow logs (the shape POST /logs takes, each field of its type), for the shared acceptance path. */
+  logs: TypedLogFields[];
   /** Where each of `logs` came from, for naming refusals. */
   locations: string[];
   errors: OtlpRecordError[];
@@ -256,7 +256,7 @@ interface Context {
   scope: Obj | undefined;
 }
 
-function mapRecord(record: Obj, context: Context, receivedAtMs: number): Record<string, unknown> {
+function mapRecord(record: Obj, context: Context, receivedAtMs: number): TypedLogFields {
   const attributes = keyValues(record.attributes, 'attributes', 1);
   const eventName = typeof record.eventName === 'string' && record.eventName !== '' ? record.eventName : undefined;
   const { message, structured } = bodyToMessage(record.body, eventName);
