@@ -126,6 +126,12 @@ describe('OTLP logs → LogFlow logs', () => {
     ]);
   });
 
+  it('refuses a time beyond any date on its own (a 4xx item, not a server error)', () => {
+    const { logs, errors } = mapOtlpLogs(jsonRequest([record({ timeUnixNano: 1e30 }), record({ observedTimeUnixNano: 1e30, timeUnixNano: undefined }), record()]), 0);
+    expect(logs).toHaveLength(1);
+    expect(errors).toEqual([expect.objectContaining({ field: 'timeUnixNano', rule: 'out_of_range' }), expect.objectContaining({ field: 'observedTimeUnixNano', rule: 'out_of_range' })]);
+  });
+
   it('refuses a __proto__ attribute key instead of letting it change the object', () => {
     const { logs, errors } = mapOtlpLogs(jsonRequest([record({ attributes: [kv('__proto__', str('x'))] })]), 0);
     expect(logs).toEqual([]);

@@ -77,6 +77,9 @@ function list(value: unknown, where: string): Obj[] {
   return value;
 }
 
+/** The latest time a JavaScript date (and so a LogFlow timestamp) can hold, in epoch milliseconds. */
+const MAX_DATE_MS = 8.64e15;
+
 /**
  * uint64 nanoseconds (Long, decimal string or number) to epoch milliseconds, exactly and
  * without BigInt; 0 when unset.
@@ -85,6 +88,8 @@ function nanosToMillis(value: unknown, field: string): number {
   if (!present(value)) return 0;
   if (typeof value === 'number') {
     if (!Number.isFinite(value) || value < 0) throw new RecordError(field, 'invalid_format', `${field}: expected unsigned nanoseconds since the epoch`);
+    // Only a JSON number can go past the last date (uint64 nanoseconds end in the year 2554).
+    if (value / 1e6 > MAX_DATE_MS) throw new RecordError(field, 'out_of_range', `${field}: later than any date a timestamp can hold`);
     return Math.floor(value / 1e6);
   }
   if (typeof value === 'string') {
