@@ -1,6 +1,7 @@
 import { AppError, type TypedLogFields } from '@logflow/core';
-import type { LogLevel } from '@logflow/common';
 import { ExportLogsServiceRequest, ExportLogsServiceResponse, Status } from './otlp-proto.ts';
+
+type LogLevel = TypedLogFields['level'];
 
 /** OTLP/HTTP logs: decoding an ExportLogsServiceRequest and mapping it to LogFlow logs. */
 
