@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import example from '../../test/fixtures/example_log.json' with { type: 'json' };
-import { logEventSchema, toLogRecord } from './log-event.ts';
+import { acceptTypedLog, logEventSchema, toLogRecord, type TypedLogFields } from './log-event.ts';
 
 describe('logEventSchema', () => {
   it('accepts the seed example log', () => {
@@ -100,6 +100,11 @@ describe('logEventSchema limits, each at its edge', () => {
     expect(issueOf({ ...example, metadata: { ['k'.repeat(257)]: 1 } })).toMatchObject({ params: { rule: 'too_big' } });
   });
 
+  it('names the path of a nested refusal, array indexes included', () => {
+    expect(issueOf({ ...example, metadata: { a: [{ ok: 1 }, { s: 'x'.repeat(32_769) }] } })).toMatchObject({ path: ['metadata', 'a', 1, 's'], params: { rule: 'too_big' } });
+    expect(issueOf({ ...example, metadata: { a: { b: { ['k'.repeat(257)]: 1 } } } })).toMatchObject({ path: ['metadata', 'a', 'b', 'k'.repeat(257)], params: { rule: 'too_big' } });
+  });
+
   it('counts unknown top-level fields against the metadata limits', () => {
     const extra = Object.fromEntries(Array.from({ length: 1_000 }, (_, i) => [`x${i}`, i]));
     expect(issueOf({ ...example, ...extra })).toMatchObject({ params: { rule: 'max_keys' } });
@@ -107,5 +112,52 @@ describe('logEventSchema limits, each at its edge', () => {
 
   it('names the allowed levels when refusing one', () => {
     expect(issueOf({ ...example, level: 'warning' })?.message).toBe('expected one of trace, debug, info, warn, error, fatal');
+  });
+});
+
+describe('acceptTypedLog', () => {
+  const typed: TypedLogFields = {
+    level: 'error',
+    message: 'Failed to connect to DB',
+    timestamp: '2023-09-15T08:00:00.000Z',
+    resourceId: 'checkout',
+    traceId: '5b8efff798038103d269b633813fc60c',
+    spanId: undefined,
+    commit: '5e5342f',
+    metadata: { severityText: 'ERROR', attributes: { 'http.status': 503, tags: ['a', { b: null }] }, scope: { name: 'bench' } },
+  };
+  const keys = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, i]));
+  /** [case, log, whether acceptTypedLog itself accepts it] */
+  const cases: [string, TypedLogFields, boolean][] = [
+    ['a typical mapped log', typed, true],
+    ['a client id', { ...typed, id: '0190a000-0000-7000-8000-000000000000' }, true],
+    ['the longest message', { ...typed, message: 'x'.repeat(65_536) }, true],
+    ['identifiers of 512 characters', { ...typed, resourceId: 'r'.repeat(512), traceId: 't'.repeat(512), spanId: 's'.repeat(512), commit: 'c'.repeat(512) }, true],
+    ['metadata 20 levels deep and 1,000 keys', { ...typed, metadata: { a: nested(19), ...keys(980) } }, true],
+    ['an offset other than Z', { ...typed, timestamp: '2023-09-15T10:00:00+02:00' }, true],
+    ['an upper-case level (the schema lower-cases it)', { ...typed, level: 'WARN' as never }, false],
+    ['an unknown level', { ...typed, level: 'loud' as never }, false],
+    ['an empty message', { ...typed, message: '' }, false],
+    ['a message too long', { ...typed, message: 'x'.repeat(65_537) }, false],
+    ['an empty resourceId', { ...typed, resourceId: '' }, false],
+    ['a commit too long', { ...typed, commit: 'c'.repeat(513) }, false],
+    ['a traceId too long', { ...typed, traceId: 't'.repeat(513) }, false],
+    ['an id that is not a UUID', { ...typed, id: 'abc' }, false],
+    ['an impossible date', { ...typed, timestamp: '2023-02-30T08:00:00.000Z' }, false],
+    ['a date without an offset', { ...typed, timestamp: '2023-09-15T08:00:00' }, false],
+    ['a six-digit year', { ...typed, timestamp: new Date(8.64e15).toISOString() }, false],
+    ['metadata 21 levels deep', { ...typed, metadata: nested(21) }, false],
+    ['1,001 metadata keys', { ...typed, metadata: keys(1_001) }, false],
+    ['a metadata string too long', { ...typed, metadata: { a: ['x'.repeat(32_769)] } }, false],
+    ['a metadata key too long', { ...typed, metadata: { ['k'.repeat(257)]: 1 } }, false],
+  ];
+
+  it.each(cases)('agrees with logEventSchema: %s', (_name, log, accepted) => {
+    const fast = acceptTypedLog(log);
+    const schema = logEventSchema.safeParse(log);
+    expect(fast !== undefined).toBe(accepted);
+    // What it accepts the schema accepts, as the same event; the rest is left to the schema.
+    if (fast) expect(fast).toEqual(schema.data);
+    if (!schema.success) expect(fast).toBeUndefined();
   });
 });

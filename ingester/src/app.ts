@@ -4,8 +4,8 @@ import type { Registry } from 'prom-client';
 import { registerBodyParsers } from './body-parsers.ts';
 import type { IngestMetrics } from './ingest-metrics.ts';
 import { createAcceptLogs } from './accept-logs.ts';
-import { otlpLogsRoute } from './otlp-route.ts';
 import { ELASTIC_INGEST_ROUTES, elasticBulkRoutes } from './protocols/elastic-bulk-routes.ts';
+import { otlpLogsRoute } from './protocols/otlp-route.ts';
 import type { ItemError, TimestampWindow } from './validate-items.ts';
 
 export interface IngesterDeps {

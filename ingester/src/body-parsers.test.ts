@@ -23,6 +23,13 @@ describe('body parsers', () => {
     }
   });
 
+  it('refuses a forbidden key spelt with escapes in an NDJSON line, and takes the other lines of an NDJSON body as JSON', () => {
+    expect(refusal(() => parseNdjsonBody(Buffer.from('{"ok":1}\n{"\\u005f_proto__":{"admin":true}}\n')))).toMatchObject({ status: 400, code: 'forbidden_key' });
+    const lines: unknown[] = [{ a: 1 }, { constructor: 'kept: no prototype under it' }, { b: 2 }];
+    expect(parseNdjsonBody(Buffer.from('\uFEFF{"a":1}\n{"constructor":"kept: no prototype under it"}\n\n{"b":2}\n'))).toEqual(lines);
+    expect(parseNdjsonBody(Buffer.from('{"a":1}\r\n{"b":\n{"c":3}'))).toMatchObject([{ a: 1 }, { reason: expect.any(String) }, { c: 3 }]);
+  });
+
   it('refuses malformed JSON with a 400', () => {
     expect(refusal(() => parseJsonBody(Buffer.from('{"level":')))).toMatchObject({ status: 400, code: 'invalid_json' });
   });

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { logEventSchema, type LogEvent } from '@logflow/core';
+import { acceptTypedLog, logEventSchema, type LogEvent, type TypedLogFields } from '@logflow/core';
 import { BrokenLine } from './body-parsers.ts';
 
 export interface ItemError {
@@ -20,6 +20,14 @@ export class RefusedItem {
     readonly rule: string,
     readonly message: string,
   ) {}
+}
+
+/**
+ * A log a protocol's mapper built, its fields typed by construction (JSON.parse never makes
+ * one): checked by acceptTypedLog, and by the schema only when a rule breaks, for its words.
+ */
+export class MappedLog {
+  constructor(readonly log: TypedLogFields) {}
 }
 
 export interface TimestampWindow {
@@ -60,16 +68,21 @@ export function validateItems(items: unknown[], window: TimestampWindow, now = D
       result.errors.push({ index, field: item.field, rule: item.rule, message: item.message });
       return;
     }
-    const parsed = logEventSchema.safeParse(item);
-    if (!parsed.success) {
-      for (const issue of parsed.error.issues) {
-        result.errors.push({ index, field: issue.path.join('.') || '(log)', rule: ruleOf(issue), message: issue.message });
-      }
-      return;
-    }
-    const outside = windowError(parsed.data, window, now);
+    const event = item instanceof MappedLog ? (acceptTypedLog(item.log) ?? validateLog(item.log, index, result.errors)) : validateLog(item, index, result.errors);
+    if (event === undefined) return;
+    const outside = windowError(event, window, now);
     if (outside) result.errors.push({ index, ...outside });
-    else result.valid.push({ index, event: parsed.data });
+    else result.valid.push({ index, event });
   });
   return result;
+}
+
+/** The schema's verdict on one log: the event, or undefined with each broken rule added to `errors`. */
+function validateLog(item: unknown, index: number, errors: ItemError[]): LogEvent | undefined {
+  const parsed = logEventSchema.safeParse(item);
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues) {
+    errors.push({ index, field: issue.path.join('.') || '(log)', rule: ruleOf(issue), message: issue.message });
+  }
+  return undefined;
 }

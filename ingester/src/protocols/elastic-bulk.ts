@@ -73,25 +73,9 @@ type Json = Record<string, unknown>;
 
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/**
- * Takes a field out of `doc`, written flat (`"log.level": "info"`, as ECS loggers do) or nested
- * (`{ "log": { "level": "info" } }`); a parent left empty goes too. Undefined when absent.
- * `doc` is the caller's own shallow copy: a nested parent is copied before it loses a key, so
- * the document as sent is never changed (and never deep-cloned, which cost more than the rest).
- */
-function takeField(doc: Json, { name, head, tail }: (typeof CANDIDATES)[number]['names'][number]): { value: unknown } | undefined {
-  if (Object.hasOwn(doc, name)) {
-    const value = doc[name];
-    delete doc[name];
-    return { value };
-  }
-  if (tail === undefined) return undefined;
-  const parent = doc[head];
-  if (!isObject(parent) || !Object.hasOwn(parent, tail)) return undefined;
-  const { [tail]: value, ...others } = parent;
-  if (Object.keys(others).length === 0) delete doc[head];
-  else doc[head] = others;
-  return { value };
+function isEmpty(value: Json): boolean {
+  for (const key in value) if (Object.hasOwn(value, key)) return false;
+  return true;
 }
 
 function levelOf(value: unknown): unknown {
@@ -121,14 +105,23 @@ function timestampOf(value: unknown): unknown {
 export function mapDocument(source: unknown, index: string | undefined, actionId: string | undefined): Pick<BulkAction, 'item' | 'sources'> {
   const sources: Partial<Record<string, string>> = {};
   if (!isObject(source)) return { item: new RefusedItem('(document)', 'invalid_type', 'a document must be a JSON object'), sources };
-  const rest: Json = { ...source };
   const log: Json = {};
+  // What was taken: top-level names whole, and one key out of a nested parent (`log` of `log.level`).
+  const takenNames: string[] = [];
+  let takenTails: Partial<Record<string, string>> | undefined;
   for (const { field, names } of CANDIDATES) {
-    for (const candidate of names) {
-      const taken = takeField(rest, candidate);
-      if (!taken) continue;
-      log[field] = taken.value;
-      sources[field] = candidate.name;
+    for (const { name, head, tail } of names) {
+      // Written flat (`"log.level": "info"`, as ECS loggers do) or nested (`{ "log": { "level": "info" } }`).
+      if (Object.hasOwn(source, name)) {
+        log[field] = source[name];
+        takenNames.push(name);
+      } else {
+        const parent = tail === undefined ? undefined : source[head];
+        if (!isObject(parent) || !Object.hasOwn(parent, tail!)) continue;
+        log[field] = parent[tail!];
+        (takenTails ??= {})[head] = tail;
+      }
+      sources[field] = name;
       break;
     }
   }
@@ -151,9 +144,19 @@ export function mapDocument(source: unknown, index: string | undefined, actionId
     sources.id = '_id';
   }
 
-  const metadata: Json = isObject(rest.metadata) ? { ...rest.metadata } : {};
-  if (isObject(rest.metadata)) delete rest.metadata;
-  for (const [key, value] of Object.entries(rest)) {
+  // Everything else, in the document's order, into metadata. The document as sent is never
+  // changed: a nested parent that gave a key is copied without it (and left out when empty).
+  const ownMetadata = isObject(source.metadata);
+  const metadata: Json = ownMetadata ? { ...(source.metadata as Json) } : {};
+  for (const key of Object.keys(source)) {
+    if ((ownMetadata && key === 'metadata') || takenNames.includes(key)) continue;
+    let value = source[key];
+    const tail = takenTails?.[key];
+    if (tail !== undefined) {
+      const { [tail]: _taken, ...others } = value as Json;
+      if (Object.keys(others).length === 0) continue;
+      value = others;
+    }
     if (Object.hasOwn(metadata, key)) return { item: new RefusedItem(key, 'conflict', `field also present as metadata.${key}`), sources };
     metadata[key] = value;
   }
@@ -174,7 +177,9 @@ export function parseBulkLines(lines: unknown[], pathIndex: string | undefined):
     if (line instanceof BrokenLine || keys.length !== 1 || !BULK_OPERATIONS.includes(operation)) {
       throw new AppError(400, 'invalid_bulk_action', `line ${at + 1}: expected an action line { "index" | "create" | "update" | "delete": { … } }`);
     }
-    const meta = actionMetaSchema.safeParse((line as Json)[operation]);
+    const given = (line as Json)[operation];
+    // Most shippers send `{ "index": {} }`: nothing to check there.
+    const meta = isObject(given) && isEmpty(given) ? { success: true as const, data: {} as { _index?: string; _id?: string } } : actionMetaSchema.safeParse(given);
     if (!meta.success) throw new AppError(400, 'invalid_bulk_action', `line ${at + 1}: ${meta.error.issues.map((i) => `${i.path.join('.') || operation}: ${i.message}`).join('; ')}`);
     const index = meta.data._index ?? pathIndex;
     const id = meta.data._id;

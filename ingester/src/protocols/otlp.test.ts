@@ -96,7 +96,7 @@ describe('OTLP logs → LogFlow logs', () => {
     const body = { kvlistValue: { values: [kv('user', str('ada')), kv('items', { arrayValue: { values: [{ intValue: '1' }, { doubleValue: 2.5 }, { boolValue: true }] } })] } };
     const [log] = mapOtlpLogs(jsonRequest([record({ body })]), 0).logs;
     expect(log!.message).toBe('{"user":"ada","items":[1,2.5,true]}');
-    expect((log!.metadata as Record<string, unknown>).body).toEqual({ user: 'ada', items: [1, 2.5, true] });
+    expect(log!.metadata.body).toEqual({ user: 'ada', items: [1, 2.5, true] });
   });
 
   it('uses observedTimeUnixNano when timeUnixNano is 0, and the receipt time when neither is set', () => {
@@ -124,6 +124,12 @@ describe('OTLP logs → LogFlow logs', () => {
       expect.objectContaining({ location: 'resourceLogs[0].scopeLogs[0].logRecords[2]', field: 'body', rule: 'required' }),
       expect.objectContaining({ location: 'resourceLogs[0].scopeLogs[0].logRecords[3]', field: 'severityNumber', rule: 'invalid_value' }),
     ]);
+  });
+
+  it('refuses a time beyond any date on its own (a 4xx item, not a server error)', () => {
+    const { logs, errors } = mapOtlpLogs(jsonRequest([record({ timeUnixNano: 1e30 }), record({ observedTimeUnixNano: 1e30, timeUnixNano: undefined }), record()]), 0);
+    expect(logs).toHaveLength(1);
+    expect(errors).toEqual([expect.objectContaining({ field: 'timeUnixNano', rule: 'out_of_range' }), expect.objectContaining({ field: 'observedTimeUnixNano', rule: 'out_of_range' })]);
   });
 
   it('refuses a __proto__ attribute key instead of letting it change the object', () => {

@@ -1,6 +1,7 @@
-import { AppError } from '@logflow/core';
-import type { LogLevel } from '@logflow/common';
+import { AppError, type TypedLogFields } from '@logflow/core';
 import { ExportLogsServiceRequest, ExportLogsServiceResponse, Status } from './otlp-proto.ts';
+
+type LogLevel = TypedLogFields['level'];
 
 /** OTLP/HTTP logs: decoding an ExportLogsServiceRequest and mapping it to LogFlow logs. */
 
@@ -45,8 +46,8 @@ export interface OtlpRecordError {
 }
 
 export interface MappedOtlpLogs {
-  /** LogFlow logs (the shape POST /logs takes), for the shared acceptance path. */
-  logs: Record<string, unknown>[];
+  /** LogFlow logs (the shape POST /logs takes, each field of its type), for the shared acceptance path. */
+  logs: TypedLogFields[];
   /** Where each of `logs` came from, for naming refusals. */
   locations: string[];
   errors: OtlpRecordError[];
@@ -77,6 +78,9 @@ function list(value: unknown, where: string): Obj[] {
   return value;
 }
 
+/** The latest time a JavaScript date (and so a LogFlow timestamp) can hold, in epoch milliseconds. */
+const MAX_DATE_MS = 8.64e15;
+
 /**
  * uint64 nanoseconds (Long, decimal string or number) to epoch milliseconds, exactly and
  * without BigInt; 0 when unset.
@@ -85,6 +89,8 @@ function nanosToMillis(value: unknown, field: string): number {
   if (!present(value)) return 0;
   if (typeof value === 'number') {
     if (!Number.isFinite(value) || value < 0) throw new RecordError(field, 'invalid_format', `${field}: expected unsigned nanoseconds since the epoch`);
+    // Only a JSON number can go past the last date (uint64 nanoseconds end in the year 2554).
+    if (value / 1e6 > MAX_DATE_MS) throw new RecordError(field, 'out_of_range', `${field}: later than any date a timestamp can hold`);
     return Math.floor(value / 1e6);
   }
   if (typeof value === 'string') {
@@ -256,7 +262,7 @@ interface Context {
   scope: Obj | undefined;
 }
 
-function mapRecord(record: Obj, context: Context, receivedAtMs: number): Record<string, unknown> {
+function mapRecord(record: Obj, context: Context, receivedAtMs: number): TypedLogFields {
   const attributes = keyValues(record.attributes, 'attributes', 1);
   const eventName = typeof record.eventName === 'string' && record.eventName !== '' ? record.eventName : undefined;
   const { message, structured } = bodyToMessage(record.body, eventName);

@@ -2,9 +2,11 @@ import type { FastifyError, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, type FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '@logflow/core';
-import type { AcceptLogs } from './accept-logs.ts';
-import type { IngestMetrics } from './ingest-metrics.ts';
-import { decodeOtlpProtobuf, exportResponse, grpcCode, mapOtlpLogs, OTLP_CONTENT_TYPES, statusBody, type OtlpEncoding } from './protocols/otlp.ts';
+import type { AcceptLogs } from '../accept-logs.ts';
+import { addBufferParser } from '../body-parsers.ts';
+import type { IngestMetrics } from '../ingest-metrics.ts';
+import { MappedLog } from '../validate-items.ts';
+import { decodeOtlpProtobuf, exportResponse, grpcCode, mapOtlpLogs, OTLP_CONTENT_TYPES, statusBody, type OtlpEncoding } from './otlp.ts';
 
 export interface OtlpLogsOptions {
   acceptLogs: AcceptLogs;
@@ -33,14 +35,7 @@ const responseSchema = z.object({
  * Kafka cannot take the logs. Each log goes through the same acceptance path as `POST /logs`.
  */
 export const otlpLogsRoute: FastifyPluginAsyncZod<OtlpLogsOptions> = async (app, { acceptLogs, metrics }) => {
-  app.addContentTypeParser(OTLP_CONTENT_TYPES.protobuf, { parseAs: 'buffer' }, (_request, body, done) => {
-    try {
-      metrics.bytes.inc((body as Buffer).length);
-      done(null, decodeOtlpProtobuf(body as Buffer));
-    } catch (error) {
-      done(error as Error, undefined);
-    }
-  });
+  addBufferParser(app, OTLP_CONTENT_TYPES.protobuf, decodeOtlpProtobuf, (bytes) => metrics.bytes.inc(bytes));
 
   // Every failure of this route, authentication and body limits included, as a google.rpc.Status.
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
@@ -76,7 +71,8 @@ export const otlpLogsRoute: FastifyPluginAsyncZod<OtlpLogsOptions> = async (app,
     const encoding = encodingOf(request);
     const mapped = mapOtlpLogs(request.body, Date.now());
     for (const error of mapped.errors) metrics.rejected.inc({ reason: error.rule });
-    const { errors } = await acceptLogs(mapped.logs);
+    // Mapped field by field, typed by construction: checked without the schema's generic pass (see MappedLog).
+    const { errors } = await acceptLogs(mapped.logs.map((log) => new MappedLog(log)));
 
     const refusals = [
       ...mapped.errors.map((e) => ({ location: e.location, message: e.message })),

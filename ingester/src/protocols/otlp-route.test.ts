@@ -1,8 +1,8 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '@logflow/core';
-import { ExportLogsServiceRequest, ExportLogsServiceResponse, Status } from './protocols/otlp-proto.ts';
-import { build } from './test-helper.ts';
+import { ExportLogsServiceRequest, ExportLogsServiceResponse, Status } from './otlp-proto.ts';
+import { build } from '../test-helper.ts';
 
 const v1 = { ExportLogsServiceRequest, ExportLogsServiceResponse };
 
