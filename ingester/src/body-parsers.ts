@@ -70,16 +70,16 @@ class EncodedLengthCounter extends Transform {
  * JSON and NDJSON bodies, optionally gzip-compressed. The body limit applies after
  * decompression (fastify stops reading the inflating stream at the limit: no gzip bomb).
  */
-export function registerBodyParsers(app: HttpServer, onBodyBytes: (bytes: number) => void): void {
+export function registerBodyParsers(app: HttpServer, onBodyBytes: (request: object, bytes: number) => void): void {
   app.removeAllContentTypeParsers();
   const parsers: [string, (body: Buffer) => unknown][] = [
     ['application/json', parseJsonBody],
     ['application/x-ndjson', parseNdjsonBody],
   ];
   for (const [contentType, parse] of parsers) {
-    app.addContentTypeParser(contentType, { parseAs: 'buffer' }, (_request, body, done) => {
+    app.addContentTypeParser(contentType, { parseAs: 'buffer' }, (request, body, done) => {
       try {
-        onBodyBytes((body as Buffer).length);
+        onBodyBytes(request, (body as Buffer).length);
         done(null, parse(body as Buffer));
       } catch (error) {
         done(error as Error, undefined);

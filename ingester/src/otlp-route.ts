@@ -9,6 +9,8 @@ import { decodeOtlpProtobuf, exportResponse, grpcCode, mapOtlpLogs, OTLP_CONTENT
 export interface OtlpLogsOptions {
   acceptLogs: AcceptLogs;
   metrics: IngestMetrics;
+  /** Told each body's size once it is read (metrics, and the ingester's body budget). */
+  onBodyBytes: (request: object, bytes: number) => void;
 }
 
 /** Refusals named in partialSuccess.errorMessage; the count covers them all. */
@@ -32,10 +34,10 @@ const responseSchema = z.object({
  * records; errors as a google.rpc.Status in the request's encoding; 429/503 with Retry-After when
  * Kafka cannot take the logs. Each log goes through the same acceptance path as `POST /logs`.
  */
-export const otlpLogsRoute: FastifyPluginAsyncZod<OtlpLogsOptions> = async (app, { acceptLogs, metrics }) => {
-  app.addContentTypeParser(OTLP_CONTENT_TYPES.protobuf, { parseAs: 'buffer' }, (_request, body, done) => {
+export const otlpLogsRoute: FastifyPluginAsyncZod<OtlpLogsOptions> = async (app, { acceptLogs, metrics, onBodyBytes }) => {
+  app.addContentTypeParser(OTLP_CONTENT_TYPES.protobuf, { parseAs: 'buffer' }, (request, body, done) => {
     try {
-      metrics.bytes.inc((body as Buffer).length);
+      onBodyBytes(request, (body as Buffer).length);
       done(null, decodeOtlpProtobuf(body as Buffer));
     } catch (error) {
       done(error as Error, undefined);

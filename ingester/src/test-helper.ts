@@ -52,6 +52,7 @@ export async function build(env: Record<string, string> = {}, { auth = false } =
     metrics: createIngestMetrics(registry, () => ({ requests: 0, bytes: 0 })),
     registry,
     bodyLimitBytes: settings.bodyLimitBytes,
+    inProgressMaxBytes: settings.inProgressMaxBytes,
     maxBatchItems: settings.maxBatchItems,
     timestampWindow: settings.timestampWindow,
     onAccepted: (count) => accepted.push(count),

@@ -22,7 +22,7 @@ export interface ElasticBulkOptions {
   /** Whether Kafka takes logs now: the health shippers probe (Vector, rsyslog) is this. */
   isReady: () => boolean;
   /** Counts request bytes after decompression, as the other ingest routes do. */
-  onBodyBytes: (bytes: number) => void;
+  onBodyBytes: (request: object, bytes: number) => void;
 }
 
 const clusterInfoSchema = z.object({
@@ -78,9 +78,9 @@ function reasonOf(errors: ItemError[], action: BulkAction): string {
  */
 export const elasticBulkRoutes: FastifyPluginAsyncZod<ElasticBulkOptions> = async (app, { acceptLogs, isReady, onBodyBytes }) => {
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser(BULK_CONTENT_TYPES, { parseAs: 'buffer' }, (_request, body, done) => {
+  app.addContentTypeParser(BULK_CONTENT_TYPES, { parseAs: 'buffer' }, (request, body, done) => {
     try {
-      onBodyBytes((body as Buffer).length);
+      onBodyBytes(request, (body as Buffer).length);
       done(null, parseNdjsonBody(body as Buffer));
     } catch (error) {
       done(error as Error, undefined);
