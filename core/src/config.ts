@@ -85,6 +85,8 @@ const envSchema = z.object({
   INGEST_MAX_BATCH_ITEMS: positiveInt.default(10_000),
   INGEST_ACK_TIMEOUT_MS: positiveInt.default(10_000),
   INGEST_QUEUE_MAX_BYTES: positiveInt.default(64 * 1024 * 1024),
+  // Request bodies being handled at once (read, parsed, waiting for Kafka): about 8× this on the heap, under the ingester's heap cap.
+  INGEST_IN_PROGRESS_MAX_BYTES: positiveInt.default(8 * 1024 * 1024),
   INGEST_MAX_IN_FLIGHT: positiveInt.default(4),
   INGEST_MAX_PAST: optionalDuration,
   INGEST_MAX_FUTURE: optionalDuration,
@@ -177,6 +179,7 @@ function toConfig(env: z.infer<typeof envSchema>) {
       maxBatchItems: env.INGEST_MAX_BATCH_ITEMS,
       ackTimeoutMs: env.INGEST_ACK_TIMEOUT_MS,
       queueMaxBytes: env.INGEST_QUEUE_MAX_BYTES,
+      inProgressMaxBytes: env.INGEST_IN_PROGRESS_MAX_BYTES,
       maxInFlight: env.INGEST_MAX_IN_FLIGHT,
       timestampWindow: { maxPastMs: env.INGEST_MAX_PAST, maxFutureMs: env.INGEST_MAX_FUTURE },
     },

@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { AppError } from '@logflow/core';
 import { build } from './test-helper.ts';
 
@@ -185,6 +185,26 @@ describe('POST /logs while Kafka refuses', () => {
     expect(error.code).toBe('kafka_unavailable');
     expect(error.details.ids).toHaveLength(2);
     expect(accepted).toEqual([]);
+  });
+
+  it('answers 429 once the bodies waiting for Kafka reach INGEST_IN_PROGRESS_MAX_BYTES, and takes logs again when they are answered', async () => {
+    const { app, producer } = await build({ INGEST_IN_PROGRESS_MAX_BYTES: '3000' });
+    let acknowledge = () => {};
+    producer.holdUntil = new Promise((resolve) => (acknowledge = resolve));
+    const batch = Array.from({ length: 10 }, (_, i) => log({ message: `waiting ${i}` }));
+    // One request always gets in, whatever its size; the second would pass the budget.
+    const first = app.inject({ method: 'POST', url: '/logs', payload: batch });
+    await vi.waitFor(() => expect(producer.held).toBe(1));
+    const refused = await app.inject({ method: 'POST', url: '/logs', payload: batch });
+    expect(refused.statusCode).toBe(429);
+    expect(refused.headers['retry-after']).toBe('1');
+    expect(refused.json()).toMatchObject({ error: { code: 'ingest_queue_full' } });
+    producer.holdUntil = undefined;
+    acknowledge();
+    expect((await first).statusCode).toBe(202);
+    const again = await app.inject({ method: 'POST', url: '/logs', payload: batch });
+    expect(again.statusCode).toBe(202);
+    expect(producer.sent.filter((r) => r.message === 'waiting 0')).toHaveLength(2);
   });
 });
 

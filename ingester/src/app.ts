@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type Access, AppError, type AuthOptions, createHttpServer, installAuth, type Logger, type LogRecord, registerMetricsRoute } from '@logflow/core';
 import type { Registry } from 'prom-client';
+import { BodyBudget } from './body-budget.ts';
 import { registerBodyParsers } from './body-parsers.ts';
 import type { IngestMetrics } from './ingest-metrics.ts';
 import { createAcceptLogs } from './accept-logs.ts';
@@ -14,6 +15,8 @@ export interface IngesterDeps {
   metrics: IngestMetrics;
   registry: Registry;
   bodyLimitBytes: number;
+  /** Body bytes of the requests in progress, from read to answer (see BodyBudget); beyond it 429. */
+  inProgressMaxBytes: number;
   maxBatchItems: number;
   timestampWindow: TimestampWindow;
   /** Told how many logs each 2xx acknowledged: the completeness ledger's "accepted". */
@@ -61,7 +64,14 @@ export async function buildIngesterApp(deps: IngesterDeps) {
   const acceptLogs = createAcceptLogs(deps);
   const app = createHttpServer({ logger: deps.logger, bodyLimit: deps.bodyLimitBytes, requestLogLevel: 'debug' });
   await installAuth(app, { ...deps.auth, access: ingesterAccess, logger: deps.logger });
-  registerBodyParsers(app, (bytes) => metrics.bytes.inc(bytes));
+  const budget = new BodyBudget(deps.inProgressMaxBytes);
+  const onBodyBytes = (request: object, bytes: number) => {
+    metrics.bytes.inc(bytes);
+    budget.record(request, bytes);
+  };
+  registerBodyParsers(app, onBodyBytes);
+  // The first hook after a body is parsed: a request over the budget is refused before anything else is made of it.
+  app.addHook('preValidation', async (request, reply) => budget.take(request, reply.raw));
   registerMetricsRoute(app, deps.registry);
   app.addHook('onError', async (_request, _reply, error) => {
     metrics.rejected.inc({ reason: (error as { code?: string }).code ?? 'error' });
@@ -98,8 +108,8 @@ export async function buildIngesterApp(deps: IngesterDeps) {
     },
   );
 
-  await app.register(otlpLogsRoute, { acceptLogs, metrics });
-  await app.register(elasticBulkRoutes, { acceptLogs, isReady: () => producer.isReady(), onBodyBytes: (bytes) => metrics.bytes.inc(bytes) });
+  await app.register(otlpLogsRoute, { acceptLogs, metrics, onBodyBytes });
+  await app.register(elasticBulkRoutes, { acceptLogs, isReady: () => producer.isReady(), onBodyBytes });
 
   return app;
 }

@@ -83,10 +83,10 @@ type ParserHost = Pick<HttpServer, 'addContentTypeParser'>;
  * Reads bodies of `contentTypes` whole (after decompression), counts their bytes with
  * `onBodyBytes` and hands them to `parse`, whose error becomes the request's answer.
  */
-export function addBufferParser(app: ParserHost, contentTypes: string | string[], parse: (body: Buffer) => unknown, onBodyBytes: (bytes: number) => void): void {
-  app.addContentTypeParser(contentTypes, { parseAs: 'buffer' }, (_request, body, done) => {
+export function addBufferParser(app: ParserHost, contentTypes: string | string[], parse: (body: Buffer) => unknown, onBodyBytes: (request: object, bytes: number) => void): void {
+  app.addContentTypeParser(contentTypes, { parseAs: 'buffer' }, (request, body, done) => {
     try {
-      onBodyBytes((body as Buffer).length);
+      onBodyBytes(request, (body as Buffer).length);
       done(null, parse(body as Buffer));
     } catch (error) {
       done(error as Error, undefined);
@@ -98,7 +98,7 @@ export function addBufferParser(app: ParserHost, contentTypes: string | string[]
  * JSON and NDJSON bodies, optionally gzip-compressed. The body limit applies after
  * decompression (fastify stops reading the inflating stream at the limit: no gzip bomb).
  */
-export function registerBodyParsers(app: HttpServer, onBodyBytes: (bytes: number) => void): void {
+export function registerBodyParsers(app: HttpServer, onBodyBytes: (request: object, bytes: number) => void): void {
   app.removeAllContentTypeParsers();
   addBufferParser(app, 'application/json', parseJsonBody, onBodyBytes);
   addBufferParser(app, 'application/x-ndjson', parseNdjsonBody, onBodyBytes);

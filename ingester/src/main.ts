@@ -50,6 +50,7 @@ export async function startIngester(config: Config, logger: Logger): Promise<() 
     metrics,
     registry,
     bodyLimitBytes: settings.bodyLimitBytes,
+    inProgressMaxBytes: settings.inProgressMaxBytes,
     maxBatchItems: settings.maxBatchItems,
     timestampWindow: settings.timestampWindow,
     // Counted in memory and written in the background: a Redis outage must not hold up ingestion.

@@ -13,9 +13,18 @@ export class FakeProducer {
   readonly sent: LogRecord[] = [];
   ready = true;
   failWith: AppError | undefined;
+  /** While set, sends wait for it: Kafka slow to acknowledge. */
+  holdUntil: Promise<void> | undefined;
+  /** Sends waiting on `holdUntil` now. */
+  held = 0;
 
   async send(records: LogRecord[]): Promise<void> {
     if (this.failWith) throw this.failWith;
+    if (this.holdUntil) {
+      this.held++;
+      await this.holdUntil;
+      this.held--;
+    }
     this.sent.push(...records);
   }
 
@@ -52,6 +61,7 @@ export async function build(env: Record<string, string> = {}, { auth = false } =
     metrics: createIngestMetrics(registry, () => ({ requests: 0, bytes: 0 })),
     registry,
     bodyLimitBytes: settings.bodyLimitBytes,
+    inProgressMaxBytes: settings.inProgressMaxBytes,
     maxBatchItems: settings.maxBatchItems,
     timestampWindow: settings.timestampWindow,
     onAccepted: (count) => accepted.push(count),

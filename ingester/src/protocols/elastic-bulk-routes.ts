@@ -22,7 +22,7 @@ export interface ElasticBulkOptions {
   /** Whether Kafka takes logs now: the health shippers probe (Vector, rsyslog) is this. */
   isReady: () => boolean;
   /** Counts request bytes after decompression, as the other ingest routes do. */
-  onBodyBytes: (bytes: number) => void;
+  onBodyBytes: (request: object, bytes: number) => void;
 }
 
 const clusterInfoSchema = z.object({

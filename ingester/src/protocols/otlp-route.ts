@@ -11,6 +11,8 @@ import { decodeOtlpProtobuf, exportResponse, grpcCode, mapOtlpLogs, OTLP_CONTENT
 export interface OtlpLogsOptions {
   acceptLogs: AcceptLogs;
   metrics: IngestMetrics;
+  /** Told each body's size once it is read (metrics, and the ingester's body budget). */
+  onBodyBytes: (request: object, bytes: number) => void;
 }
 
 /** Refusals named in partialSuccess.errorMessage; the count covers them all. */
@@ -34,8 +36,8 @@ const responseSchema = z.object({
  * records; errors as a google.rpc.Status in the request's encoding; 429/503 with Retry-After when
  * Kafka cannot take the logs. Each log goes through the same acceptance path as `POST /logs`.
  */
-export const otlpLogsRoute: FastifyPluginAsyncZod<OtlpLogsOptions> = async (app, { acceptLogs, metrics }) => {
-  addBufferParser(app, OTLP_CONTENT_TYPES.protobuf, decodeOtlpProtobuf, (bytes) => metrics.bytes.inc(bytes));
+export const otlpLogsRoute: FastifyPluginAsyncZod<OtlpLogsOptions> = async (app, { acceptLogs, metrics, onBodyBytes }) => {
+  addBufferParser(app, OTLP_CONTENT_TYPES.protobuf, decodeOtlpProtobuf, onBodyBytes);
 
   // Every failure of this route, authentication and body limits included, as a google.rpc.Status.
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
