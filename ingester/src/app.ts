@@ -6,6 +6,7 @@ import { registerBodyParsers } from './body-parsers.ts';
 import type { IngestMetrics } from './ingest-metrics.ts';
 import { createAcceptLogs } from './accept-logs.ts';
 import { ELASTIC_INGEST_ROUTES, elasticBulkRoutes } from './protocols/elastic-bulk-routes.ts';
+import { lokiPushRoute } from './protocols/loki-route.ts';
 import { otlpLogsRoute } from './protocols/otlp-route.ts';
 import type { ItemError, TimestampWindow } from './validate-items.ts';
 
@@ -26,7 +27,7 @@ export interface IngesterDeps {
 }
 
 /** The routes that take logs, by URL pattern: each needs an ingest (or admin) key. */
-const INGEST_ROUTES = new Set<string | undefined>(['/logs', '/v1/logs', ...ELASTIC_INGEST_ROUTES]);
+const INGEST_ROUTES = new Set<string | undefined>(['/logs', '/v1/logs', '/loki/api/v1/push', ...ELASTIC_INGEST_ROUTES]);
 
 /** Only ingestion needs a key; health, readiness and metrics stay open to probes and scrapers. */
 const ingesterAccess = (method: string, url: string | undefined): Access => (method === 'POST' && INGEST_ROUTES.has(url) ? 'ingest' : 'public');
@@ -109,6 +110,7 @@ export async function buildIngesterApp(deps: IngesterDeps) {
   );
 
   await app.register(otlpLogsRoute, { acceptLogs, metrics, onBodyBytes });
+  await app.register(lokiPushRoute, { acceptLogs, metrics, bodyLimitBytes: deps.bodyLimitBytes, onBodyBytes });
   await app.register(elasticBulkRoutes, { acceptLogs, isReady: () => producer.isReady(), onBodyBytes });
 
   return app;

@@ -15,10 +15,16 @@ describe('API keys', () => {
     expect(sqlPasswordFor(key)).not.toContain(hashApiKey(key));
   });
 
-  it('are read from Bearer and ApiKey authorization headers only', () => {
+  it('are read from Bearer, ApiKey and Basic (the key as the password) authorization headers only', () => {
     expect(keyFromAuthorization('Bearer lf_abc')).toBe('lf_abc');
     expect(keyFromAuthorization('apikey lf_abc')).toBe('lf_abc');
-    expect(keyFromAuthorization('Basic dXNlcjpwYXNz')).toBeUndefined();
+    const basic = (credentials: string) => `Basic ${Buffer.from(credentials).toString('base64')}`;
+    expect(keyFromAuthorization(basic('tenant-1:lf_abc'))).toBe('lf_abc');
+    expect(keyFromAuthorization(basic(':lf_abc'))).toBe('lf_abc');
+    expect(keyFromAuthorization(basic('lf_abc'))).toBeUndefined();
+    expect(keyFromAuthorization(basic('user:'))).toBeUndefined();
+    expect(keyFromAuthorization(basic(`user:${'k'.repeat(513)}`))).toBeUndefined();
+    expect(keyFromAuthorization(`Bearer ${'k'.repeat(513)}`)).toBeUndefined();
     expect(keyFromAuthorization('Bearer')).toBeUndefined();
     expect(keyFromAuthorization(undefined)).toBeUndefined();
   });

@@ -46,8 +46,16 @@ export function sqlPasswordFor(key: string): string {
   return createHash('sha256').update(`logflow-sql-login:${key}`).digest('base64url');
 }
 
-/** The key of `Authorization: Bearer <key>` or `Authorization: ApiKey <key>`; undefined otherwise. */
+/**
+ * The key of `Authorization: Bearer <key>`, `ApiKey <key>`, or `Basic` with the key as the
+ * password (any user name): shippers that only know user and password (Promtail, Alloy, Fluent
+ * Bit, Filebeat) send it that way, as to Grafana Cloud. Undefined otherwise.
+ */
 export function keyFromAuthorization(header: string | undefined): string | undefined {
-  const match = /^(?:Bearer|ApiKey)\s+(\S{1,512})\s*$/i.exec(header ?? '');
-  return match?.[1];
+  const match = /^(Bearer|ApiKey|Basic)\s+(\S{1,1024})\s*$/i.exec(header ?? '');
+  if (!match) return undefined;
+  if (match[1]!.toLowerCase() !== 'basic') return match[2]!.length <= 512 ? match[2] : undefined;
+  const credentials = Buffer.from(match[2]!, 'base64').toString('utf8');
+  const password = credentials.slice(credentials.indexOf(':') + 1);
+  return credentials.includes(':') && /^\S{1,512}$/.test(password) ? password : undefined;
 }

@@ -81,7 +81,7 @@ export async function installAuth(app: HttpServer, options: AuthOptions): Promis
     }
     if (!key) {
       await failures.countFailure(request.ip);
-      throw unauthorized('expected Authorization: Bearer <key> or ApiKey <key>');
+      throw unauthorized('expected Authorization: Bearer <key>, ApiKey <key>, or Basic with the key as the password');
     }
     try {
       apiKey ??= await options.store.authenticate(key);
