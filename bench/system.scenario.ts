@@ -461,7 +461,11 @@ export async function run(args: string[]): Promise<void> {
   try {
     const ingesterUrl = `http://127.0.0.1:${ports.ingester}`;
     const metricsPorts = { ingester: ports.ingester, 'es-sink': ports.ingester + 1, 'pg-sink': ports.ingester + 2 };
-    await waitUntilUp([`${ingesterUrl}/readyz`, `http://127.0.0.1:${ports.query}/`], logflow, 'logflow all');
+    await waitUntilUp(
+      [`${ingesterUrl}/readyz`, `http://127.0.0.1:${ports.query}/`, ...(options.singleProcess ? [] : [1, 2].map((i) => `http://127.0.0.1:${ports.ingester + i}/metrics`))],
+      logflow,
+      'logflow all',
+    );
     await waitUntilUp([`http://127.0.0.1:${ports.seed}/`], seed, 'the seed ingester');
     const systems: System[] = [
       { name: 'LogFlow', url: ingesterUrl, process: logflow },
@@ -541,7 +545,13 @@ export async function run(args: string[]): Promise<void> {
                 const after = await scrape(ports.ingester);
                 ingester.requests += load.ok;
                 ingester.seconds += seconds;
-                for (const name of ['logflow_ingest_produce_seconds_sum', 'logflow_ingest_produce_seconds_count', 'logflow_ingest_produce_batch_size_sum', 'nodejs_gc_duration_seconds_sum', 'nodejs_gc_duration_seconds_count']) {
+                for (const name of [
+                  'logflow_ingest_produce_seconds_sum',
+                  'logflow_ingest_produce_seconds_count',
+                  'logflow_ingest_produce_batch_size_sum',
+                  'nodejs_gc_duration_seconds_sum',
+                  'nodejs_gc_duration_seconds_count',
+                ]) {
                   ingester.metrics.set(name, (ingester.metrics.get(name) ?? 0) + metricDelta(ingesterBefore, after, name));
                 }
                 for (const kind of ['major', 'minor', 'incremental']) {
@@ -578,7 +588,18 @@ export async function run(args: string[]): Promise<void> {
         ]);
       }
       printTable(rows);
-      console.log('  per round, LogFlow/seed: ' + cases.map(({ connections, distinct }) => `${connections}${distinct ? 'd' : 'r'} ${figures.get(`LogFlow|${connections}|${distinct}`)!.map((l, i) => fmt(l.requestsPerSec / figures.get(`seed|${connections}|${distinct}`)![i]!.requestsPerSec, 2)).join(' ')}`).join(', '));
+      console.log(
+        '  per round, LogFlow/seed: ' +
+          cases
+            .map(
+              ({ connections, distinct }) =>
+                `${connections}${distinct ? 'd' : 'r'} ${figures
+                  .get(`LogFlow|${connections}|${distinct}`)!
+                  .map((l, i) => fmt(l.requestsPerSec / figures.get(`seed|${connections}|${distinct}`)![i]!.requestsPerSec, 2))
+                  .join(' ')}`,
+            )
+            .join(', '),
+      );
 
       console.log('\nThe bound: kafkajs alone in this process, N loops each sending one log with acks=all and waiting (same rounds)');
       const bareRows = [['case', 'kafkajs req/s', 'p50 ms', 'p99 ms', 'LogFlow/kafkajs (one repeated body)']];
