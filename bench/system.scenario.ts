@@ -2,13 +2,15 @@ import autocannon from 'autocannon';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { indexTemplate, LogIdGenerator, logEventSchema, toLogRecord } from '@logflow/core';
+import { indexTemplate, LogIdGenerator, logEventSchema, toLogRecord, uuidKeyPartitioner } from '@logflow/core';
+import type { Producer } from 'kafkajs';
 import { createInstallation, type Installation } from '../test/installation.ts';
 import { percentile } from './stats.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /*
- * `npm run bench -- system [--rounds=3] [--round-sec=5] [--logs=200000] [--idle-sec=60] [--single-process]`
+ * `npm run bench -- system [--rounds=3] [--round-sec=5] [--logs=200000] [--idle-sec=60] [--single-process]
+ *   [--phases=single,sustained,latency,idle] [--clients=10,100] [--cpu-prof=DIR] [--node-flags='--trace-gc']`
  *
  * The whole system as `npm start` runs it (`logflow all`, every role, default settings, no API
  * keys) in an installation of its own on the shared engines, loaded from this process (the
@@ -31,6 +33,10 @@ interface Options {
   phases: string[];
   /** Every role writes a V8 CPU profile here when it stops (node --cpu-prof). */
   cpuProfDir: string | undefined;
+  /** Node flags for every role (e.g. --trace-gc; output in .scratch/bench-system.log). */
+  nodeFlags: string[];
+  /** Concurrent clients of the single-log rounds. */
+  clients: number[];
 }
 
 function parseOptions(args: string[]): Options {
@@ -46,6 +52,8 @@ function parseOptions(args: string[]): Options {
     singleProcess: args.includes('--single-process'),
     phases: (args.find((a) => a.startsWith('--phases='))?.split('=')[1] ?? 'single,sustained,latency,idle').split(','),
     cpuProfDir: args.find((a) => a.startsWith('--cpu-prof='))?.split('=')[1],
+    nodeFlags: (args.find((a) => a.startsWith('--node-flags='))?.slice('--node-flags='.length) ?? '').split(' ').filter(Boolean),
+    clients: (args.find((a) => a.startsWith('--clients='))?.split('=')[1] ?? '10,100').split(',').map(Number),
   };
 }
 
@@ -138,11 +146,11 @@ async function waitUntilUp(urls: string[], child: ChildProcess, what: string): P
   throw new Error(`${what} did not answer within 120 s`);
 }
 
-function startLogFlow(installation: Installation, ports: { ingester: number; query: number }, singleProcess: boolean, cpuProfDir: string | undefined): ChildProcess {
+function startLogFlow(installation: Installation, ports: { ingester: number; query: number }, singleProcess: boolean, cpuProfDir: string | undefined, nodeFlags: string[]): ChildProcess {
   const log = createWriteStream(`${ROOT}.scratch/bench-system.log`);
   // As cli/start.mjs runs it: `logflow all`, no API keys, every other setting at its default.
   const profile = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [];
-  const child = spawn(process.execPath, [...profile, 'cli/logflow.mjs', 'all', ...(singleProcess ? ['--single-process'] : [])], {
+  const child = spawn(process.execPath, [...profile, ...nodeFlags, 'cli/logflow.mjs', 'all', ...(singleProcess ? ['--single-process'] : [])], {
     cwd: ROOT,
     env: {
       ...process.env,
@@ -216,6 +224,48 @@ async function singleLogs(url: string, connections: number, distinct: boolean, s
     ok: result['2xx'],
     failed: result.non2xx + result.errors + result.timeouts,
   };
+}
+
+/**
+ * What bounds a single-log POST that is answered only after acks=all: kafkajs alone, in this
+ * process, `connections` loops each sending one log and waiting for Kafka's acknowledgement
+ * (acks=all, the ingester's body as the value, a topic of its own), with no HTTP around it.
+ */
+async function bareKafka(producer: Producer, topic: string, connections: number, seconds: number): Promise<Load> {
+  const latencies: number[] = [];
+  const value = JSON.stringify(toLogRecord(logEventSchema.parse({ ...example, resourceId: 'bench-system' }), crypto.randomUUID(), new Date().toISOString()));
+  let failed = 0;
+  const until = performance.now() + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (performance.now() < until) {
+        const started = performance.now();
+        try {
+          await producer.send({ topic, acks: -1, messages: [{ key: crypto.randomUUID(), value }] });
+          latencies.push(performance.now() - started);
+        } catch {
+          failed += 1;
+        }
+      }
+    }),
+  );
+  const sorted = latencies.sort((a, b) => a - b);
+  return { requestsPerSec: sorted.length / seconds, p50: percentile(sorted, 50), p99: percentile(sorted, 99), ok: sorted.length, failed };
+}
+
+/** Every sample of a role's /metrics, by `name{labels}`. */
+async function scrape(port: number): Promise<Map<string, number>> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  return new Map([...text.matchAll(/^(\w+(?:\{[^}]*\})?) (\S+)$/gm)].map((m): [string, number] => [m[1]!, Number(m[2])]));
+}
+
+/** The sum over samples of `name` whose labels include `labels` (a substring), after minus before. */
+function metricDelta(before: Map<string, number>, after: Map<string, number>, name: string, labels = ''): number {
+  let sum = 0;
+  for (const [key, value] of after) {
+    if ((key === name || key.startsWith(`${name}{`)) && key.includes(labels)) sum += value - (before.get(key) ?? 0);
+  }
+  return sum;
 }
 
 const batchBody = (n: number) => JSON.stringify(Array.from({ length: n }, (_, i) => ({ ...example, resourceId: 'bench-system', message: `batch log ${i}` })));
@@ -406,12 +456,16 @@ export async function run(args: string[]): Promise<void> {
   const admin = installation.kafka.admin();
   await admin.connect();
   await admin.createTopics({ waitForLeaders: true, topics: [{ topic: seedTopic, numPartitions: installation.config.kafka.partitions }] });
-  const logflow = startLogFlow(installation, ports, options.singleProcess, options.cpuProfDir);
+  const logflow = startLogFlow(installation, ports, options.singleProcess, options.cpuProfDir, options.nodeFlags);
   const seed = startSeed(ports.seed, seedTopic);
   try {
     const ingesterUrl = `http://127.0.0.1:${ports.ingester}`;
     const metricsPorts = { ingester: ports.ingester, 'es-sink': ports.ingester + 1, 'pg-sink': ports.ingester + 2 };
-    await waitUntilUp([`${ingesterUrl}/readyz`, `http://127.0.0.1:${ports.query}/`], logflow, 'logflow all');
+    await waitUntilUp(
+      [`${ingesterUrl}/readyz`, `http://127.0.0.1:${ports.query}/`, ...(options.singleProcess ? [] : [1, 2].map((i) => `http://127.0.0.1:${ports.ingester + i}/metrics`))],
+      logflow,
+      'logflow all',
+    );
     await waitUntilUp([`http://127.0.0.1:${ports.seed}/`], seed, 'the seed ingester');
     const systems: System[] = [
       { name: 'LogFlow', url: ingesterUrl, process: logflow },
@@ -433,22 +487,89 @@ export async function run(args: string[]): Promise<void> {
     }
 
     if (options.phases.includes('single')) {
-      // 1. Single logs, LogFlow and the seed alternating round by round.
-      const cases = [10, 100].flatMap((connections) => [false, true].map((distinct) => ({ connections, distinct })));
+      // 1. Single logs, LogFlow, the seed and kafkajs alone alternating round by round.
+      const cases = options.clients.flatMap((connections) => [false, true].map((distinct) => ({ connections, distinct })));
       const figures = new Map<string, Load[]>();
+      const bareTopic = `${installation.config.kafka.topic}.bare`;
+      await admin.createTopics({ waitForLeaders: true, topics: [{ topic: bareTopic, numPartitions: installation.config.kafka.partitions }] });
+      const bareProducer = installation.kafka.producer({ allowAutoTopicCreation: false, createPartitioner: uuidKeyPartitioner });
+      await bareProducer.connect();
+      // CPU of every process (this one too: the load generator) while each side's 10-client rounds ran.
+      const self: Watched = { name: 'bench (load generator)', pid: process.pid, tree: false, role: false };
+      const seedProc: Watched = { name: 'seed (uvicorn)', pid: seed.pid!, tree: false, role: false };
+      const cpuWatched = [...watched, seedProc, self];
+      const cpu = new Map<string, { seconds: number; requests: number; cpu: Map<string, number> }>();
+      let ingesterBefore = await scrape(ports.ingester);
+      const ingester = { requests: 0, seconds: 0, metrics: new Map<string, number>(), lagP99: [] as number[], lagMax: [] as number[] };
       const requestsBefore = await kafkaRequests(metricsPorts);
       const phaseStarted = performance.now();
       const acceptedBefore = accepted;
+      // A diagnostic side: LogFlow with both sinks stopped (SIGSTOP) for the round, so neither they nor the
+      // stores they write to compete for the CPU; not how anyone runs it, only to show what that competition costs.
+      const sinks = options.singleProcess ? [] : roles.filter((w) => w.name === 'es-sink' || w.name === 'pg-sink');
+      const sides = [...systems.map((s) => s.name), 'kafkajs', ...(sinks.length > 0 ? ['LogFlow, sinks stopped'] : [])];
       for (let round = 0; round < options.rounds; round++) {
         for (const { connections, distinct } of cases) {
-          for (const system of systems) {
-            const load = await singleLogs(system.url, connections, distinct, options.roundSec);
-            if (system.name === 'LogFlow') accepted += load.ok;
-            const key = `${system.name}|${connections}|${distinct}`;
+          for (const side of sides) {
+            if (side === 'kafkajs' && distinct) continue;
+            const system = side === 'LogFlow, sinks stopped' ? systems[0] : systems.find((s) => s.name === side);
+            const stopped = side === 'LogFlow, sinks stopped';
+            if (stopped) for (const sink of sinks) process.kill(sink.pid, 'SIGSTOP');
+            const before = snapshot(cpuWatched);
+            if (side === 'LogFlow') {
+              await sleep(200);
+              ingesterBefore = await scrape(ports.ingester);
+            }
+            const started = performance.now();
+            let load: Load;
+            try {
+              load = system ? await singleLogs(system.url, connections, distinct, options.roundSec) : await bareKafka(bareProducer, bareTopic, connections, options.roundSec);
+            } finally {
+              if (stopped) for (const sink of sinks) process.kill(sink.pid, 'SIGCONT');
+            }
+            const seconds = (performance.now() - started) / 1000;
+            const spent = cpuSecondsSince(cpuWatched, before);
+            // Let the sinks catch up on the logs of that round before the next side's round (not counted above).
+            if (stopped) await sleep(3_000);
+            if (connections === 10) {
+              const sum = cpu.get(side) ?? { seconds: 0, requests: 0, cpu: new Map() };
+              sum.seconds += seconds;
+              sum.requests += load.ok;
+              for (const [name, s] of spent) sum.cpu.set(name, (sum.cpu.get(name) ?? 0) + s);
+              cpu.set(side, sum);
+            }
+            if (stopped) accepted += load.ok;
+            if (side === 'LogFlow') {
+              accepted += load.ok;
+              if (connections === 10) {
+                const after = await scrape(ports.ingester);
+                ingester.requests += load.ok;
+                ingester.seconds += seconds;
+                for (const name of [
+                  'logflow_ingest_produce_seconds_sum',
+                  'logflow_ingest_produce_seconds_count',
+                  'logflow_ingest_produce_batch_size_sum',
+                  'nodejs_gc_duration_seconds_sum',
+                  'nodejs_gc_duration_seconds_count',
+                ]) {
+                  ingester.metrics.set(name, (ingester.metrics.get(name) ?? 0) + metricDelta(ingesterBefore, after, name));
+                }
+                for (const kind of ['major', 'minor', 'incremental']) {
+                  const key = `gc ${kind}`;
+                  ingester.metrics.set(key, (ingester.metrics.get(key) ?? 0) + metricDelta(ingesterBefore, after, 'nodejs_gc_duration_seconds_sum', `kind="${kind}"`));
+                  ingester.metrics.set(`${key} count`, (ingester.metrics.get(`${key} count`) ?? 0) + metricDelta(ingesterBefore, after, 'nodejs_gc_duration_seconds_count', `kind="${kind}"`));
+                }
+                ingester.lagP99.push(metricDelta(new Map(), after, 'nodejs_eventloop_lag_p99_seconds') * 1000);
+                ingester.lagMax.push(metricDelta(new Map(), after, 'nodejs_eventloop_lag_max_seconds') * 1000);
+              }
+            }
+            const key = `${side}|${connections}|${distinct}`;
             figures.set(key, [...(figures.get(key) ?? []), load]);
           }
         }
       }
+      await bareProducer.disconnect();
+      await admin.deleteTopics({ topics: [bareTopic] }).catch(() => undefined);
       console.log(`\nSingle-log POSTs (${options.rounds} alternating rounds of ${options.roundSec} s; medians of the rounds)`);
       const rows = [['case', 'LogFlow req/s', 'p50 ms', 'p99 ms', 'seed req/s', 'p50 ms', 'p99 ms', 'LogFlow/seed', 'failed']];
       for (const { connections, distinct } of cases) {
@@ -467,7 +588,76 @@ export async function run(args: string[]): Promise<void> {
         ]);
       }
       printTable(rows);
-      console.log('\nKafka requests during the single-log rounds (LogFlow idle while the seed runs)');
+      console.log(
+        '  per round, LogFlow/seed: ' +
+          cases
+            .map(
+              ({ connections, distinct }) =>
+                `${connections}${distinct ? 'd' : 'r'} ${figures
+                  .get(`LogFlow|${connections}|${distinct}`)!
+                  .map((l, i) => fmt(l.requestsPerSec / figures.get(`seed|${connections}|${distinct}`)![i]!.requestsPerSec, 2))
+                  .join(' ')}`,
+            )
+            .join(', '),
+      );
+
+      console.log('\nThe bound: kafkajs alone in this process, N loops each sending one log with acks=all and waiting (same rounds)');
+      const bareRows = [['case', 'kafkajs req/s', 'p50 ms', 'p99 ms', 'LogFlow/kafkajs (one repeated body)']];
+      for (const connections of options.clients) {
+        const bare = figures.get(`kafkajs|${connections}|false`)!;
+        const ours = figures.get(`LogFlow|${connections}|false`)!;
+        bareRows.push([
+          `${connections} concurrent sends`,
+          fmt(median(bare.map((l) => l.requestsPerSec))),
+          fmt(median(bare.map((l) => l.p50)), 1),
+          fmt(median(bare.map((l) => l.p99)), 1),
+          `${fmt(median(ours.map((l, i) => l.requestsPerSec / bare[i]!.requestsPerSec)), 2)}×`,
+        ]);
+      }
+      printTable(bareRows);
+      if (sinks.length > 0) {
+        const rowsStopped = [['case', 'LogFlow, sinks stopped req/s', 'p50 ms', 'p99 ms', 'ratio to LogFlow', 'ratio to seed']];
+        for (const { connections, distinct } of cases) {
+          const paused = figures.get(`LogFlow, sinks stopped|${connections}|${distinct}`)!;
+          const ours = figures.get(`LogFlow|${connections}|${distinct}`)!;
+          const theirs = figures.get(`seed|${connections}|${distinct}`)!;
+          rowsStopped.push([
+            `${connections} clients, ${distinct ? 'distinct bodies' : 'one repeated body'}`,
+            fmt(median(paused.map((l) => l.requestsPerSec))),
+            fmt(median(paused.map((l) => l.p50)), 1),
+            fmt(median(paused.map((l) => l.p99)), 1),
+            `${fmt(median(paused.map((l, i) => l.requestsPerSec / ours[i]!.requestsPerSec)), 2)}×`,
+            `${fmt(median(paused.map((l, i) => l.requestsPerSec / theirs[i]!.requestsPerSec)), 2)}×`,
+          ]);
+        }
+        console.log('\nDiagnostic: LogFlow with both sinks stopped during its round (same rounds; the stores idle too)');
+        printTable(rowsStopped);
+      }
+
+      const m = (name: string) => ingester.metrics.get(name) ?? 0;
+      const produces = m('logflow_ingest_produce_seconds_count');
+      console.log(
+        `\nThe ingester during LogFlow's 10-client rounds: ${fmt(ingester.requests / ingester.seconds)} req/s, ${fmt(produces / ingester.seconds, 1)} produce requests/s, ` +
+          `${fmt(m('logflow_ingest_produce_batch_size_sum') / Math.max(1, produces), 1)} logs per produce, ${fmt((m('logflow_ingest_produce_seconds_sum') / Math.max(1, produces)) * 1000, 1)} ms per produce (send to acks=all); ` +
+          `GC ${fmt((m('nodejs_gc_duration_seconds_sum') / ingester.seconds) * 100, 1)} % of the time (${['major', 'minor', 'incremental'].map((k) => `${k} ${fmt(m(`gc ${k} count`))}× ${fmt((m(`gc ${k}`) / Math.max(1, m(`gc ${k} count`))) * 1000, 2)} ms`).join(', ')}); ` +
+          `event-loop delay p99 per round ${ingester.lagP99.map((v) => fmt(v, 1)).join(' / ')} ms, max ${ingester.lagMax.map((v) => fmt(v, 1)).join(' / ')} ms (sampled every 100 ms)`,
+      );
+
+      console.log('\nCPU during the 10-client rounds, by side: % of one core, and ms per 1,000 requests');
+      const cpuRows = [['process', ...sides.flatMap((side) => [`${side} %`, `${side} ms/1k`])]];
+      for (const w of cpuWatched) {
+        cpuRows.push([
+          w.name,
+          ...sides.flatMap((side) => {
+            const sum = cpu.get(side)!;
+            const s = sum.cpu.get(w.name) ?? 0;
+            return [fmt((s / sum.seconds) * 100, 1), fmt((s / Math.max(1, sum.requests)) * 1e6, 0)];
+          }),
+        ]);
+      }
+      cpuRows.push(['requests/s', ...sides.flatMap((side) => [fmt(cpu.get(side)!.requests / cpu.get(side)!.seconds), ''])]);
+      printTable(cpuRows);
+      console.log('\nKafka requests during the single-log rounds (LogFlow idle while the seed and kafkajs run)');
       printKafkaRequests(requestsBefore, await kafkaRequests(metricsPorts), (performance.now() - phaseStarted) / 1000, accepted - acceptedBefore);
     }
     seed.kill('SIGTERM');
