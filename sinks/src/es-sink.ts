@@ -20,8 +20,8 @@ import { bulkItem, chunkItems, sendBulk, type BulkItem } from './es-bulk.ts';
 import { runSinkConsumer } from './sink-consumer.ts';
 
 /**
- * Bulk request size. A request carries one Kafka batch of a partition (fetched at most 1 MiB,
- * ~3,000 logs of ~350 B), cut further at 5,000 documents or 4 MiB when a batch holds more.
+ * Bulk request size. A request carries the Kafka batches waiting for the writer, of every
+ * partition (each fetched at most 1 MiB, ~3,000 logs of ~350 B), cut at 5,000 documents or 4 MiB.
  * Measured on a 2-core node with a 1 GiB heap, ~1 MiB requests two at a time keep both of
  * its write threads busy (as fast as the bulk helper's 4 MiB ones) while each costs well
  * under a second to retry; larger fetches only grew the sink's memory. The count limit keeps
@@ -76,16 +76,23 @@ export async function startEsSink(config: Config, logger: Logger, { names, write
     maxBytesPerPartition: 1024 * 1024,
     maxBytes: 6 * 1024 * 1024,
     backlogBytes: ES_BACKLOG_BYTES,
-    prepareBatch: (batch, metrics) => {
+    // A write takes every batch waiting, across partitions: one bulk request of ~400 logs per
+    // fetch instead of six of ~70 under load, and what piled up while Elasticsearch was busy.
+    merge: { writesInFlight: ES_BULK_CONCURRENCY },
+    // Stale batches (a rebalance since) are indexed anyway: `create` makes writing them again harmless.
+    prepareWrite: (batches, metrics) => {
       const letters: DeadLetter[] = [];
-      const items: BulkItem<KafkaMessage>[] = [];
+      const items: BulkItem<{ message: KafkaMessage; partition: number }>[] = [];
       const plan = writePlan.current;
-      for (const decoded of batch.messages.map(decodeMessage)) {
-        if (decoded.ok) {
-          items.push(bulkItem(indexForLog(names, plan, decoded.record.receivedAt), decoded.record.id, bulkSource(decoded), decoded.message));
-        } else {
-          letters.push({ message: decoded.message, partition: batch.partition, reason: decoded.reason });
-          metrics.deadLetters.inc({ kind: 'undecodable' });
+      for (const batch of batches) {
+        for (const message of batch.messages) {
+          const decoded = decodeMessage(message);
+          if (decoded.ok) {
+            items.push(bulkItem(indexForLog(names, plan, decoded.record.receivedAt), decoded.record.id, bulkSource(decoded), { message, partition: batch.partition }));
+          } else {
+            letters.push({ message, partition: batch.partition, reason: decoded.reason });
+            metrics.deadLetters.inc({ kind: 'undecodable' });
+          }
         }
       }
       let pending = chunkItems(items, ES_BULK_LIMITS);
@@ -101,7 +108,7 @@ export async function startEsSink(config: Config, logger: Logger, { names, write
             }),
           ),
         );
-        const again: BulkItem<KafkaMessage>[] = [];
+        const again: BulkItem<{ message: KafkaMessage; partition: number }>[] = [];
         let failure: PromiseRejectedResult | undefined;
         let created = 0;
         results.forEach((result, i) => {
@@ -116,7 +123,7 @@ export async function startEsSink(config: Config, logger: Logger, { names, write
           metrics.recordsWritten.inc(indexed.length);
           metrics.bytesWritten.inc(indexed.reduce((sum, item) => sum + item.source.length, 0));
           for (const { item, reason } of refused) {
-            letters.push({ message: item.ref, partition: batch.partition, reason });
+            letters.push({ ...item.ref, reason });
             metrics.deadLetters.inc({ kind: 'refused' });
           }
           again.push(...retry);
