@@ -46,7 +46,11 @@ describe('sinks: a slow Elasticsearch does not cost the ES sink its group member
   it('indexes everything after a bulk request twice as long as the session timeout, without a rebalance', async () => {
     const resourceId = `slow-es-${pipeline.runId}`;
     const started = Date.now();
-    await pipeline.produce(Array.from({ length: 600 }, (_, i) => logRecord({ resourceId, message: `slow ${i}` })));
+    // Half, then the other half while the first bulk request is held: the sink merges the
+    // batches waiting into one request, so only logs arriving meanwhile make a second one.
+    await pipeline.produce(Array.from({ length: 300 }, (_, i) => logRecord({ resourceId, message: `slow ${i}` })));
+    await eventually(async () => (delayedBulks > 0 ? true : undefined), 60_000, 100);
+    await pipeline.produce(Array.from({ length: 300 }, (_, i) => logRecord({ resourceId, message: `slow ${300 + i}` })));
     await eventually(async () => ((await esCounts(pipeline, resourceId)).docs === 600 ? true : undefined), 60_000, 1_000);
     expect(delayedBulks).toBeGreaterThan(1);
     expect(Date.now() - started).toBeGreaterThanOrEqual(BULK_DELAY_MS);

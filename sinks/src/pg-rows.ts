@@ -24,23 +24,10 @@ export function copyValue(value: string | number | null | undefined): string {
 }
 
 export function toCopyLine({ record, partition, offset }: PositionedRecord): string {
-  return [
-    record.id,
-    record.timestamp,
-    record.receivedAt,
-    record.level,
-    record.message,
+  // One template, not an array mapped and joined: this runs once per log.
+  return `${copyValue(record.id)}\t${copyValue(record.timestamp)}\t${copyValue(record.receivedAt)}\t${copyValue(record.level)}\t${copyValue(record.message)}\t${copyValue(
     record.resourceId,
-    record.traceId,
-    record.spanId,
-    record.commit,
-    JSON.stringify(record.metadata ?? {}),
-    partition,
-    offset,
-  ]
-    .map(copyValue)
-    .join('\t')
-    .concat('\n');
+  )}\t${copyValue(record.traceId)}\t${copyValue(record.spanId)}\t${copyValue(record.commit)}\t${copyValue(JSON.stringify(record.metadata ?? {}))}\t${partition}\t${offset}\n`;
 }
 
 /** A `log_ids` line: the id and timestamp, which need no escaping (both checked by unstorableReason). */
@@ -77,22 +64,24 @@ const prepared = new WeakSet<PoolClient>();
 const UNIQUE_VIOLATION = '23505';
 
 /**
- * Writes rows inside the caller's transaction, first write wins, returning how many were new.
- * A log's identity is its id alone (docs/architecture.md, Identity): its row goes into `logs` only if the
+ * Writes rows inside the caller's transaction, first write wins, returning how many were new
+ * per Kafka partition. A log's identity is its id alone (docs/architecture.md, Identity): its row goes into `logs` only if the
  * id was claimed in `log_ids` just now, so neither a retry nor another log re-sent with a stored
  * id (under the same timestamp or another) changes or adds a row. The caller's offset guard
  * already drops what Kafka redelivers, so a stored id is rare: hence the fast path COPYs the
  * ids and the rows straight in; only if it meets one is it undone (to a savepoint) and the
  * batch goes through a staging table and the claim-then-insert statement.
  */
-export async function insertRows(client: PoolClient, rows: PositionedRecord[]): Promise<number> {
-  if (rows.length === 0) return 0;
+export async function insertRows(client: PoolClient, rows: PositionedRecord[]): Promise<Map<number, number>> {
+  if (rows.length === 0) return new Map();
   await client.query('SAVEPOINT copy_rows');
   try {
     await copyInto(client, 'log_ids', ID_COLUMNS, rows, toIdCopyLine);
     await copyInto(client, 'logs', LOG_COLUMNS, rows, toCopyLine);
     await client.query('RELEASE SAVEPOINT copy_rows');
-    return rows.length;
+    const written = new Map<number, number>();
+    for (const { partition } of rows) written.set(partition, (written.get(partition) ?? 0) + 1);
+    return written;
   } catch (error) {
     if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
     await client.query('ROLLBACK TO SAVEPOINT copy_rows');
@@ -104,18 +93,19 @@ export async function insertRows(client: PoolClient, rows: PositionedRecord[]): 
  * COPY into a session-local staging table (no WAL, no indexes), then one statement: the first
  * row of each id in Kafka order claims the id in `log_ids`, and only claimed rows are inserted.
  */
-export async function insertSkippingDuplicates(client: PoolClient, rows: PositionedRecord[]): Promise<number> {
+export async function insertSkippingDuplicates(client: PoolClient, rows: PositionedRecord[]): Promise<Map<number, number>> {
   if (!prepared.has(client)) {
     await client.query(`CREATE TEMP TABLE IF NOT EXISTS ${STAGING} (LIKE logs INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`);
     prepared.add(client);
   }
   await copyInto(client, STAGING, LOG_COLUMNS, rows, toCopyLine);
-  const result = await client.query(
+  const result = await client.query<{ kafka_partition: number; n: string }>(
     `WITH firsts AS (SELECT DISTINCT ON (id) * FROM ${STAGING} ORDER BY id, kafka_partition, kafka_offset),
-     claimed AS (INSERT INTO log_ids (${ID_COLUMNS}) SELECT ${ID_COLUMNS} FROM firsts ON CONFLICT DO NOTHING RETURNING id)
-     INSERT INTO logs (${LOG_COLUMNS}) SELECT ${LOG_COLUMNS} FROM firsts WHERE id IN (SELECT id FROM claimed) ON CONFLICT DO NOTHING`,
+     claimed AS (INSERT INTO log_ids (${ID_COLUMNS}) SELECT ${ID_COLUMNS} FROM firsts ON CONFLICT DO NOTHING RETURNING id),
+     inserted AS (INSERT INTO logs (${LOG_COLUMNS}) SELECT ${LOG_COLUMNS} FROM firsts WHERE id IN (SELECT id FROM claimed) ON CONFLICT DO NOTHING RETURNING kafka_partition)
+     SELECT kafka_partition, count(*) AS n FROM inserted GROUP BY kafka_partition`,
   );
-  return result.rowCount ?? 0;
+  return new Map(result.rows.map((row) => [row.kafka_partition, Number(row.n)]));
 }
 
 async function copyInto(client: PoolClient, table: string, columns: string, rows: PositionedRecord[], line: (row: PositionedRecord) => string): Promise<void> {
@@ -125,9 +115,8 @@ async function copyInto(client: PoolClient, table: string, columns: string, rows
 /** COPY data in chunks of many lines: fewer, larger writes to the socket. */
 function* copyChunks(rows: PositionedRecord[], line: (row: PositionedRecord) => string, linesPerChunk = 500): Generator<string> {
   for (let i = 0; i < rows.length; i += linesPerChunk) {
-    yield rows
-      .slice(i, i + linesPerChunk)
-      .map(line)
-      .join('');
+    let chunk = '';
+    for (let j = i; j < Math.min(rows.length, i + linesPerChunk); j++) chunk += line(rows[j]!);
+    yield chunk;
   }
 }

@@ -3,11 +3,12 @@ import { DeadLetterQueue, type DeadLetter } from './dead-letters.ts';
 import { decodeMessage } from './decode.ts';
 import { insertRows, unstorableReason, type PositionedRecord } from './pg-rows.ts';
 import { runSinkConsumer, type Seek } from './sink-consumer.ts';
+import type { DeadLetterKind } from './sink-metrics.ts';
 
 const PARTITIONS_AHEAD_DAYS = 3;
 const PARTITION_CHECK_MS = 3_600_000;
-/** Transactions at once: at most one per partition, six partitions by default. */
-const TRANSACTIONS_IN_FLIGHT = 6;
+/** Transactions at once (see `merge` below): one in Postgres, the next waiting for it. */
+const TRANSACTIONS_IN_FLIGHT = 2;
 /** Record bytes handed to the writer and not in Postgres yet: about one batch per partition. */
 const PG_BACKLOG_BYTES = 12 * 1024 * 1024;
 
@@ -56,67 +57,96 @@ export async function startPgSink(config: Config, logger: Logger): Promise<() =>
     http: config.sinks.pg,
     kafka,
     // Batches are written in the background, a partition's one after the other (the offset
-    // guard below needs that order), partitions side by side: while Postgres COPYs, Node
-    // fetches and encodes the next batches. ~6,000 logs a transaction: COPY's per-statement
-    // cost is paid rarely; larger only grew memory.
+    // guard below needs that order): while Postgres COPYs, Node fetches and encodes the next
+    // batches. Up to ~6,000 logs a partition per fetch: COPY's per-statement cost is paid
+    // rarely; larger only grew memory.
     maxBytesPerPartition: 2 * 1024 * 1024,
     maxBytes: 12 * 1024 * 1024,
     backlogBytes: PG_BACKLOG_BYTES,
     inOrderPerPartition: true,
     onAssignment: seekToStored,
-    prepareBatch: (batch, metrics, seek) => async () => {
-      const client = await pool.connect();
-      const timer = metrics.writeSeconds.startTimer();
-      let failure: unknown;
-      try {
-        await client.query('BEGIN');
-        const next = await lockNextOffset(client, topic, batch.partition);
-        const first = BigInt(batch.firstOffset() ?? batch.lastOffset());
-        // Kafka's position is past the stored one (its offsets were reset, or the seek on
-        // assignment lost a race with the first fetch): go back once rather than skip logs.
-        // Once only, because retention may have deleted what lies between.
-        if (next !== undefined && first > next && !soughtBack.has(batch.partition)) {
-          await client.query('ROLLBACK');
-          soughtBack.add(batch.partition);
-          logger.warn({ partition: batch.partition, from: first.toString(), to: next.toString() }, 'seeking back to the stored offset');
-          seek(batch.partition, next.toString());
-          return 'sought';
-        }
-        if (next !== undefined && first > next) {
-          logger.error({ partition: batch.partition, from: next.toString(), to: first.toString() }, 'records between the stored offset and Kafka are gone (retention?)');
-        }
-        const rows: PositionedRecord[] = [];
-        const letters: DeadLetter[] = [];
-        let bytes = 0;
+    // One transaction takes every batch waiting, across partitions (each partition's offset row
+    // is locked and moved in it): one per fetch instead of six under load. Two at once: while
+    // one runs in Postgres, the next is decoded and encoded, then waits for the partitions it
+    // shares with the first.
+    merge: { writesInFlight: TRANSACTIONS_IN_FLIGHT },
+    prepareWrite: (batches, metrics, seek) => {
+      // Decoded and checked once; a retry only runs the transaction again.
+      const prepared = batches.map((batch) => {
+        const rows: (PositionedRecord & { at: bigint; bytes: number })[] = [];
+        const letters: (DeadLetter & { at: bigint; kind: DeadLetterKind })[] = [];
         for (const message of batch.messages) {
-          if (next !== undefined && BigInt(message.offset) < next) continue;
           const decoded = decodeMessage(message);
           const reason = decoded.ok ? unstorableReason(decoded.record, decoded.json) : decoded.reason;
-          if (reason === undefined && decoded.ok) {
-            rows.push({ record: decoded.record, partition: batch.partition, offset: message.offset });
-            bytes += decoded.json.length;
-          } else {
-            letters.push({ message, partition: batch.partition, reason: reason! });
-            metrics.deadLetters.inc({ kind: decoded.ok ? 'refused' : 'undecodable' });
-          }
+          const at = BigInt(message.offset);
+          if (reason === undefined && decoded.ok) rows.push({ record: decoded.record, partition: batch.partition, offset: message.offset, at, bytes: decoded.json.length });
+          else letters.push({ message, partition: batch.partition, reason: reason!, at, kind: decoded.ok ? 'refused' : 'undecodable' });
         }
-        const written = await insertRows(client, rows);
-        // Dead letters go out before the commit: a crash in between sends them again, never loses them.
-        await dlq.send(letters);
-        await storeNextOffset(client, topic, batch.partition, BigInt(batch.lastOffset()) + 1n, written);
-        await client.query('COMMIT');
-        timer();
-        metrics.recordsWritten.inc(rows.length);
-        metrics.duplicates.inc(rows.length - written);
-        metrics.bytesWritten.inc(bytes);
-      } catch (error) {
-        failure = error;
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      } finally {
-        // A connection that failed mid-transaction is dropped rather than handed out again.
-        client.release(failure instanceof Error ? failure : undefined);
-      }
+        return { batch, rows, letters };
+      });
+      return async (wanted) => {
+        const current = prepared.filter(({ batch }) => wanted(batch));
+        if (current.length === 0) return 'sought';
+        const partitions = [...new Set(current.map(({ batch }) => batch.partition))].sort((a, b) => a - b);
+        const client = await pool.connect();
+        const timer = metrics.writeSeconds.startTimer();
+        let failure: unknown;
+        try {
+          await client.query('BEGIN');
+          /** Each partition written here, with the offset stored for it (records below it are in already). */
+          const stored = new Map<number, bigint | undefined>();
+          for (const partition of partitions) {
+            const next = await lockNextOffset(client, topic, partition);
+            const ofPartition = current.filter(({ batch }) => batch.partition === partition);
+            const first = BigInt(ofPartition[0]!.batch.firstOffset() ?? ofPartition[0]!.batch.lastOffset());
+            // Kafka's position is past the stored one (its offsets were reset, or the seek on
+            // assignment lost a race with the first fetch): go back once rather than skip logs.
+            // Once only, because retention may have deleted what lies between. The seek makes
+            // the partition's batches unwanted at once, so a retry of this write leaves them out.
+            if (next !== undefined && first > next && !soughtBack.has(partition)) {
+              soughtBack.add(partition);
+              logger.warn({ partition, from: first.toString(), to: next.toString() }, 'seeking back to the stored offset');
+              seek(partition, next.toString());
+              continue;
+            }
+            if (next !== undefined && first > next) {
+              logger.error({ partition, from: next.toString(), to: first.toString() }, 'records between the stored offset and Kafka are gone (retention?)');
+            }
+            stored.set(partition, next);
+          }
+          const fresh = <T extends { partition: number; at: bigint }>(entry: T) => {
+            if (!stored.has(entry.partition)) return false;
+            const next = stored.get(entry.partition);
+            return next === undefined || entry.at >= next;
+          };
+          const rows = current.flatMap((p) => p.rows.filter(fresh));
+          const letters = current.flatMap((p) => p.letters.filter(fresh));
+          const written = await insertRows(client, rows);
+          // Dead letters go out before the commit: a crash in between sends them again, never loses them.
+          await dlq.send(letters);
+          for (const partition of stored.keys()) {
+            const last = current
+              .filter(({ batch }) => batch.partition === partition)
+              .at(-1)!
+              .batch.lastOffset();
+            await storeNextOffset(client, topic, partition, BigInt(last) + 1n, written.get(partition) ?? 0);
+          }
+          await client.query('COMMIT');
+          timer();
+          const total = [...written.values()].reduce((sum, n) => sum + n, 0);
+          metrics.recordsWritten.inc(rows.length);
+          metrics.duplicates.inc(rows.length - total);
+          metrics.bytesWritten.inc(rows.reduce((sum, row) => sum + row.bytes, 0));
+          for (const letter of letters) metrics.deadLetters.inc({ kind: letter.kind });
+        } catch (error) {
+          failure = error;
+          await client.query('ROLLBACK').catch(() => undefined);
+          throw error;
+        } finally {
+          // A connection that failed mid-transaction is dropped rather than handed out again.
+          client.release(failure instanceof Error ? failure : undefined);
+        }
+      };
     },
   });
 

@@ -10,6 +10,8 @@ import { runSinkConsumer, type Seek, type SinkOptions } from './sink-consumer.ts
 const config = loadConfig({ SINK_SESSION_TIMEOUT_MS: '6000' });
 const topic = config.kafka.topic;
 const keyOf = (batch: Batch) => `${batch.partition}@${batch.firstOffset()}`;
+/** A write's key: its batches' keys, joined by '+' when it merged several. */
+const keyOfAll = (batches: Batch[]) => batches.map(keyOf).join('+');
 
 /**
  * A store whose writes the test finishes or fails one by one, the oldest running write of a
@@ -22,8 +24,8 @@ class Store {
   private readonly open: { key: string; resolve(): void; reject(error: Error): void }[] = [];
   private readonly waiters: (() => void)[] = [];
 
-  write(batch: Batch): Promise<void> {
-    const key = keyOf(batch);
+  write(batches: Batch[]): Promise<void> {
+    const key = keyOfAll(batches);
     this.attempts.push(key);
     for (const wake of this.waiters.splice(0)) wake();
     return new Promise<void>((resolve, reject) => this.open.push({ key, resolve, reject })).then(() => void this.written.push(key));
@@ -103,7 +105,7 @@ async function startRunner(options: Partial<SinkOptions> = {}): Promise<Runner> 
     maxBytes: 4096,
     backlogBytes: 1_000,
     commitIntervalMs: 0,
-    prepareBatch: (batch) => () => store.write(batch),
+    prepareWrite: (batches) => () => store.write(batches),
     onAssignment: (given) => void (seek = given),
     ...options,
   });
@@ -182,9 +184,9 @@ describe('the sink consumer runner, with a fake consumer', () => {
 
     it('never commit past a batch whose write threw a bug, and go on with the next batches', async () => {
       const { consumer, store, logs } = await startRunner({
-        prepareBatch: (batch) => {
-          if (keyOf(batch) === '0@0') throw new TypeError('a bug in the sink');
-          return () => store.write(batch);
+        prepareWrite: (batches) => {
+          if (keyOfAll(batches) === '0@0') throw new TypeError('a bug in the sink');
+          return () => store.write(batches);
         },
       });
       await consumer.deliver(fakeBatch(topic, 0, 0, 5));
@@ -289,9 +291,9 @@ describe('the sink consumer runner, with a fake consumer', () => {
     it("goes on with a partition's next batch after one whose write threw a bug, committing nothing past the broken one", async () => {
       const { consumer, store, logs } = await startRunner({
         inOrderPerPartition: true,
-        prepareBatch: (batch) => {
-          if (keyOf(batch) === '0@0') throw new TypeError('a bug in the sink');
-          return () => store.write(batch);
+        prepareWrite: (batches) => {
+          if (keyOfAll(batches) === '0@0') throw new TypeError('a bug in the sink');
+          return () => store.write(batches);
         },
       });
       await consumer.deliver(fakeBatch(topic, 0, 0, 10));
@@ -302,6 +304,107 @@ describe('the sink consumer runner, with a fake consumer', () => {
       expect(store.written).toEqual(['0@10']);
       expect(consumer.commits).toEqual([]);
       expect(logs).toContainEqual(expect.objectContaining({ level: 50, msg: 'background write failed' }));
+    });
+  });
+
+  describe('merging the waiting batches into one write (both sinks)', () => {
+    it("writes the batches of one fetch, every partition's, as one write and commits each partition past it", async () => {
+      const { consumer, store } = await startRunner({ merge: { writesInFlight: 2 } });
+      await consumer.deliver(fakeBatch(topic, 0, 0, 10));
+      await consumer.deliver(fakeBatch(topic, 1, 0, 5));
+      await store.attempted('0@0+1@0');
+      expect(store.running).toEqual(['0@0+1@0']);
+      expect(consumer.commits).toEqual([]);
+
+      store.finish('0@0+1@0');
+      await until(() => consumer.commits.length > 0);
+      expect(consumer.actions).toEqual(['commit 0:10 1:5']);
+    });
+
+    it('gathers what arrives while the writes in flight run into the next write, in the order handed over', async () => {
+      const { consumer, store } = await startRunner({ merge: { writesInFlight: 1 } });
+      await consumer.deliver(fakeBatch(topic, 0, 0, 5));
+      await store.attempted('0@0');
+      for (const [partition, first] of [
+        [0, 5],
+        [1, 0],
+        [0, 10],
+      ] as const) {
+        await consumer.deliver(fakeBatch(topic, partition, first, 5));
+        await settle();
+      }
+      expect(store.running).toEqual(['0@0']);
+
+      store.finish('0@0');
+      await store.attempted('0@5+1@0+0@10');
+      store.finish('0@5+1@0+0@10');
+      await until(() => consumer.commits.includes('0:15') && consumer.commits.includes('1:5'));
+      expect(store.written).toEqual(['0@0', '0@5+1@0+0@10']);
+    });
+
+    it('retries a failed write as a whole and commits none of its partitions until it is written', async () => {
+      const { consumer, store } = await startRunner({ merge: { writesInFlight: 2 } });
+      await consumer.deliver(fakeBatch(topic, 0, 0, 5));
+      await consumer.deliver(fakeBatch(topic, 1, 0, 5));
+      await store.attempted('0@0+1@0');
+      store.fail('0@0+1@0');
+      await store.attempted('0@0+1@0', 2);
+      expect(consumer.commits).toEqual([]);
+      store.finish('0@0+1@0');
+      await until(() => consumer.commits.length > 0);
+      expect(consumer.actions).toEqual(['commit 0:5 1:5']);
+    });
+
+    it('in order per partition, starts a write only after the previous write of each of its partitions, though it is prepared before', async () => {
+      const prepared: string[] = [];
+      const { consumer, store } = await startRunner({
+        inOrderPerPartition: true,
+        merge: { writesInFlight: 2 },
+        prepareWrite: (batches) => {
+          prepared.push(keyOfAll(batches));
+          return () => store.write(batches);
+        },
+      });
+      await consumer.deliver(fakeBatch(topic, 0, 0, 5));
+      await store.attempted('0@0');
+      await consumer.deliver(fakeBatch(topic, 0, 5, 5));
+      await consumer.deliver(fakeBatch(topic, 1, 0, 5));
+      await until(() => prepared.length === 2);
+      await settle();
+      expect(store.attempts).toEqual(['0@0']);
+
+      store.finish('0@0');
+      await store.attempted('0@5+1@0');
+      store.finish('0@5+1@0');
+      await until(() => consumer.commits.includes('0:10') && consumer.commits.includes('1:5'));
+      expect(store.written).toEqual(['0@0', '0@5+1@0']);
+    });
+
+    it('leaves out of a write, and commits nothing for, the batches of a partition sought elsewhere meanwhile; the others are written and committed', async () => {
+      const offered: string[][] = [];
+      const { consumer, store, seek } = await startRunner({
+        inOrderPerPartition: true,
+        merge: { writesInFlight: 2 },
+        prepareWrite: (batches) => (wanted) => {
+          const current = batches.filter(wanted);
+          offered.push(current.map(keyOf));
+          return store.write(current);
+        },
+      });
+      await consumer.deliver(fakeBatch(topic, 0, 0, 5));
+      await store.attempted('0@0');
+      await consumer.deliver(fakeBatch(topic, 0, 5, 5));
+      await consumer.deliver(fakeBatch(topic, 1, 0, 5));
+      await settle();
+      // Partition 0 goes back while its second batch waits behind the first write.
+      seek()(0, '0');
+      store.finish('0@0');
+      await store.attempted('1@0');
+      store.finish('1@0');
+      await until(() => consumer.commits.length > 0);
+      await settle();
+      expect(offered).toEqual([['0@0'], ['1@0']]);
+      expect(consumer.actions).toEqual(['seek 0:0', 'commit 1:5']);
     });
   });
 

@@ -27,10 +27,13 @@ export const FETCH_MAX_WAIT_MS = 500;
 const COMMIT_INTERVAL_MS = 1_000;
 
 /**
- * One try at writing a batch; throws to be retried with backoff. Made once per batch, so it
- * can keep what is left to do. 'sought' means it moved the partition elsewhere instead.
+ * One try at writing a set of batches (one or, merged, several); throws to be retried with
+ * backoff. Made once per write, so it can keep what is left to do. `wanted` says, at each try,
+ * which of the batches are still to be written: one handed over before a seek of its partition
+ * or a rebalance is not (a write that wrote it anyway could skip records, see the PG sink).
+ * 'sought' means it moved the partitions elsewhere instead and wrote nothing.
  */
-export type BatchAttempt = () => Promise<void | 'sought'>;
+export type BatchAttempt = (wanted: (batch: Batch) => boolean) => Promise<void | 'sought'>;
 
 /** Moves a partition's fetch position; batches of it handed over before are then dropped. */
 export type Seek = (partition: number, offset: string) => void;
@@ -52,7 +55,8 @@ export interface SinkOptions {
   /** Fetch sizes: what one Kafka batch of a partition, and one fetch in all, may hold. */
   maxBytesPerPartition: number;
   maxBytes: number;
-  prepareBatch(batch: Batch, metrics: SinkMetrics, seek: Seek): BatchAttempt;
+  /** Prepares one write of `batches` (in the order handed over: a partition's in offset order). */
+  prepareWrite(batches: Batch[], metrics: SinkMetrics, seek: Seek): BatchAttempt;
   /**
    * Batches are written in the background, up to this many bytes of records at once, and each
    * partition is committed as its leading batches are written: the consumer fetches and
@@ -61,11 +65,28 @@ export interface SinkOptions {
   backlogBytes: number;
   /** In the background, write a partition's batches one after the other, in offset order. */
   inOrderPerPartition?: boolean;
+  /**
+   * Merge the batches waiting for the writer into one write (a bulk request, a transaction),
+   * with at most `writesInFlight` writes at once: kafkajs hands a fetch over as one batch per
+   * partition, and a write per batch (six of ~70 logs per fetch under load) cost the sink and
+   * the store more per log than the logs themselves. Under light load a write takes what one
+   * fetch brought; under heavy load, what arrived while the previous writes ran. Without it
+   * each batch is its own write, started at once.
+   */
+  merge?: { writesInFlight: number };
   /** Called on every assignment (start and each rebalance) with the partitions now owned. */
   onAssignment?(seek: Seek, partitions: number[]): void;
   /** COMMIT_INTERVAL_MS and STOP_GRACE_MS unless given; unit tests shorten them. */
   commitIntervalMs?: number;
   stopGraceMs?: number;
+}
+
+/** A batch handed to the background writer, with what it holds of the backlog and when it was handed over. */
+interface Handed {
+  batch: Batch;
+  bytes: number;
+  generation: number;
+  epoch: number;
 }
 
 const healthSchema = z.object({
@@ -154,19 +175,88 @@ export async function runSinkConsumer(config: Config, logger: Logger, options: S
     consumer.seek({ topic, partition, offset });
   };
 
-  const writeBatch = async (batch: Batch, stillWanted: () => boolean): Promise<boolean> => {
-    metrics.batchRecords.observe(batch.messages.length);
-    const attempt = options.prepareBatch(batch, metrics, seek);
-    const done = await retryUntilDone(attempt, stillWanted, logger, `writing partition ${batch.partition} from offset ${batch.firstOffset()}`, (error) => {
-      metrics.writeFailures.inc();
-      health.failingSince ??= new Date().toISOString();
-      health.lastError = error instanceof Error ? error.message : String(error);
-    });
-    if (done) {
-      health.lastWriteAt = new Date().toISOString();
-      health.failingSince = null;
+  /** Whether a batch handed over is still to be written: no rebalance, no seek of its partition, no stop since. */
+  const isCurrent = (handed: Handed) => generation === handed.generation && (epochs.get(handed.batch.partition) ?? 0) === handed.epoch && !stopping;
+
+  const write = async (group: Handed[], attempt: BatchAttempt): Promise<void> => {
+    const first = group[0]!.batch;
+    const what =
+      group.length === 1 ? `partition ${first.partition} from offset ${first.firstOffset()}` : `${group.length} batches of partitions ${[...new Set(group.map((h) => h.batch.partition))].join(', ')}`;
+    const wanted = new Set(group.filter(isCurrent).map((h) => h.batch));
+    const done = await retryUntilDone(
+      () => {
+        for (const handed of group) if (!isCurrent(handed)) wanted.delete(handed.batch);
+        return attempt((batch) => wanted.has(batch));
+      },
+      () => group.some(isCurrent),
+      logger,
+      `writing ${what}`,
+      (error) => {
+        metrics.writeFailures.inc();
+        health.failingSince ??= new Date().toISOString();
+        health.lastError = error instanceof Error ? error.message : String(error);
+      },
+    );
+    if (!done) return;
+    health.lastWriteAt = new Date().toISOString();
+    health.failingSince = null;
+    for (const handed of group) {
+      // Only what was still wanted when the write ended counts as written.
+      if (!isCurrent(handed) || !wanted.has(handed.batch)) continue;
+      const offset = progress.done(handed.batch.partition, handed.batch.lastOffset());
+      if (offset !== undefined) commits.commit(handed.batch.partition, offset);
     }
-    return done;
+  };
+
+  /** Starts one write of `group`; in order per partition, after the previous write of each of its partitions. */
+  const startWrite = (group: Handed[]) => {
+    writing++;
+    for (const handed of group) metrics.batchRecords.observe(handed.batch.messages.length);
+    const partitions = [...new Set(group.map((h) => h.batch.partition))];
+    const before = options.inOrderPerPartition ? Promise.all(partitions.map((p) => chains.get(p) ?? Promise.resolve())) : Promise.resolve();
+    // Prepared now, while the writes before it still run: decoding overlaps the store's work.
+    const prepared = Promise.resolve().then(() =>
+      options.prepareWrite(
+        group.map((h) => h.batch),
+        metrics,
+        seek,
+      ),
+    );
+    // Handled here for the time it waits; the chain below still sees the failure.
+    prepared.catch(() => undefined);
+    // Even a write that failed to prepare waits its turn: the partition's next write must not overtake the one before.
+    const written = before
+      .then(() => prepared)
+      .then((attempt) => write(group, attempt))
+      .catch((err: unknown) => logger.error({ err }, 'background write failed'))
+      .finally(() => {
+        for (const handed of group) backlog.release(handed.bytes);
+        writing--;
+        schedule();
+      });
+    if (options.inOrderPerPartition) for (const p of partitions) chains.set(p, written);
+  };
+
+  /** Merging: batches handed over and not in a write yet, in the order handed over. */
+  const waiting: Handed[] = [];
+  let writing = 0;
+  let scheduled = false;
+  const startWaiting = () => {
+    scheduled = false;
+    while (waiting.length > 0 && writing < (options.merge?.writesInFlight ?? Infinity)) {
+      const group = waiting.splice(0).filter((handed) => {
+        if (isCurrent(handed)) return true;
+        backlog.release(handed.bytes);
+        return false;
+      });
+      if (group.length > 0) startWrite(group);
+    }
+  };
+  /** After this turn of the event loop: the other batches of the same fetch are handed over in it. */
+  const schedule = () => {
+    if (!options.merge || scheduled || waiting.length === 0) return;
+    scheduled = true;
+    setImmediate(startWaiting);
   };
 
   /** Heart-beats while `work` runs: waiting for a slow store must not cost the group membership. */
@@ -210,23 +300,13 @@ export async function runSinkConsumer(config: Config, logger: Logger, options: S
       const admitted = await withHeartbeats(heartbeat, (beat) => waitForRoom(bytes, () => beat.lost || !isRunning()));
       // The group rebalances (or the consumer stops) while the store is too slow to make room: let it rejoin; the batch comes again.
       if (!admitted) return;
-      const { partition } = batch;
-      const handedOver = { generation, epoch: epochs.get(partition) ?? 0 };
-      progress.add(partition, batch.lastOffset());
+      const handed: Handed = { batch, bytes, generation, epoch: epochs.get(batch.partition) ?? 0 };
+      progress.add(batch.partition, batch.lastOffset());
       // Resolving moves the fetch position only: nothing is committed until the write is done.
       resolveOffset(batch.lastOffset());
-      const current = () => generation === handedOver.generation && (epochs.get(partition) ?? 0) === handedOver.epoch && !stopping;
-      const write = async () => {
-        const done = await writeBatch(batch, current);
-        if (!done || !current()) return;
-        const offset = progress.done(partition, batch.lastOffset());
-        if (offset !== undefined) commits.commit(partition, offset);
-      };
-      const written = (options.inOrderPerPartition ? (chains.get(partition) ?? Promise.resolve()) : Promise.resolve())
-        .then(write)
-        .catch((err: unknown) => logger.error({ err }, 'background write failed'))
-        .finally(() => backlog.release(bytes));
-      if (options.inOrderPerPartition) chains.set(partition, written);
+      if (!options.merge) return startWrite([handed]);
+      waiting.push(handed);
+      schedule();
     },
   });
   health.consumer = 'running';
