@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { AppError } from './errors.ts';
@@ -83,5 +85,50 @@ describe('a request no route matches', () => {
     expect(page.json()).toEqual({ page: true });
     expect(other.statusCode).toBe(404);
     expect(other.json()).toMatchObject({ error: { code: 'not_found', message: 'no route GET /other' } });
+  });
+});
+
+describe('a request answered before its body arrived', () => {
+  /** Posts `bodies` one after the other on one keep-alive connection; each answer's status, connection header and socket. */
+  async function postOnOneConnection(port: number, bodies: Buffer[]) {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const answers: { status: number; connection: string | undefined; socket: unknown }[] = [];
+    try {
+      for (const body of bodies) {
+        answers.push(
+          await new Promise((resolve, reject) => {
+            const request = http.request(
+              { port, host: '127.0.0.1', method: 'POST', path: '/in', agent, headers: { 'content-type': 'application/json', 'content-length': body.length } },
+              (response) => {
+                response.resume();
+                response.on('end', () => resolve({ status: response.statusCode!, connection: response.headers.connection, socket: request.socket }));
+              },
+            );
+            request.on('error', reject);
+            request.end(body);
+          }),
+        );
+      }
+    } finally {
+      agent.destroy();
+    }
+    return answers;
+  }
+
+  it('has its body read and dropped, so the client gets the 413 and the connection stays usable instead of being reset mid-send', async () => {
+    const logger = createLogger({ logLevel: 'silent' }, 'test');
+    const app = createHttpServer({ logger, bodyLimit: 1024 });
+    app.post('/in', async () => ({ ok: true }));
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = app.server.address() as AddressInfo;
+    try {
+      const [tooLarge, small] = await postOnOneConnection(port, [Buffer.alloc(4 * 1024 * 1024, 0x20), Buffer.from('{}')]);
+      expect(tooLarge).toMatchObject({ status: 413 });
+      expect(tooLarge!.connection).not.toBe('close');
+      expect(small).toMatchObject({ status: 200 });
+      expect(small!.socket).toBe(tooLarge!.socket);
+    } finally {
+      await app.close();
+    }
   });
 });
