@@ -30,6 +30,17 @@ describe('body parsers', () => {
     expect(parseNdjsonBody(Buffer.from('{"a":1}\r\n{"b":\n{"c":3}'))).toMatchObject([{ a: 1 }, { reason: expect.any(String) }, { c: 3 }]);
   });
 
+  it('hands over a known NDJSON line as its shared value, unparsed; every other line is parsed, and a body with a forbidden key is still refused', () => {
+    const shared = Object.freeze({ index: Object.freeze({}) });
+    const known = new Map([['{"index":{}}', shared]]);
+    const items = parseNdjsonBody(Buffer.from('{"index":{}}\n{"a":1}\n\n{"index": {}}\n{"index":{}}\r\n{"index":{}}\n'), known);
+    expect(items).toEqual([shared, { a: 1 }, { index: {} }, { index: {} }, shared]);
+    expect(items[0]).toBe(shared);
+    expect(items[4]).toBe(shared);
+    expect(items[2]).not.toBe(shared);
+    expect(refusal(() => parseNdjsonBody(Buffer.from('{"index":{}}\n{"__proto__":{"admin":true}}\n'), known))).toMatchObject({ status: 400, code: 'forbidden_key' });
+  });
+
   it('refuses malformed JSON with a 400', () => {
     expect(refusal(() => parseJsonBody(Buffer.from('{"level":')))).toMatchObject({ status: 400, code: 'invalid_json' });
   });

@@ -49,12 +49,24 @@ export function parseJsonBody(body: Buffer): unknown {
  */
 const needsSecureParse = (text: string) => text.includes('__proto__') || text.includes('constructor') || text.includes('\\u') || text.includes('\uFEFF');
 
-/** One JSON value per line; blank lines are skipped, a broken line becomes a BrokenLine item. */
-export function parseNdjsonBody(body: Buffer): unknown[] {
+/**
+ * One JSON value per line; blank lines are skipped, a broken line becomes a BrokenLine item.
+ * A line that is a key of `known` (spelled exactly so) is its value, unparsed: a protocol's
+ * frequent constant line (the bulk API's `{"index":{}}`), a frozen object shared by its lines.
+ */
+export function parseNdjsonBody(body: Buffer, known?: ReadonlyMap<string, unknown>): unknown[] {
   const text = decodeUtf8(body);
   const parse = needsSecureParse(text) ? parseJson : JSON.parse;
+  // Only lines as short as a known one are looked up: hashing each long line would cost more than it spares.
+  let knownLength = -1;
+  for (const line of known?.keys() ?? []) knownLength = Math.max(knownLength, line.length);
   const items: unknown[] = [];
   for (const line of text.split('\n')) {
+    const value = line.length <= knownLength ? known?.get(line) : undefined;
+    if (value !== undefined) {
+      items.push(value);
+      continue;
+    }
     if (line.trim() === '') continue;
     try {
       items.push(parse(line));

@@ -2,8 +2,7 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AcceptLogs } from '../accept-logs.ts';
 import { addBufferParser, parseNdjsonBody } from '../body-parsers.ts';
-import type { ItemError } from '../validate-items.ts';
-import { parseBulkLines, type BulkAction, type BulkItemAnswer } from './elastic-bulk.ts';
+import { bulkItems, EMPTY_ACTION_LINES, parseBulkLines, toValidationItem } from './elastic-bulk.ts';
 
 /** Routes of this plugin that need an ingest (or admin) key, for the ingester's access rule (POST). */
 export const ELASTIC_INGEST_ROUTES = ['/_bulk', '/:index/_bulk'] as const;
@@ -60,18 +59,6 @@ const bulkQuerySchema = z.object({
 });
 const indexParamsSchema = z.object({ index: z.string().min(1).max(255) });
 
-/** Why an item was refused, naming the document's own field where the log's came from one. */
-function reasonOf(errors: ItemError[], action: BulkAction): string {
-  return errors
-    .map((e) => {
-      const top = e.field.split('.')[0]!;
-      const source = action.sources[top];
-      const field = source && source !== top ? `${e.field} (from ${source})` : e.field;
-      return `${field}: ${e.message} [${e.rule}]`;
-    })
-    .join('; ');
-}
-
 /**
  * The Elasticsearch bulk API on the ingester (`POST /_bulk`, `POST /{index}/_bulk`), with what
  * clients call around it: `GET /` and `HEAD /` (cluster info) and `_refresh`. Logs go through
@@ -80,7 +67,7 @@ function reasonOf(errors: ItemError[], action: BulkAction): string {
  */
 export const elasticBulkRoutes: FastifyPluginAsyncZod<ElasticBulkOptions> = async (app, { acceptLogs, isReady, onBodyBytes }) => {
   app.removeAllContentTypeParsers();
-  addBufferParser(app, BULK_CONTENT_TYPES, parseNdjsonBody, onBodyBytes);
+  addBufferParser(app, BULK_CONTENT_TYPES, (body) => parseNdjsonBody(body, EMPTY_ACTION_LINES), onBodyBytes);
 
   // Elasticsearch clients (8.x) refuse any 2xx answer without this header.
   app.addHook('onSend', async (_request, reply) => {
@@ -113,21 +100,14 @@ export const elasticBulkRoutes: FastifyPluginAsyncZod<ElasticBulkOptions> = asyn
   const bulk = async (index: string | undefined, lines: unknown[]) => {
     const started = performance.now();
     const actions = parseBulkLines(lines, index);
-    const { valid, errors, records } = await acceptLogs(actions.map((a) => a.item));
-    const ids = new Map(valid.map(({ index: at }, i) => [at, records[i]!.id]));
-    const errorsAt = new Map<number, ItemError[]>();
-    for (const error of errors) errorsAt.set(error.index, [...(errorsAt.get(error.index) ?? []), error]);
-    const items = actions.map((action, at): Partial<Record<BulkAction['operation'], BulkItemAnswer>> => {
-      const _index = action.index ?? 'logflow';
-      const id = ids.get(at);
-      if (id !== undefined) return { [action.operation]: { _index, _id: id, status: 201, result: 'created' } };
-      const type = action.operation === 'index' || action.operation === 'create' ? 'document_parsing_exception' : 'illegal_argument_exception';
-      return { [action.operation]: { _index, _id: action.id ?? null, status: 400, error: { type, reason: reasonOf(errorsAt.get(at) ?? [], action) } } };
-    });
+    const { valid, errors, records } = await acceptLogs(actions.map((a) => toValidationItem(a.item)));
+    const items = bulkItems(actions, valid, records, errors);
     return { took: Math.round(performance.now() - started), errors: errors.length > 0, items };
   };
 
-  const bulkSchema = { querystring: bulkQuerySchema, body: z.array(z.unknown()), response: { 200: bulkAnswerSchema } };
+  // The parser hands over an array of lines: checked as one, not copied element by element as z.array(z.unknown()) does.
+  const bulkBodySchema = z.custom<unknown[]>((body) => Array.isArray(body), { error: 'expected an NDJSON body: action lines, each followed by its document' });
+  const bulkSchema = { querystring: bulkQuerySchema, body: bulkBodySchema, response: { 200: bulkAnswerSchema } };
   app.post('/_bulk', { schema: bulkSchema }, async (request) => bulk(undefined, request.body));
   app.post('/:index/_bulk', { schema: { ...bulkSchema, params: indexParamsSchema } }, async (request) => bulk(request.params.index, request.body));
 

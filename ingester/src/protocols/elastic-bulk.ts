@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { AppError } from '@logflow/core';
+import { AppError, type TypedLogFields } from '@logflow/core';
 import { BrokenLine } from '../body-parsers.ts';
-import { RefusedItem } from '../validate-items.ts';
+import { MappedLog, RefusedItem, type ItemError } from '../validate-items.ts';
 
 /**
  * Elasticsearch's bulk API, as far as a log pipeline can honestly answer it: `index` and
@@ -31,6 +31,17 @@ export interface BulkItemAnswer {
   result?: 'created';
   error?: { type: string; reason: string };
 }
+
+/** One item of the answer: its answer keyed by the action's operation. */
+export type BulkItem = Partial<Record<BulkOperation, BulkItemAnswer>>;
+
+/**
+ * The action lines most shippers send, `{"index":{}}` and `{"create":{}}`, as the parser hands
+ * them over without parsing each: one frozen object for all lines spelled so.
+ */
+export const EMPTY_ACTION_LINES: ReadonlyMap<string, unknown> = new Map(
+  (['index', 'create'] as const).map((operation) => [JSON.stringify({ [operation]: {} }), Object.freeze({ [operation]: Object.freeze({}) })]),
+);
 
 const actionMetaSchema = z.object({ _index: z.string().min(1).max(255).optional(), _id: z.string().min(1).max(512).optional() }).loose();
 const logIdSchema = z.uuid();
@@ -70,6 +81,13 @@ const CANDIDATES = Object.entries(FIELD_SOURCES).map(([field, names]) => ({
 }));
 
 type Json = Record<string, unknown>;
+
+/** The fields a log cannot go without, and the document's names for each (for the refusal). */
+const REQUIRED = [
+  ['timestamp', '@timestamp, timestamp or time'],
+  ['message', 'message or msg'],
+  ['level', 'log.level, level or severity'],
+] as const;
 
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -125,11 +143,7 @@ export function mapDocument(source: unknown, index: string | undefined, actionId
       break;
     }
   }
-  for (const [field, names] of [
-    ['timestamp', '@timestamp, timestamp or time'],
-    ['message', 'message or msg'],
-    ['level', 'log.level, level or severity'],
-  ] as const) {
+  for (const [field, names] of REQUIRED) {
     if (log[field] === undefined) return { item: new RefusedItem(field, 'required', `the document has no ${names}`), sources };
   }
   log.timestamp = timestampOf(log.timestamp);
@@ -146,8 +160,10 @@ export function mapDocument(source: unknown, index: string | undefined, actionId
 
   // Everything else, in the document's order, into metadata. The document as sent is never
   // changed: a nested parent that gave a key is copied without it (and left out when empty).
+  // The document's own metadata object is the log's as it is unless a key joins it: then a copy is.
   const ownMetadata = isObject(source.metadata);
-  const metadata: Json = ownMetadata ? { ...(source.metadata as Json) } : {};
+  let metadata: Json = ownMetadata ? (source.metadata as Json) : {};
+  let copied = !ownMetadata;
   for (const key of Object.keys(source)) {
     if ((ownMetadata && key === 'metadata') || takenNames.includes(key)) continue;
     let value = source[key];
@@ -158,10 +174,39 @@ export function mapDocument(source: unknown, index: string | undefined, actionId
       value = others;
     }
     if (Object.hasOwn(metadata, key)) return { item: new RefusedItem(key, 'conflict', `field also present as metadata.${key}`), sources };
+    if (!copied) {
+      metadata = { ...metadata };
+      copied = true;
+    }
     metadata[key] = value;
   }
-  if (Object.keys(metadata).length > 0) log.metadata = metadata;
+  log.metadata = metadata;
   return { item: log, sources };
+}
+
+const isOptionalString = (value: unknown) => value === undefined || typeof value === 'string';
+
+/**
+ * What validation gets for an action's item: a mapped log whose fields all have the types a
+ * LogFlow log's fields have (the usual document) as a MappedLog, checked by acceptTypedLog with
+ * the schema's own limits and formats, and by the schema itself whenever a rule breaks (so a
+ * refusal names the same field and rule); anything else as it is, for the schema.
+ */
+export function toValidationItem(item: BulkAction['item']): unknown {
+  if (item instanceof RefusedItem) return item;
+  const { level, message, timestamp, metadata } = item;
+  const typed =
+    typeof level === 'string' &&
+    typeof message === 'string' &&
+    typeof timestamp === 'string' &&
+    isObject(metadata) &&
+    isOptionalString(item.id) &&
+    isOptionalString(item.resourceId) &&
+    isOptionalString(item.traceId) &&
+    isOptionalString(item.spanId) &&
+    isOptionalString(item.commit);
+  // The mapping made `item` of LogFlow's field names only; the level is lowercased, and acceptTypedLog checks it is one of the six.
+  return typed ? new MappedLog(item as unknown as TypedLogFields) : item;
 }
 
 /**
@@ -206,4 +251,59 @@ export function parseBulkLines(lines: unknown[], pathIndex: string | undefined):
 
 function refusedOperation(operation: 'update' | 'delete'): RefusedItem {
   return new RefusedItem('(action)', 'unsupported_operation', `${operation} is not supported: LogFlow never rewrites or removes a stored log; use index or create`);
+}
+
+/** Why an item was refused, naming the document's own field where the log's came from one. */
+function reasonOf(errors: ItemError[], action: BulkAction): string {
+  return errors
+    .map((e) => {
+      const top = e.field.split('.')[0]!;
+      const source = action.sources[top];
+      const field = source && source !== top ? `${e.field} (from ${source})` : e.field;
+      return `${field}: ${e.message} [${e.rule}]`;
+    })
+    .join('; ');
+}
+
+/** A literal per operation rather than a computed key: every item of one operation then has one shape, which V8 and JSON.stringify handle fastest. */
+function keyed(operation: BulkOperation, answer: BulkItemAnswer): BulkItem {
+  switch (operation) {
+    case 'index':
+      return { index: answer };
+    case 'create':
+      return { create: answer };
+    case 'update':
+      return { update: answer };
+    case 'delete':
+      return { delete: answer };
+  }
+}
+
+/**
+ * The answer's items, one per action in order, as Elasticsearch gives them: 201 `created` with
+ * the log's id for each log Kafka holds (`valid[i]` is the action at `valid[i].index`, its log
+ * `records[i]`), 400 with the reason for each refused one.
+ */
+export function bulkItems(actions: BulkAction[], valid: readonly { index: number }[], records: readonly { id: string }[], errors: readonly ItemError[]): BulkItem[] {
+  const ids = new Array<string | undefined>(actions.length).fill(undefined);
+  for (let i = 0; i < valid.length; i++) ids[valid[i]!.index] = records[i]!.id;
+  const errorsAt = new Map<number, ItemError[]>();
+  for (const error of errors) {
+    const known = errorsAt.get(error.index);
+    if (known) known.push(error);
+    else errorsAt.set(error.index, [error]);
+  }
+  const items: BulkItem[] = [];
+  for (let at = 0; at < actions.length; at++) {
+    const action = actions[at]!;
+    const _index = action.index ?? 'logflow';
+    const id = ids[at];
+    if (id !== undefined) {
+      items.push(keyed(action.operation, { _index, _id: id, status: 201, result: 'created' }));
+      continue;
+    }
+    const type = action.operation === 'index' || action.operation === 'create' ? 'document_parsing_exception' : 'illegal_argument_exception';
+    items.push(keyed(action.operation, { _index, _id: action.id ?? null, status: 400, error: { type, reason: reasonOf(errorsAt.get(at) ?? [], action) } }));
+  }
+  return items;
 }
