@@ -5,8 +5,8 @@ import pino from 'pino';
 import pinoElastic from 'pino-elasticsearch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { v7 as uuidv7 } from 'uuid';
-import { createInstallation, type Installation } from './installation.ts';
-import { createApiKey, eventually, INGESTER_URL, QUERY_URL, startRole, type CreatedApiKey, type RunningRole } from './roles.ts';
+import { INGESTER_URL } from './roles.ts';
+import { startShipperPipeline, type ShipperPipeline } from './shipper-pipeline.ts';
 
 /**
  * Shippers that speak Elasticsearch's bulk API, with their real client libraries, against the
@@ -14,43 +14,18 @@ import { createApiKey, eventually, INGESTER_URL, QUERY_URL, startRole, type Crea
  * and stored in Postgres; what is refused is refused per item or per request, as they expect.
  */
 describe('the Elasticsearch bulk API, with real clients', () => {
-  let installation: Installation;
-  const roles: RunningRole[] = [];
-  let ingestKey: CreatedApiKey;
-  let readKey: CreatedApiKey;
+  let pipeline: ShipperPipeline;
   const client = (apiKey?: string) => new Client({ node: INGESTER_URL, ...(apiKey === undefined ? {} : { auth: { apiKey } }), maxRetries: 0 });
+  const searched = (resourceId: string, count: number) => pipeline.searched(resourceId, count);
+  const stored = (resourceId: string, count: number) => pipeline.rows(resourceId, count);
 
   beforeAll(async () => {
-    // A small body limit, so the too-large test needs no large body.
-    installation = await createInstallation('bulk', { LOGFLOW_AUTH: 'on', INGEST_BODY_LIMIT_BYTES: String(256 * 1024) });
-    // Four roles start at once on a machine shared with other runs: give them time.
-    roles.push(...(await Promise.all(['ingester', 'es-sink', 'pg-sink', 'query'].map((role) => startRole(role, installation.env, 180_000)))));
-    [ingestKey, readKey] = await Promise.all([createApiKey('ingest', installation.env), createApiKey('read', installation.env)]);
+    pipeline = await startShipperPipeline('bulk');
   });
 
   afterAll(async () => {
-    await Promise.all(roles.map((role) => role.stop()));
-    await installation?.close();
+    await pipeline?.close();
   });
-
-  /** The logs of `resourceId` as the query API finds them, once there are `count`. */
-  async function searched(resourceId: string, count: number) {
-    return eventually(async () => {
-      const search = new URLSearchParams({ resourceId, size: '100', sort: 'asc' });
-      const response = await fetch(`${QUERY_URL}/api/logs/search?${search}`, { headers: { authorization: `Bearer ${readKey.key}` } });
-      if (!response.ok) throw new Error(`search answered ${response.status}: ${await response.text()}`);
-      const { hits } = (await response.json()) as { hits: Record<string, any>[] };
-      return hits.length === count ? hits : undefined;
-    }, 30_000);
-  }
-
-  /** The Postgres rows of `resourceId`, once there are `count`. */
-  async function stored(resourceId: string, count: number) {
-    return eventually(async () => {
-      const { rows } = await installation.pool.query('SELECT * FROM logs WHERE resource_id = $1 ORDER BY timestamp', [resourceId]);
-      return rows.length === count ? rows : undefined;
-    }, 30_000);
-  }
 
   it('takes ECS documents from the @elastic/elasticsearch bulk helper (ApiKey), searchable with their fields and stored in Postgres', async () => {
     const service = `shop-${randomUUID()}`;
@@ -64,7 +39,7 @@ describe('the Elasticsearch bulk API, with real clients', () => {
       { '@timestamp': at(3), message: 'sent twice, kept once', severity: 'notice', service: { name: service }, id: retried },
       { '@timestamp': at(3), message: 'sent twice, kept once', severity: 'notice', service: { name: service }, id: retried },
     ];
-    const stats = await client(ingestKey.key).helpers.bulk({
+    const stats = await client(pipeline.ingestKey).helpers.bulk({
       datasource: documents,
       onDocument: (doc) => ({ create: { _index: 'logs-shop', ...('id' in doc ? { _id: doc.id } : {}) } }),
       onDrop: (dropped) => expect.fail(`dropped: ${JSON.stringify(dropped.error)}`),
@@ -85,7 +60,7 @@ describe('the Elasticsearch bulk API, with real clients', () => {
 
   it('takes the logs of a pino logger through pino-elasticsearch, the index naming the resource', async () => {
     const index = `pino-${randomUUID()}`;
-    const stream = pinoElastic({ node: INGESTER_URL, index, auth: { apiKey: ingestKey.key }, flushBytes: 100 });
+    const stream = pinoElastic({ node: INGESTER_URL, index, auth: { apiKey: pipeline.ingestKey }, flushBytes: 100 });
     const logger = pino({ level: 'debug' }, stream);
     logger.info({ order: 'o-1' }, 'order placed');
     logger.error({ trace: { id: 'trace-9' } }, 'payment failed');
@@ -111,7 +86,7 @@ describe('the Elasticsearch bulk API, with real clients', () => {
     const service = `partial-${randomUUID()}`;
     const now = new Date().toISOString();
     const dropped: { status: number; error: { type: string; reason: string } }[] = [];
-    const stats = await client(ingestKey.key).helpers.bulk({
+    const stats = await client(pipeline.ingestKey).helpers.bulk({
       datasource: [
         { '@timestamp': now, message: 'good 1', level: 'info', service: { name: service } },
         { '@timestamp': now, message: 'bad', level: 'loud', service: { name: service } },
@@ -134,7 +109,7 @@ describe('the Elasticsearch bulk API, with real clients', () => {
   it('refuses a body beyond the limit (413) and a request without a valid key (401), taking nothing', async () => {
     const service = `refused-${randomUUID()}`;
     const doc = (message: string) => ({ '@timestamp': new Date().toISOString(), message, level: 'info', service: { name: service } });
-    const tooLarge = client(ingestKey.key).bulk({ operations: [{ index: {} }, doc('x'.repeat(300 * 1024))] });
+    const tooLarge = client(pipeline.ingestKey).bulk({ operations: [{ index: {} }, doc('x'.repeat(300 * 1024))] });
     await expect(tooLarge).rejects.toMatchObject({ statusCode: 413 });
     for (const apiKey of [undefined, 'lf_not-a-key']) {
       const unauthorized = client(apiKey).bulk({ operations: [{ index: {} }, doc('no key')] });
@@ -142,15 +117,15 @@ describe('the Elasticsearch bulk API, with real clients', () => {
       await expect(unauthorized).rejects.toMatchObject({ statusCode: 401 });
     }
     // The read key may search, not send.
-    await expect(client(readKey.key).bulk({ operations: [{ index: {} }, doc('read key')] })).rejects.toMatchObject({ statusCode: 403 });
+    await expect(client(pipeline.readKey).bulk({ operations: [{ index: {} }, doc('read key')] })).rejects.toMatchObject({ statusCode: 403 });
     // A good request after them is stored, and is all there is of this service.
-    expect((await client(ingestKey.key).bulk({ operations: [{ index: {} }, doc('accepted')] })).errors).toBe(false);
+    expect((await client(pipeline.ingestKey).bulk({ operations: [{ index: {} }, doc('accepted')] })).errors).toBe(false);
     expect((await searched(service, 1)).map((h) => h.message)).toEqual(['accepted']);
     expect((await stored(service, 1)).map((r: Record<string, unknown>) => r.message)).toEqual(['accepted']);
   });
 
   it('answers the cluster info clients ask for first, with the product header they check', async () => {
-    const info = await client(ingestKey.key).info();
+    const info = await client(pipeline.ingestKey).info();
     expect(info.version.number).toMatch(/^8\./);
     expect(await client().ping()).toBe(true);
   });

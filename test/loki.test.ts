@@ -7,8 +7,8 @@ import winston from 'winston';
 import LokiTransport from 'winston-loki';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callApi } from './api-call.ts';
-import { createInstallation, type Installation } from './installation.ts';
-import { createApiKey, eventually, INGESTER_URL, QUERY_URL, revokeApiKey, startRole, type CreatedApiKey, type RunningRole } from './roles.ts';
+import { INGESTER_URL } from './roles.ts';
+import { startShipperPipeline, type ShipperPipeline } from './shipper-pipeline.ts';
 
 const PUSH_URL = `${INGESTER_URL}/loki/api/v1/push`;
 const TRACE_ID = '5b8efff798038103d269b633813fc60c';
@@ -27,42 +27,17 @@ function pushRequest(labels: string, line: string): Uint8Array {
 }
 
 describe("Loki's push API from winston-loki and pino-loki: searchable and stored in Postgres", () => {
-  let lf: Installation;
-  const roles: RunningRole[] = [];
-  let keys: CreatedApiKey[] = [];
-  const ingestKey = () => keys[0]!.key;
-  const readKey = () => keys[1]!.key;
+  let pipeline: ShipperPipeline;
+  const ingestKey = () => pipeline.ingestKey;
+  const storedLogs = (service: string, count: number) => pipeline.stored(service, count);
 
   beforeAll(async () => {
-    lf = await createInstallation('loki');
-    const env = { ...lf.env, LOGFLOW_AUTH: 'on', INGEST_BODY_LIMIT_BYTES: String(256 * 1024) };
-    roles.push(...(await Promise.all(['ingester', 'es-sink', 'pg-sink', 'query'].map((role) => startRole(role, env)))));
-    keys = await Promise.all([createApiKey('ingest', env), createApiKey('read', env)]);
+    pipeline = await startShipperPipeline('loki');
   });
 
   afterAll(async () => {
-    await Promise.all(roles.map((role) => role.stop()));
-    for (const { apiKey } of keys) await revokeApiKey(apiKey.id, lf.env).catch(() => undefined);
-    await lf?.close();
+    await pipeline?.close();
   });
-
-  /** The installation's logs of `service`, once the search API and Postgres both hold `count`. */
-  async function storedLogs(service: string, count: number) {
-    const hits = await eventually(
-      async () => {
-        const answer = await callApi(`${QUERY_URL}/api/logs/search?resourceId=${service}&sort=asc`, readKey());
-        if (answer.status !== 200) throw new Error(`search answered ${answer.status}: ${JSON.stringify(answer.body)}`);
-        return answer.body.hits.length === count ? (answer.body.hits as Record<string, any>[]) : undefined;
-      },
-      30_000,
-      300,
-    );
-    const rows = await eventually(async () => {
-      const result = await lf.pool.query('SELECT * FROM logs WHERE resource_id = $1 ORDER BY timestamp', [service]);
-      return result.rows.length === count ? result.rows : undefined;
-    }, 30_000);
-    return { hits, rows };
-  }
 
   /** A winston logger shipping to LogFlow as to Loki; `json` picks the encoding (snappy protobuf otherwise). */
   async function logThroughWinston(service: string, json: boolean, auth: { basicAuth?: string; headers?: Record<string, string> }, emit: (logger: winston.Logger) => void) {
