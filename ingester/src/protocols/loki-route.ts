@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { AppError } from '@logflow/core';
 import type { AcceptLogs } from '../accept-logs.ts';
 import type { IngestMetrics } from '../ingest-metrics.ts';
-import { MappedLog } from '../validate-items.ts';
+import { acceptMappedRequest } from './mapped-request.ts';
 import { decodeLokiProtobuf, mapLokiPush, uncompressedLength } from './loki.ts';
 
 export interface LokiPushOptions {
@@ -14,9 +14,6 @@ export interface LokiPushOptions {
   /** Told each body's size once it is read (metrics, and the ingester's body budget). */
   onBodyBytes: (request: object, bytes: number) => void;
 }
-
-/** Refusals named in the 400's message; the count covers them all. */
-const NAMED_REFUSALS = 5;
 
 const pushSchema = z.object({
   streams: z.array(z.unknown(), { error: 'expected an array of streams' }),
@@ -41,24 +38,8 @@ export const lokiPushRoute: FastifyPluginAsyncZod<LokiPushOptions> = async (app,
   });
 
   app.post('/loki/api/v1/push', { schema: { body: pushSchema, response: { 204: z.null().describe('every entry was accepted') } } }, async (request, reply) => {
-    const mapped = mapLokiPush(request.body);
-    for (const error of mapped.errors) metrics.rejected.inc({ reason: error.rule });
-    const { errors, records } = await acceptLogs(mapped.logs.map((log) => new MappedLog(log)));
-    const refusals = [
-      ...mapped.errors.map((e) => ({ location: e.location, message: e.message })),
-      ...errors.map((e) => ({ location: mapped.locations[e.index]!, message: `${e.field}: ${e.message}` })),
-    ];
-    if (refusals.length > 0) {
-      const refused = new Set(refusals.map((r) => r.location)).size;
-      const named = refusals
-        .slice(0, NAMED_REFUSALS)
-        .map((r) => `${r.location}: ${r.message}`)
-        .join('; ');
-      throw new AppError(400, 'invalid_logs', `${refused} entr${refused === 1 ? 'y' : 'ies'} refused, ${records.length} accepted: ${named}${refusals.length > NAMED_REFUSALS ? '; …' : ''}`, {
-        refused,
-        accepted: records.length,
-      });
-    }
+    const { accepted, refused, named } = await acceptMappedRequest(mapLokiPush(request.body), acceptLogs, metrics);
+    if (refused > 0) throw new AppError(400, 'invalid_logs', `${refused} entr${refused === 1 ? 'y' : 'ies'} refused, ${accepted} accepted: ${named}`, { refused, accepted });
     return reply.status(204).send(null);
   });
 };

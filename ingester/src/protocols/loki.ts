@@ -1,6 +1,7 @@
 import { uncompressSync } from 'snappy';
 import { AppError, type TypedLogFields } from '@logflow/core';
 import { PushRequest } from './loki-proto.ts';
+import type { MappedRequest } from './mapped-request.ts';
 import { levelOf } from './otlp.ts';
 
 /**
@@ -11,22 +12,6 @@ import { levelOf } from './otlp.ts';
 /** A push request in Loki's JSON shape: each stream's labels and its entries [nanoseconds, line, structured metadata?]. */
 export interface LokiPush {
   streams: unknown[];
-}
-
-/** An entry refused before LogFlow's own validation, located in the request. */
-export interface LokiEntryError {
-  /** e.g. streams[0].values[3] */
-  location: string;
-  field: string;
-  rule: string;
-  message: string;
-}
-
-export interface MappedLokiPush {
-  logs: TypedLogFields[];
-  /** Where each of `logs` came from, for naming refusals. */
-  locations: string[];
-  errors: LokiEntryError[];
 }
 
 type Obj = Record<string, unknown>;
@@ -186,8 +171,8 @@ function mapEntry(entry: unknown, labels: Record<string, string>, resourceId: st
  * an entry that cannot be mapped is refused on its own and the others go on, as Loki does.
  * The stream's labels and the entry's structured metadata are kept whole in metadata.
  */
-export function mapLokiPush(push: LokiPush): MappedLokiPush {
-  const out: MappedLokiPush = { logs: [], locations: [], errors: [] };
+export function mapLokiPush(push: LokiPush): MappedRequest {
+  const out: MappedRequest = { logs: [], locations: [], errors: [] };
   for (const [s, stream] of push.streams.entries()) {
     let labels: Record<string, string> | EntryError;
     try {

@@ -5,7 +5,7 @@ import { AppError } from '@logflow/core';
 import type { AcceptLogs } from '../accept-logs.ts';
 import { addBufferParser } from '../body-parsers.ts';
 import type { IngestMetrics } from '../ingest-metrics.ts';
-import { MappedLog } from '../validate-items.ts';
+import { acceptMappedRequest } from './mapped-request.ts';
 import { decodeOtlpProtobuf, exportResponse, grpcCode, mapOtlpLogs, OTLP_CONTENT_TYPES, statusBody, type OtlpEncoding } from './otlp.ts';
 
 export interface OtlpLogsOptions {
@@ -14,9 +14,6 @@ export interface OtlpLogsOptions {
   /** Told each body's size once it is read (metrics, and the ingester's body budget). */
   onBodyBytes: (request: object, bytes: number) => void;
 }
-
-/** Refusals named in partialSuccess.errorMessage; the count covers them all. */
-const NAMED_REFUSALS = 5;
 
 const encodingOf = (request: FastifyRequest): OtlpEncoding => ((request.headers['content-type'] ?? '').toLowerCase().startsWith(OTLP_CONTENT_TYPES.protobuf) ? 'protobuf' : 'json');
 
@@ -71,19 +68,8 @@ export const otlpLogsRoute: FastifyPluginAsyncZod<OtlpLogsOptions> = async (app,
 
   app.post('/v1/logs', { schema: { body: requestSchema, response: { 200: responseSchema } } }, async (request, reply) => {
     const encoding = encodingOf(request);
-    const mapped = mapOtlpLogs(request.body, Date.now());
-    for (const error of mapped.errors) metrics.rejected.inc({ reason: error.rule });
-    // Mapped field by field, typed by construction: checked without the schema's generic pass (see MappedLog).
-    const { errors } = await acceptLogs(mapped.logs.map((log) => new MappedLog(log)));
-
-    const refusals = [
-      ...mapped.errors.map((e) => ({ location: e.location, message: e.message })),
-      ...errors.map((e) => ({ location: mapped.locations[e.index]!, message: `${e.field}: ${e.message}` })),
-    ];
-    const rejected = new Set(refusals.map((r) => r.location)).size;
-    const named = refusals.slice(0, NAMED_REFUSALS).map((r) => `${r.location}: ${r.message}`);
-    const errorMessage = `${rejected} log record(s) refused: ${named.join('; ')}${refusals.length > NAMED_REFUSALS ? '; …' : ''}`;
-    const body = exportResponse(rejected, errorMessage, encoding);
+    const { refused, named } = await acceptMappedRequest(mapOtlpLogs(request.body, Date.now()), acceptLogs, metrics);
+    const body = exportResponse(refused, `${refused} log record(s) refused: ${named}`, encoding);
     reply.status(200).header('content-type', OTLP_CONTENT_TYPES[encoding]);
     // The schema describes the JSON answer; fastify sends a Buffer as it is, unserialized.
     return body instanceof Uint8Array ? reply.send(asBuffer(body) as never) : body;

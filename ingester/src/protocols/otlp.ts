@@ -1,4 +1,5 @@
 import { AppError, type TypedLogFields } from '@logflow/core';
+import type { MappedRequest } from './mapped-request.ts';
 import { ExportLogsServiceRequest, ExportLogsServiceResponse, Status } from './otlp-proto.ts';
 
 type LogLevel = TypedLogFields['level'];
@@ -34,23 +35,6 @@ export function statusBody(code: number, message: string, encoding: OtlpEncoding
 export function grpcCode(httpStatus: number): number {
   const codes: Record<number, number> = { 400: 3, 401: 16, 403: 7, 404: 5, 413: 8, 415: 3, 429: 8, 502: 14, 503: 14, 504: 14 };
   return codes[httpStatus] ?? (httpStatus >= 500 ? 13 : 2);
-}
-
-/** A record refused before LogFlow's own validation, located in the request. */
-export interface OtlpRecordError {
-  /** e.g. resourceLogs[0].scopeLogs[1].logRecords[2] */
-  location: string;
-  field: string;
-  rule: string;
-  message: string;
-}
-
-export interface MappedOtlpLogs {
-  /** LogFlow logs (the shape POST /logs takes, each field of its type), for the shared acceptance path. */
-  logs: TypedLogFields[];
-  /** Where each of `logs` came from, for naming refusals. */
-  locations: string[];
-  errors: OtlpRecordError[];
 }
 
 // ---- values as they come: protobufjs messages (Long, Uint8Array, null defaults) or OTLP/JSON ----
@@ -345,9 +329,9 @@ function scopeOf(scopeLogs: Obj): Obj | undefined {
  * whose structure is broken answers 400; a record that cannot be mapped is refused on its own
  * (it is counted in the answer's partialSuccess) and the others go on.
  */
-export function mapOtlpLogs(request: unknown, receivedAtMs: number): MappedOtlpLogs {
+export function mapOtlpLogs(request: unknown, receivedAtMs: number): MappedRequest {
   if (!isObj(request)) throw new AppError(400, 'invalid_otlp', 'expected an ExportLogsServiceRequest object');
-  const out: MappedOtlpLogs = { logs: [], locations: [], errors: [] };
+  const out: MappedRequest = { logs: [], locations: [], errors: [] };
   for (const [r, resourceLogs] of list(request.resourceLogs, 'resourceLogs').entries()) {
     let context: Context | RecordError;
     try {
