@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 /*
  * `npm run bench -- system [--rounds=3] [--round-sec=5] [--logs=200000] [--idle-sec=60] [--single-process]
- *   [--phases=single,sustained,latency,idle] [--clients=10,100] [--cpu-prof=DIR] [--node-flags='--trace-gc']`
+ *   [--phases=single,sustained,latency,trickle,idle] [--clients=10,100] [--cpu-prof=DIR] [--node-flags='--trace-gc']`
  *
  * The whole system as `npm start` runs it (`logflow all`, every role, default settings, no API
  * keys) in an installation of its own on the shared engines, loaded from this process (the
@@ -50,7 +50,7 @@ function parseOptions(args: string[]): Options {
     logs: value('logs', 200_000),
     idleSec: value('idle-sec', 60),
     singleProcess: args.includes('--single-process'),
-    phases: (args.find((a) => a.startsWith('--phases='))?.split('=')[1] ?? 'single,sustained,latency,idle').split(','),
+    phases: (args.find((a) => a.startsWith('--phases='))?.split('=')[1] ?? 'single,sustained,latency,trickle,idle').split(','),
     cpuProfDir: args.find((a) => a.startsWith('--cpu-prof='))?.split('=')[1],
     nodeFlags: (args.find((a) => a.startsWith('--node-flags='))?.slice('--node-flags='.length) ?? '').split(' ').filter(Boolean),
     clients: (args.find((a) => a.startsWith('--clients='))?.split('=')[1] ?? '10,100').split(',').map(Number),
@@ -396,17 +396,11 @@ async function whenSettled(installation: Installation, expected: number, timeout
  * Ingest→searchable: while batches of 100 arrive at `logsPerSec`, one marked log every 100 ms;
  * each probe's time from its POST to the first search (no forced refresh) that finds it.
  */
-async function searchableLatency(installation: Installation, url: string, logsPerSec: number, seconds: number): Promise<{ p50: number; p99: number; probes: number; sent: number }> {
-  const body = batchBody(100);
-  const background = autocannon({
-    url: `${url}/logs`,
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body,
-    connections: 4,
-    overallRate: Math.max(1, Math.round(logsPerSec / 100)),
-    duration: seconds,
-  });
+/**
+ * Posts one probe log every `everyMs` for `seconds` and measures from its 202 until a search by
+ * its id finds it (Elasticsearch's 1 s refresh is part of it).
+ */
+async function probeSearchable(installation: Installation, url: string, seconds: number, everyMs: number): Promise<number[]> {
   const outstanding = new Map<string, number>();
   const latencies: number[] = [];
   let probing = true;
@@ -434,12 +428,26 @@ async function searchableLatency(installation: Installation, url: string, logsPe
     const sentAt = performance.now();
     const response = await fetch(`${url}/logs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...example, id, resourceId: 'bench-probe' }) });
     if (response.status === 202) outstanding.set(id, sentAt);
-    await sleep(Math.max(0, 100 - (performance.now() - sentAt)));
+    await sleep(Math.max(0, everyMs - (performance.now() - sentAt)));
   }
   probing = false;
-  const loaded = await background;
   await Promise.race([poller, sleep(30_000)]);
-  const sorted = latencies.sort((a, b) => a - b);
+  return latencies.sort((a, b) => a - b);
+}
+
+/** Ingest→searchable of probes every 100 ms while batches of 100 arrive at `logsPerSec`. */
+async function searchableLatency(installation: Installation, url: string, logsPerSec: number, seconds: number): Promise<{ p50: number; p99: number; probes: number; sent: number }> {
+  const background = autocannon({
+    url: `${url}/logs`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: batchBody(100),
+    connections: 4,
+    overallRate: Math.max(1, Math.round(logsPerSec / 100)),
+    duration: seconds,
+  });
+  const sorted = await probeSearchable(installation, url, seconds, 100);
+  const loaded = await background;
   return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), probes: sorted.length, sent: loaded['2xx'] * 100 + sorted.length };
 }
 
@@ -711,8 +719,13 @@ export async function run(args: string[]): Promise<void> {
       printSinkWrites(writesBefore, await sinkWrites(metricsPorts), 15);
       console.log(`\nIngest→searchable at ${fmt(half)} logs/s: p50 ${fmt(latency.p50)} ms, p99 ${fmt(latency.p99)} ms (${latency.probes} probes)`);
     }
+    if (options.phases.includes('trickle')) {
+      // 4. A trickle: one log every 2.5 s and nothing else, the sinks idle in between.
+      const sorted = await probeSearchable(installation, ingesterUrl, 50, 2_500);
+      console.log(`\nIngest→searchable of a trickle (one log every 2.5 s): p50 ${fmt(percentile(sorted, 50))} ms, p99 ${fmt(percentile(sorted, 99))} ms (${sorted.length} probes)`);
+    }
     if (options.phases.includes('idle')) {
-      // 4. Idle: nothing arrives. First the 90 s right after the last request: V8's memory reducer
+      // 5. Idle: nothing arrives. First the 90 s right after the last request: V8's memory reducer
       // runs its full collections there, once, about 60 s after a role stopped allocating (seen with
       // --trace-gc), and a scheduled job may fall in it. Then idleSec of the steady state a system
       // idle for hours stays in.

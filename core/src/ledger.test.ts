@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { BatchedLedgerCount } from './ledger.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -58,5 +58,35 @@ describe('BatchedLedgerCount', () => {
     await count.close();
     expect(state.writes).toBeGreaterThan(2);
     expect(state.total).toBe(105);
+  });
+
+  it('arms no timer while nothing was added, and none once what was added is written', async () => {
+    vi.useFakeTimers();
+    try {
+      const { state, redis } = fakeRedis();
+      const count = new BatchedLedgerCount(redis, 'k', 'accepted', () => undefined, 20);
+      expect(vi.getTimerCount()).toBe(0);
+      count.add(4);
+      count.add(1);
+      expect(vi.getTimerCount()).toBe(1);
+      await vi.advanceTimersByTimeAsync(20);
+      expect(state).toMatchObject({ writes: 1, total: 5 });
+      expect(vi.getTimerCount()).toBe(0);
+      await count.close();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('retries a refused write on its own timer, with nothing else added', async () => {
+    const { state, redis } = fakeRedis();
+    const count = new BatchedLedgerCount(redis, 'k', 'accepted', () => undefined, 20);
+    state.down = true;
+    count.add(9);
+    await sleep(60);
+    state.down = false;
+    await sleep(80);
+    expect(state.total).toBe(9);
+    await count.close();
   });
 });

@@ -45,35 +45,49 @@ export async function readLedger(redis: Redis, key: string): Promise<LedgerCount
  * command per interval instead of one per ingest request. A write that failed is sent again
  * with its token, so it counts once even if Redis had applied it; what was added meanwhile
  * waits for the next write. A process killed outright loses what it had not written yet; a
- * stopped one writes it on close.
+ * stopped one writes it on close. The timer is armed by a count and re-armed only while
+ * something is left to write: an idle role does not wake up for its ledger (a 200 ms interval
+ * cost an idle ingester about 0.13 % of a core).
  */
 export class BatchedLedgerCount {
   private pending = 0;
   /** The write sent and not yet known to be applied: retried as it is, same token. */
   private unconfirmed: { count: number; token: string } | undefined;
   private flushing: Promise<void> | undefined;
-  private readonly timer: NodeJS.Timeout;
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
 
   constructor(
     private readonly redis: Redis,
     private readonly key: string,
     private readonly counter: LedgerCounter,
     private readonly onError: (error: unknown) => void,
-    everyMs = 200,
-  ) {
-    this.timer = setInterval(() => void this.flush(), everyMs);
-    this.timer.unref();
-  }
+    private readonly everyMs = 200,
+  ) {}
 
   add(count: number): void {
     this.pending += count;
+    this.arm();
   }
 
   async close(): Promise<void> {
-    clearInterval(this.timer);
+    this.closed = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
     await this.flush();
     // What was added while a write was in flight.
     await this.flush();
+  }
+
+  private arm(): void {
+    if (this.timer || this.closed) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.flush().then(() => {
+        if (this.pending > 0 || this.unconfirmed) this.arm();
+      });
+    }, this.everyMs);
+    this.timer.unref();
   }
 
   /** One write at a time: a Redis that hangs must not pile up writes. */

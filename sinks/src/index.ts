@@ -4,5 +4,6 @@ export { copyRange } from './jobs/copy-range.ts';
 export { writeDocs } from './jobs/es-docs.ts';
 export { reconcileRange } from './jobs/reconcile.ts';
 export { LOG_COLUMNS, toCopyLine } from './pg-rows.ts';
+export { fetchOnFirstRecordWhenIdle } from './idle-fetch.ts';
 export { startPgSink } from './pg-sink.ts';
 export { startReconciler } from './reconciler.ts';

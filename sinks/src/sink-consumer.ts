@@ -6,6 +6,7 @@ import { BatchHeartbeat } from './batch-heartbeat.ts';
 import { CommitProgress } from './commit-progress.ts';
 import { OffsetCommits } from './offset-commits.ts';
 import { fetchLags } from './consumer-lag.ts';
+import { fetchOnFirstRecordWhenIdle } from './idle-fetch.ts';
 import { retryUntilDone } from './retry.ts';
 import { createSinkMetrics, type SinkMetrics } from './sink-metrics.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -18,11 +19,15 @@ const STOP_GRACE_MS = 15_000;
  * once: under a few hundred single-log requests a second the sinks wrote batches of one or
  * two logs, a Postgres transaction or a bulk request each, and Kafka spent a quarter core
  * answering fetches. Under load the bytes are there at once; the wait only bounds what a
- * trickle adds to ingest→searchable (Elasticsearch's 1 s refresh is most of it anyway), and
- * sets how often an idle sink asks: at 250 ms the two idle sinks used 2.4 % of a core.
+ * trickle adds to ingest→searchable (Elasticsearch's 1 s refresh is most of it anyway). After a
+ * fetch that found nothing, the next waits for the first record instead, up to
+ * IDLE_FETCH_WAIT_MS (see idle-fetch.ts): an idle sink asks every 2 s, not twice a second, and a
+ * trickle's first log does not wait out FETCH_MAX_WAIT_MS. 2 s keeps the idle fetch well inside
+ * the shortest session timeout (6 s) and is what a stop waits at most for the fetch in flight.
  */
 export const FETCH_MIN_BYTES = 128 * 1024;
 export const FETCH_MAX_WAIT_MS = 500;
+export const IDLE_FETCH_WAIT_MS = 2_000;
 /** At most one OffsetCommit a second per sink (see OffsetCommits); kafkajs's own auto-commit waits 5 s. */
 const COMMIT_INTERVAL_MS = 1_000;
 
@@ -141,6 +146,7 @@ export async function runSinkConsumer(config: Config, logger: Logger, options: S
   let stopping = false;
   const sessionTimeout = config.sinks.sessionTimeoutMs;
   const heartbeatInterval = Math.min(3_000, Math.floor(sessionTimeout / 5));
+  fetchOnFirstRecordWhenIdle(IDLE_FETCH_WAIT_MS);
   const consumer = options.kafka.consumer({
     groupId: options.groupId,
     sessionTimeout,
