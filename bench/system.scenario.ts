@@ -797,6 +797,14 @@ export async function run(args: string[]): Promise<void> {
         ['process', 'ES direct alone', 'both stores (ceiling)'],
         ...shown.map((w) => [w.name, per10k([directBefore, directAfter], w.name, options.logs + logs), per10k([ceilingBefore, ceilingAfter], w.name, options.logs + logs)]),
       ]);
+      // The rates above swing with what else runs on the machine; CPU per log much less: what two
+      // whole cores would carry at these costs, and the ratio of those, is the same bound by arithmetic.
+      const twoCores = (runs: DirectRun[]) => (2 * (options.logs + logs)) / runs.reduce((sum, run) => sum + shown.reduce((s, w) => s + run.cpu.get(w.name)!, 0), 0);
+      const directCores = twoCores([directBefore, directAfter]);
+      const ceilingCores = twoCores([ceilingBefore, ceilingAfter]);
+      console.log(
+        `  all of them: two idle cores would carry ${fmt(directCores)} logs/s to ES alone, ${fmt(ceilingCores)} to both stores: ceiling / ES direct by CPU ${fmt(ceilingCores / directCores, 2)}×`,
+      );
     }
     if (options.phases.includes('latency')) {
       // 3. Ingest→searchable at half the sustained end-to-end rate.
