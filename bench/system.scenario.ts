@@ -1,8 +1,12 @@
 import autocannon from 'autocannon';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
-import { indexTemplate, LogIdGenerator, logEventSchema, toLogRecord, uuidKeyPartitioner } from '@logflow/core';
+import { from as copyFrom } from 'pg-copy-streams';
+import { indexTemplate, LogIdGenerator, logEventSchema, type LogRecord, toLogRecord, uuidKeyPartitioner } from '@logflow/core';
+import { LOG_COLUMNS, toCopyLine } from '@logflow/sinks';
 import type { Producer } from 'kafkajs';
 import { createInstallation, type Installation } from '../test/installation.ts';
 import { percentile } from './stats.ts';
@@ -270,43 +274,116 @@ function metricDelta(before: Map<string, number>, after: Map<string, number>, na
 
 const batchBody = (n: number) => JSON.stringify(Array.from({ length: n }, (_, i) => ({ ...example, resourceId: 'bench-system', message: `batch log ${i}` })));
 
-/** Elasticsearch alone: the same logs as the ingester makes them, 4 bulks of 1,000 at a time, into an index of the same mappings. */
-async function directBulk(installation: Installation, logs: number): Promise<number> {
-  const index = `${installation.names.prefix}.direct`;
+/** The same logs as the ingester makes them (one example, ids from LogIdGenerator), in batches of 1,000. */
+function logBatches(logs: number, resourceId: string): LogRecord[][] {
+  const event = logEventSchema.parse({ ...example, resourceId });
+  const ids = new LogIdGenerator();
+  const batches: LogRecord[][] = [];
+  for (let sent = 0; sent < logs; sent += 1_000) {
+    const now = new Date().toISOString();
+    batches.push(Array.from({ length: 1_000 }, (_, i) => toLogRecord({ ...event, message: `batch log ${i}` }, ids.next(), now)));
+  }
+  return batches;
+}
+
+const bulkBody = (index: string, records: LogRecord[]) => `${records.flatMap((record) => [JSON.stringify({ index: { _index: index, _id: record.id } }), JSON.stringify(record)]).join('\n')}\n`;
+
+/** An index of the installation's template (settings and mappings), for the direct writes. */
+async function createDirectIndex(installation: Installation, index: string): Promise<void> {
   const { template } = indexTemplate(installation.config);
   await installation.es.indices.create({ index, settings: template!.settings, mappings: template!.mappings });
+}
+
+/** Each item written by one of 4 concurrent clients, the next item as soon as a client is free. */
+async function fourClients<T>(items: T[], write: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const client = async () => {
+    while (next < items.length) await write(items[next++]!);
+  };
+  await Promise.all([client(), client(), client(), client()]);
+}
+
+async function postBulk(installation: Installation, body: string): Promise<void> {
+  const response = await fetch(`${installation.config.elasticsearch.url.replace(/\/$/, '')}/_bulk`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body });
+  const answer = (await response.json()) as { errors: boolean };
+  if (!response.ok || answer.errors) throw new Error(`direct _bulk failed (${response.status})`);
+}
+
+interface DirectRun {
+  logsPerSec: number;
+  /** CPU seconds of each watched process during the timed writes. */
+  cpu: Map<string, number>;
+}
+
+/** Elasticsearch alone: the same logs as the ingester makes them, 4 bulks of 1,000 at a time, into an index of the same mappings. */
+async function directBulk(installation: Installation, logs: number, watched: Watched[]): Promise<DirectRun> {
+  const index = `${installation.names.prefix}.direct`;
+  await createDirectIndex(installation, index);
   try {
-    const event = logEventSchema.parse({ ...example, resourceId: 'bench-system' });
-    const bodies: string[] = [];
-    const ids = new LogIdGenerator();
-    for (let sent = 0; sent < logs; sent += 1_000) {
-      const now = new Date().toISOString();
-      const lines: string[] = [];
-      for (let i = 0; i < 1_000; i++) {
-        const record = toLogRecord({ ...event, message: `batch log ${i}` }, ids.next(), now);
-        lines.push(JSON.stringify({ index: { _index: index, _id: record.id } }), JSON.stringify(record));
-      }
-      bodies.push(`${lines.join('\n')}\n`);
-    }
-    const url = `${installation.config.elasticsearch.url.replace(/\/$/, '')}/_bulk`;
+    const bodies = logBatches(logs, 'bench-system').map((records) => bulkBody(index, records));
+    const before = snapshot(watched);
     const started = performance.now();
-    let next = 0;
-    const client = async () => {
-      while (next < bodies.length) {
-        const body = bodies[next++]!;
-        const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body });
-        const answer = (await response.json()) as { errors: boolean };
-        if (!response.ok || answer.errors) throw new Error(`direct _bulk failed (${response.status})`);
-      }
-    };
-    await Promise.all([client(), client(), client(), client()]);
+    await fourClients(bodies, (body) => postBulk(installation, body));
     await installation.es.indices.refresh({ index });
     const seconds = (performance.now() - started) / 1000;
+    const cpu = cpuSecondsSince(watched, before);
     const { count } = await installation.es.count({ index });
     if (count !== logs) throw new Error(`direct _bulk: ${count} of ${logs} documents`);
-    return logs / seconds;
+    return { logsPerSec: logs / seconds, cpu };
   } finally {
     await installation.es.indices.delete({ index, ignore_unavailable: true });
+  }
+}
+
+const CEILING_RESOURCE = 'bench-ceiling';
+
+/**
+ * The ceiling of any pipeline on this machine: the same logs written from this process straight
+ * into both stores at once, no Kafka and no LogFlow role. Elasticsearch as in directBulk;
+ * Postgres as the PG sink writes a log (sinks/src/pg-rows.ts, its fast path): per 1,000 logs one
+ * transaction that COPYs the ids into `log_ids` (the identity claim) and the rows into `logs`,
+ * the installation's own tables with all their keys and indexes, 4 connections. Left out: the
+ * sink's offset rows, so the ceiling is if anything too high. Bodies and COPY data are made
+ * before the clock starts, so this process spends little CPU while the stores work.
+ */
+async function storesAlone(installation: Installation, logs: number, watched: Watched[]): Promise<DirectRun> {
+  const index = `${installation.names.prefix}.ceiling`;
+  await createDirectIndex(installation, index);
+  try {
+    const batches = logBatches(logs, CEILING_RESOURCE);
+    const bodies = batches.map((records) => bulkBody(index, records));
+    const copies = batches.map((records, b) => ({
+      ids: records.map((record) => `${record.id}\t${record.timestamp}\n`).join(''),
+      rows: records.map((record, i) => toCopyLine({ record, partition: 0, offset: String(b * 1_000 + i) })).join(''),
+    }));
+    const copyBatch = async ({ ids, rows }: { ids: string; rows: string }) => {
+      const client = await installation.pool.connect();
+      try {
+        await client.query('BEGIN');
+        await pipeline(Readable.from([ids]), client.query(copyFrom('COPY log_ids (id, "timestamp") FROM STDIN')));
+        await pipeline(Readable.from([rows]), client.query(copyFrom(`COPY logs (${LOG_COLUMNS}) FROM STDIN`)));
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    };
+    const before = snapshot(watched);
+    const started = performance.now();
+    await Promise.all([fourClients(bodies, (body) => postBulk(installation, body)).then(() => installation.es.indices.refresh({ index })), fourClients(copies, copyBatch)]);
+    const seconds = (performance.now() - started) / 1000;
+    const cpu = cpuSecondsSince(watched, before);
+    const { count } = await installation.es.count({ index });
+    const pg = await installation.pool.query<{ n: string }>('SELECT count(*) AS n FROM logs WHERE resource_id = $1', [CEILING_RESOURCE]);
+    if (count !== logs || Number(pg.rows[0]!.n) !== logs) throw new Error(`stores alone: Elasticsearch ${count}, Postgres ${pg.rows[0]!.n} of ${logs} logs`);
+    return { logsPerSec: logs / seconds, cpu };
+  } finally {
+    await installation.es.indices.delete({ index, ignore_unavailable: true });
+    // The pipeline's own rows stay; VACUUM so the dead rows cost the sustained run nothing later.
+    await installation.pool.query(`WITH gone AS (DELETE FROM logs WHERE resource_id = $1 RETURNING id) DELETE FROM log_ids WHERE id IN (SELECT id FROM gone)`, [CEILING_RESOURCE]);
+    await installation.pool.query('VACUUM logs, log_ids');
   }
 }
 
@@ -670,11 +747,15 @@ export async function run(args: string[]): Promise<void> {
     }
     seed.kill('SIGTERM');
 
-    // 2. Sustained batches, then the same logs straight into Elasticsearch.
+    // 2. Sustained batches, bracketed by the same logs straight into Elasticsearch alone and into
+    // both stores at once (the ceiling), in the order ES, both, [sustained], both, ES: the load of
+    // the machine drifts, so each pair's mean shares its middle.
     let endToEnd = Number.NaN;
     if (options.phases.includes('sustained')) {
       const base = await quietCount(installation, accepted, 180_000);
-      const directBefore = await directBulk(installation, options.logs);
+      const directWatched = [...watched, { name: 'bench (this process)', pid: process.pid, tree: false, role: false }];
+      const directBefore = await directBulk(installation, options.logs, directWatched);
+      const ceilingBefore = await storesAlone(installation, options.logs, directWatched);
       const requests = Math.ceil(options.logs / 1_000);
       const before = snapshot(watched);
       const requestsBefore = await kafkaRequests(metricsPorts);
@@ -695,21 +776,43 @@ export async function run(args: string[]): Promise<void> {
       const requestsAfter = await kafkaRequests(metricsPorts);
       const acceptedRate = logs / ((acceptedAt - started) / 1000);
       endToEnd = settledAt === undefined ? NaN : logs / ((settledAt - started) / 1000);
-      // Elasticsearch alone right after, and again below: the machine's load drifts, so the ratio uses their mean.
-      const directAfter = await directBulk(installation, logs);
+      const ceilingAfter = await storesAlone(installation, logs, directWatched);
+      const directAfter = await directBulk(installation, logs, directWatched);
+      const direct = (directBefore.logsPerSec + directAfter.logsPerSec) / 2;
+      const ceiling = (ceilingBefore.logsPerSec + ceilingAfter.logsPerSec) / 2;
       console.log(`\nSustained: ${fmt(logs)} logs in batches of 1,000 from 4 clients (${sustained.non2xx + sustained.errors} failed requests)`);
       printTable([
         ['figure', 'logs/s'],
         ['accepted (202)', fmt(acceptedRate)],
         ['end to end (ES and PG hold every log)', fmt(endToEnd)],
-        ['Elasticsearch direct _bulk, same logs, before', fmt(directBefore)],
-        ['Elasticsearch direct _bulk, same logs, after', fmt(directAfter)],
-        ['ratio end to end / direct (mean of both)', `${fmt(endToEnd / ((directBefore + directAfter) / 2), 2)}×`],
+        ['Elasticsearch direct _bulk, same logs, before', fmt(directBefore.logsPerSec)],
+        ['Elasticsearch direct _bulk, same logs, after', fmt(directAfter.logsPerSec)],
+        ['ratio end to end / direct (mean of both)', `${fmt(endToEnd / direct, 2)}×`],
+        ['both stores directly, no pipeline (ceiling), before', fmt(ceilingBefore.logsPerSec)],
+        ['both stores directly, no pipeline (ceiling), after', fmt(ceilingAfter.logsPerSec)],
+        ['ratio ceiling / ES direct (means)', `${fmt(ceiling / direct, 2)}×`],
+        ['ratio end to end / ceiling (mean of both)', `${fmt(endToEnd / ceiling, 2)}×`],
       ]);
       console.log('\nKafka requests during the sustained run');
       printKafkaRequests(requestsBefore, requestsAfter, ((settledAt ?? performance.now()) - started) / 1000, logs);
       console.log('\nCPU seconds per 10,000 logs during the sustained run (engines are shared: other work on them counts too)');
       printTable([['process', 'CPU s / 10k logs'], ...watched.map((w) => [w.name, fmt((cpu.get(w.name)! / logs) * 10_000, 2)])]);
+      // Both runs of each kind together: CPU of the stores (and of this process, which wrote) per log.
+      const per10k = (runs: DirectRun[], name: string, n: number) => fmt((runs.reduce((sum, run) => sum + run.cpu.get(name)!, 0) / n) * 10_000, 2);
+      const shown = directWatched.filter((w) => !w.role);
+      console.log('\nCPU seconds per 10,000 logs while the stores were written directly (both runs of each; no role had work)');
+      printTable([
+        ['process', 'ES direct alone', 'both stores (ceiling)'],
+        ...shown.map((w) => [w.name, per10k([directBefore, directAfter], w.name, options.logs + logs), per10k([ceilingBefore, ceilingAfter], w.name, options.logs + logs)]),
+      ]);
+      // The rates above swing with what else runs on the machine; CPU per log much less: what two
+      // whole cores would carry at these costs, and the ratio of those, is the same bound by arithmetic.
+      const twoCores = (runs: DirectRun[]) => (2 * (options.logs + logs)) / runs.reduce((sum, run) => sum + shown.reduce((s, w) => s + run.cpu.get(w.name)!, 0), 0);
+      const directCores = twoCores([directBefore, directAfter]);
+      const ceilingCores = twoCores([ceilingBefore, ceilingAfter]);
+      console.log(
+        `  all of them: two idle cores would carry ${fmt(directCores)} logs/s to ES alone, ${fmt(ceilingCores)} to both stores: ceiling / ES direct by CPU ${fmt(ceilingCores / directCores, 2)}×`,
+      );
     }
     if (options.phases.includes('latency')) {
       // 3. Ingest→searchable at half the sustained end-to-end rate.
