@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import example from '../../test/fixtures/example_log.json' with { type: 'json' };
-import { acceptTypedLog, logEventSchema, toLogRecord, type TypedLogFields } from './log-event.ts';
+import { acceptParsedLog, acceptTypedLog, logEventSchema, storedTimestamp, toLogRecord, type TypedLogFields } from './log-event.ts';
 
 describe('logEventSchema', () => {
   it('accepts the seed example log', () => {
@@ -47,6 +47,21 @@ describe('toLogRecord', () => {
     const record = toLogRecord(event, '0190a000-0000-7000-8000-000000000000', '2026-01-01T00:00:00.000Z');
     expect(record.timestamp).toBe('2023-09-15T08:00:00.123Z');
     expect(record.receivedAt).toBe('2026-01-01T00:00:00.000Z');
+  });
+
+  it.each([
+    '2023-09-15T08:00:00Z',
+    '2023-09-15T08:00:00.123Z',
+    '2024-02-29T23:59:59.999Z',
+    '0001-01-01T00:00:00Z',
+    '2023-09-15T08:00:00.1Z',
+    '2023-09-15T08:00:00.123456Z',
+    '2023-09-15T10:00:00+02:00',
+    '2023-09-15T01:30:00.5-06:30',
+    '2023-12-31T23:30:00.000-01:00',
+  ])('stores %s as Date would write it in UTC', (timestamp) => {
+    expect(logEventSchema.safeParse({ ...example, timestamp }).success).toBe(true);
+    expect(storedTimestamp(timestamp)).toBe(new Date(timestamp).toISOString());
   });
 });
 
@@ -159,5 +174,73 @@ describe('acceptTypedLog', () => {
     // What it accepts the schema accepts, as the same event; the rest is left to the schema.
     if (fast) expect(fast).toEqual(schema.data);
     if (!schema.success) expect(fast).toBeUndefined();
+  });
+});
+
+describe('acceptParsedLog', () => {
+  const keys = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, i]));
+  /** [case, the JSON text of a log, whether acceptParsedLog itself accepts it] */
+  const cases: [string, unknown, boolean][] = [
+    ['the seed example', example, true],
+    ['no optional field, no metadata', { level: 'info', message: 'm', timestamp: '2023-09-15T08:00:00Z' }, true],
+    ['a client id', { ...example, id: '0190a000-0000-7000-8000-000000000000' }, true],
+    ['an upper-case level', { ...example, level: 'WARN' }, true],
+    ['a mixed-case level', { ...example, level: 'Debug' }, true],
+    ['unknown top-level fields, in their order', { ...example, zone: 'b', region: 'eu-west-1', 7: 'seven', nested: { a: [1, null] } }, true],
+    ['unknown fields without metadata', { level: 'info', message: 'm', timestamp: '2023-09-15T08:00:00Z', region: 'eu' }, true],
+    ['metadata of every JSON type', { ...example, metadata: { s: 's', n: 1.5, b: false, z: null, a: [1, 'x', { y: [] }], o: {} } }, true],
+    ['an offset other than Z and microseconds', { ...example, timestamp: '2023-09-15T10:00:00.123456+02:00' }, true],
+    ['metadata 20 levels deep and 1,000 keys', { ...example, metadata: { a: nested(19), ...keys(980) } }, true],
+    ['the longest message and identifiers', { ...example, message: 'x'.repeat(65_536), resourceId: 'r'.repeat(512), commit: 'c'.repeat(512) }, true],
+    ['an unknown field also in metadata', { ...example, parentResourceId: 'other' }, false],
+    ['an unknown field named like an Object method', { ...example, constructor: 'x' }, false],
+    ['unknown fields pushing metadata past 1,000 keys', { ...example, metadata: keys(1_000), extra: 1 }, false],
+    ['an unknown level', { ...example, level: 'loud' }, false],
+    ['a level of 17 characters', { ...example, level: 'ERROR'.padEnd(17, ' ') }, false],
+    ['a level that is a number', { ...example, level: 3 }, false],
+    ['no level', { message: 'm', timestamp: '2023-09-15T08:00:00Z' }, false],
+    ['an empty message', { ...example, message: '' }, false],
+    ['a message that is an object', { ...example, message: { text: 'm' } }, false],
+    ['a message too long', { ...example, message: 'x'.repeat(65_537) }, false],
+    ['a resourceId that is null', { ...example, resourceId: null }, false],
+    ['a traceId that is a number', { ...example, traceId: 42 }, false],
+    ['an empty spanId', { ...example, spanId: '' }, false],
+    ['a commit too long', { ...example, commit: 'c'.repeat(513) }, false],
+    ['an id that is not a UUID', { ...example, id: 'abc' }, false],
+    ['an id that is a number', { ...example, id: 7 }, false],
+    ['a date without an offset', { ...example, timestamp: '2023-09-15T08:00:00' }, false],
+    ['an impossible date', { ...example, timestamp: '2023-02-30T08:00:00Z' }, false],
+    ['a timestamp that is a number', { ...example, timestamp: 1694764800000 }, false],
+    ['metadata that is null', { ...example, metadata: null }, false],
+    ['metadata that is an array', { ...example, metadata: [1, 2] }, false],
+    ['metadata that is a string', { ...example, metadata: 'x' }, false],
+    ['metadata 21 levels deep', { ...example, metadata: nested(21) }, false],
+    ['a metadata string too long', { ...example, metadata: { a: ['x'.repeat(32_769)] } }, false],
+    ['a metadata key too long', { ...example, metadata: { ['k'.repeat(257)]: 1 } }, false],
+    ['an array', [example], false],
+    ['a string', 'error', false],
+    ['null', null, false],
+  ];
+
+  it.each(cases)('agrees with logEventSchema: %s', (_name, value, accepted) => {
+    // As the body parser hands it over: a fresh plain object from the JSON text.
+    const parsed: unknown = JSON.parse(JSON.stringify(value));
+    const fast = acceptParsedLog(parsed);
+    const schema = logEventSchema.safeParse(JSON.parse(JSON.stringify(value)));
+    expect(fast !== undefined).toBe(accepted);
+    if (!schema.success) expect(fast).toBeUndefined();
+    if (fast) {
+      // The same event, and the same record byte for byte (metadata keys in the same order).
+      expect(fast).toEqual(schema.data);
+      const id = '0190a000-0000-7000-8000-000000000000';
+      expect(JSON.stringify(toLogRecord(fast, id, '2026-01-01T00:00:00.000Z'))).toBe(JSON.stringify(toLogRecord(schema.data!, id, '2026-01-01T00:00:00.000Z')));
+    }
+  });
+
+  it('leaves the parsed log as it was', () => {
+    const parsed = JSON.parse(JSON.stringify({ ...example, region: 'eu' })) as Record<string, unknown>;
+    const before = JSON.stringify(parsed);
+    expect(acceptParsedLog(parsed)?.metadata).toEqual({ parentResourceId: 'server-0987', region: 'eu' });
+    expect(JSON.stringify(parsed)).toBe(before);
   });
 });

@@ -28,6 +28,19 @@ describe('validateItems', () => {
     expect(errors).toEqual([expect.objectContaining({ index: 1, rule: 'invalid_json' })]);
   });
 
+  it("moves unknown fields into metadata, and refuses one that clashes with the schema's words", () => {
+    const { valid, errors } = validateItems(
+      [
+        { ...example, region: 'eu', level: 'WARN' },
+        { ...example, parentResourceId: 'other' },
+      ],
+      {},
+      NOW,
+    );
+    expect(valid).toEqual([{ index: 0, event: expect.objectContaining({ level: 'warn', metadata: { parentResourceId: 'server-0987', region: 'eu' } }) }]);
+    expect(errors).toEqual([{ index: 1, field: 'parentResourceId', rule: 'custom', message: 'unknown field also present as metadata.parentResourceId' }]);
+  });
+
   it('reports a body that is not an object as such', () => {
     expect(validateItems(['hello'], {}, NOW).errors[0]).toMatchObject({ index: 0, field: '(log)', rule: 'invalid_type' });
   });

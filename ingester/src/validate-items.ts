@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { acceptTypedLog, logEventSchema, type LogEvent, type TypedLogFields } from '@logflow/core';
+import { acceptParsedLog, acceptTypedLog, logEventSchema, type LogEvent, type TypedLogFields } from '@logflow/core';
 import { BrokenLine } from './body-parsers.ts';
 
 export interface ItemError {
@@ -46,6 +46,8 @@ function ruleOf(issue: z.core.$ZodIssue): string {
 }
 
 function windowError(event: LogEvent, window: TimestampWindow, now: number): Omit<ItemError, 'index'> | undefined {
+  // No window (the default): no date to parse.
+  if (window.maxPastMs === undefined && window.maxFutureMs === undefined) return undefined;
   const at = Date.parse(event.timestamp);
   if (window.maxPastMs !== undefined && at < now - window.maxPastMs) {
     return { field: 'timestamp', rule: 'too_old', message: `timestamp is older than the accepted window (${window.maxPastMs / 1000}s)` };
@@ -68,7 +70,8 @@ export function validateItems(items: unknown[], window: TimestampWindow, now = D
       result.errors.push({ index, field: item.field, rule: item.rule, message: item.message });
       return;
     }
-    const event = item instanceof MappedLog ? (acceptTypedLog(item.log) ?? validateLog(item.log, index, result.errors)) : validateLog(item, index, result.errors);
+    // The schema runs only for a log the fast checks do not accept: it names what is wrong.
+    const event = item instanceof MappedLog ? (acceptTypedLog(item.log) ?? validateLog(item.log, index, result.errors)) : (acceptParsedLog(item) ?? validateLog(item, index, result.errors));
     if (event === undefined) return;
     const outside = windowError(event, window, now);
     if (outside) result.errors.push({ index, ...outside });
