@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
-import { afterEach, describe, expect, it } from 'vitest';
-import { fixKafkajsIdleLoop } from './kafkajs-idle-fix.ts';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { fixKafkajsIdleLoop, REQUEST_TIMEOUT_CHECK_MS } from './kafkajs-idle-fix.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const require = createRequire(import.meta.url);
@@ -53,5 +53,41 @@ describe('fixKafkajsIdleLoop', () => {
     expect(sent).toEqual([1]);
     q.fulfillRequest({ correlationId: 1, payload: Buffer.alloc(0), size: 0 });
     expect(sent).toEqual([1, 2]);
+  });
+
+  it('looks for timed-out requests on a connection once a second, not every 100 ms', () => {
+    fixKafkajsIdleLoop();
+    vi.useFakeTimers();
+    let checks = 0;
+    const q = new RequestQueue({ maxInFlightRequests: 1, requestTimeout: 30_000, enforceRequestTimeout: true, clientId: 't', broker: 'b', logger: silent, isConnected: () => (checks++, true) });
+    try {
+      q.scheduleRequestTimeoutCheck();
+      vi.advanceTimersByTime(3 * REQUEST_TIMEOUT_CHECK_MS);
+      expect(checks).toBe(3);
+    } finally {
+      q.destroy();
+      vi.useRealTimers();
+    }
+  });
+
+  it('still fails a request the broker never answers, once its timeout has passed', () => {
+    fixKafkajsIdleLoop();
+    vi.useFakeTimers();
+    const q = new RequestQueue({ maxInFlightRequests: 1, requestTimeout: 1_500, enforceRequestTimeout: true, clientId: 't', broker: 'b', logger: silent });
+    const failures: Error[] = [];
+    try {
+      q.scheduleRequestTimeoutCheck();
+      const sent: number[] = [];
+      const pushed = request(sent, 1);
+      q.push({ ...pushed, requestTimeout: 1_500, entry: { ...pushed.entry, reject: (error: Error) => failures.push(error) } });
+      expect(sent).toEqual([1]);
+      vi.advanceTimersByTime(1_000);
+      expect(failures).toEqual([]);
+      vi.advanceTimersByTime(1_000);
+      expect(failures.map((error) => error.name)).toEqual(['KafkaJSRequestTimeoutError']);
+    } finally {
+      q.destroy();
+      vi.useRealTimers();
+    }
   });
 });

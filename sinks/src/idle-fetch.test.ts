@@ -7,10 +7,13 @@ const records = { isEmpty: () => false };
 /** A ConsumerGroup's fields and a fetch that answers from `answers`, recording the wait each fetch asked the broker for. */
 function group(minBytes: number, maxWaitTime: number, answers: (typeof empty)[][]) {
   const asked: { minBytes: number; maxWaitTime: number }[] = [];
-  const fetch = idleAwareFetch(async function (this: FetchingGroup) {
-    asked.push({ minBytes: this.minBytes, maxWaitTime: this.maxWaitTime });
-    return answers.shift() ?? [];
-  }, () => 2_000);
+  const fetch = idleAwareFetch(
+    async function (this: FetchingGroup) {
+      asked.push({ minBytes: this.minBytes, maxWaitTime: this.maxWaitTime });
+      return answers.shift() ?? [];
+    },
+    () => 2_000,
+  );
   const self: FetchingGroup = { minBytes, maxWaitTime };
   return { asked, fetch: () => fetch.call(self, 0) };
 }
